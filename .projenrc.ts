@@ -1,0 +1,117 @@
+import { awscdk, javascript } from 'projen';
+
+const cdkVersion = '2.263.0'; // the newest aws-cdk-lib that npm, PyPI and Maven all have
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-eks-access',
+  description: 'Safe, declarative access control for Amazon EKS clusters: aws-auth, access entries and RBAC, applied idempotently at deploy time.',
+  author: 'cdk-eks-access maintainers',
+  authorAddress: 'maintainers@cdk-eks-access.dev',
+  repositoryUrl: 'https://github.com/cdk-eks-access/cdk-eks-access.git',
+  keywords: ['aws', 'cdk', 'eks', 'kubernetes', 'aws-auth', 'access-entries', 'rbac', 'iam'],
+  license: 'Apache-2.0',
+  stability: 'experimental',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.3', // typescript@latest is 7.x, which ts-node and ts-jest cannot load
+  minNodeVersion: '20.16.0', // pins @types/node without asking for a dist-tag the registry lacks
+
+  srcdir: 'lib',
+  testdir: 'test',
+  libdir: 'lib',
+
+  // No hosted CI, releases or bots: CI is .ci/run on a clean clone.
+  github: false,
+  buildWorkflow: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  autoApproveUpgrades: false,
+  sampleCode: false,
+  docgen: true,
+  lambdaAutoDiscover: false, // the handler is bundled by our own task below
+
+  // Runtime dependencies the constructs and the CLI import; jsii needs them bundled.
+  bundledDeps: ['js-yaml'],
+  devDeps: [
+    '@types/js-yaml',
+    '@aws-sdk/client-eks',
+    '@aws-sdk/client-sts',
+    '@smithy/signature-v4',
+    '@smithy/protocol-http',
+    '@aws-crypto/sha256-js',
+    '@aws-sdk/credential-providers',
+    'esbuild',
+    'fast-check',
+    'cdk-nag',
+    'aws-cdk@~2.1148.0', // aws-cdk@latest is 3.0.0, which cannot read this cloud assembly schema
+    'kubernetes-types',
+    'ajv',
+    'ajv-formats',
+  ],
+
+  // Python, Java, .NET and Go bindings.
+  publishToPypi: { distName: 'cdk-eks-access', module: 'cdk_eks_access' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkeksaccess',
+    mavenGroupId: 'dev.cdk-eks-access',
+    mavenArtifactId: 'cdk-eks-access',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkEksAccess', packageId: 'CdkEksAccess' },
+  publishToGo: { moduleName: 'github.com/cdk-eks-access/cdk-eks-access-go' },
+
+  jestOptions: {
+    passWithNoTests: false, // a run that finds no test is a failure
+    // jest's default here is --updateSnapshot, which makes snapshot tests unable to fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      // srcdir is also jsii's output dir: load .ts before any stale compiled .js beside it.
+      moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/.tmp/'],
+      watchPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+  },
+  gitignore: [
+    'lib/**/*.js',
+    'lib/**/*.d.ts',
+    '!lib/**/*.d.ts.keep',
+    '/assets/',
+    '/cdk.out/',
+    '/examples/**/cdk.out/',
+    '/test/.tmp/',
+    '/.venv/',
+    '/bench/out/',
+  ],
+});
+
+for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/']) {
+  project.npmignore?.exclude(p);
+}
+project.npmignore?.include('/assets/');
+
+project.package.addPackageResolutions('unrs-resolver@1.12.2');
+project.addFields({ bin: { 'eks-access': 'bin/eks-access' } });
+
+// Node 20's end-of-life banner on every jsii run is noise.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// The deploy-time handler is bundled once, at build time, so users need neither Docker nor esbuild.
+const bundle = project.addTask('bundle', {
+  description: 'Bundle the deploy-time Lambda handler with esbuild into assets/',
+  exec: 'node scripts/bundle.mjs',
+});
+project.preCompileTask.spawn(bundle);
+project.testTask.prependSpawn(bundle);
+// `npm ci` in a fresh clone builds the handler bundle too, so `npx cdk synth` works right after it.
+project.package.setScript('prepare', 'node scripts/bundle.mjs');
+
+project.synth();
