@@ -78,7 +78,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   tsconfigDev: {
     compilerOptions: {},
-    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    include: ['../examples/**/*.ts', '../bench/**/*.ts'],
   },
   gitignore: [
     'lib/**/*.js',

@@ -1,0 +1,100 @@
+/**
+ * The contract between the constructs and the deploy-time handler: the custom resource's
+ * properties. The constructs compute everything at synth time (both the aws-auth form and the
+ * access-entry form of every identity, and every RBAC manifest); the handler only reads the
+ * cluster's authentication mode and applies the matching form. Nothing here does I/O.
+ */
+import { AccessEntrySpec } from './access-entry';
+
+/** Bumped on any incompatible change; the handler refuses versions it does not know. */
+export const DESIRED_STATE_VERSION = 1;
+
+/** Which mechanism carries the identities to the cluster. */
+export type AccessMechanism = 'AWS_AUTH' | 'ACCESS_ENTRIES' | 'AUTO';
+
+/** EKS cluster authentication modes, in the only order EKS lets a cluster move through. */
+export const AUTHENTICATION_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
+export type AuthenticationMode = (typeof AUTHENTICATION_MODES)[number];
+
+/** One `mapRoles` entry the stack wants in aws-auth (role ARN already without its path). */
+export interface DesiredRoleMapping {
+  readonly rolearn: string;
+  readonly username?: string;
+  readonly groups: string[];
+}
+
+/** One `mapUsers` entry the stack wants in aws-auth. */
+export interface DesiredUserMapping {
+  readonly userarn: string;
+  readonly username?: string;
+  readonly groups: string[];
+}
+
+/** What goes into aws-auth when the cluster uses it. */
+export interface DesiredAwsAuth {
+  readonly mapRoles: DesiredRoleMapping[];
+  readonly mapUsers: DesiredUserMapping[];
+  readonly mapAccounts: string[];
+}
+
+/** A Kubernetes object (Namespace, Role, ClusterRole, RoleBinding, ClusterRoleBinding). */
+export interface KubernetesManifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly [key: string]: unknown;
+}
+
+/** The whole desired state of one `ClusterAccess` on one cluster. */
+export interface DesiredClusterAccess {
+  readonly version: number;
+  readonly clusterName: string;
+  /** Region of the cluster; the handler's own region when absent. */
+  readonly region?: string;
+  /**
+   * Stable identity of the owning construct (stack + construct path). Recorded in the cluster on
+   * everything the handler creates, so that Update and Delete remove exactly what this owner
+   * created and nothing of another owner's. At most 63 characters of `[a-z0-9.-]`.
+   */
+  readonly ownerId: string;
+  readonly mechanism: AccessMechanism;
+  /**
+   * Move the cluster's authentication mode forward to this mode (one step at a time, never
+   * backwards) before applying identities. Absent: leave the mode as it is.
+   */
+  readonly targetAuthenticationMode?: AuthenticationMode;
+  /** Role the handler assumes to talk to Kubernetes (needed for CONFIG_MAP clusters). */
+  readonly kubernetesRoleArn?: string;
+  /** Used when the cluster reads aws-auth (mode CONFIG_MAP, or AWS_AUTH mechanism). */
+  readonly awsAuth: DesiredAwsAuth;
+  /** Used when the cluster has the access-entry API (mode API or API_AND_CONFIG_MAP). */
+  readonly accessEntries: AccessEntrySpec[];
+  /** RBAC objects applied with server-side apply, in this order (namespaces first). */
+  readonly manifests: KubernetesManifest[];
+}
+
+/**
+ * The custom resource carries the desired state inline (as a JSON string, so that CloudFormation
+ * does not turn booleans and numbers into strings), or, when that would exceed Lambda's event
+ * size, in an S3 object the handler reads.
+ */
+export interface DesiredStateLocation {
+  /** JSON of a {@link DesiredClusterAccess}. */
+  readonly inline?: string;
+  readonly s3Bucket?: string;
+  readonly s3Key?: string;
+}
+
+/** Prefix of the labels, annotations and tags through which the handler records ownership. */
+export const OWNERSHIP_PREFIX = 'cdk-eks-access.dev';
+/** Label on RBAC objects and tag key on access entries: the owner ID. */
+export const OWNER_KEY = `${OWNERSHIP_PREFIX}/owner`;
+/** Annotation on aws-auth: JSON map of owner ID to the entries that owner wrote. */
+export const AWS_AUTH_OWNERS_ANNOTATION = `${OWNERSHIP_PREFIX}/owners`;
+/** The server-side apply field manager of the handler. */
+export const FIELD_MANAGER = 'cdk-eks-access';
+
+/** The physical resource ID: stable across updates, so CloudFormation never replaces. */
+export function physicalResourceId(state: Pick<DesiredClusterAccess, 'clusterName' | 'ownerId'>): string {
+  return `${state.clusterName}/${state.ownerId}`;
+}

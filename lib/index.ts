@@ -1,0 +1,2 @@
+// Public API of cdk-eks-access.
+export * from './core/public';
