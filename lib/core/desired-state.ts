@@ -65,6 +65,12 @@ export interface DesiredClusterAccess {
   readonly targetAuthenticationMode?: AuthenticationMode;
   /** Role the handler assumes to talk to Kubernetes (needed for CONFIG_MAP clusters). */
   readonly kubernetesRoleArn?: string;
+  /**
+   * The handler's own execution role. On clusters with the access-entry API and no
+   * `kubernetesRoleArn`, the handler gives this role cluster-admin access before it touches
+   * Kubernetes; lockout protection refuses any change that would remove it while in use.
+   */
+  readonly handlerRoleArn?: string;
   /** Used when the cluster reads aws-auth (mode CONFIG_MAP, or AWS_AUTH mechanism). */
   readonly awsAuth: DesiredAwsAuth;
   /** Used when the cluster has the access-entry API (mode API or API_AND_CONFIG_MAP). */
