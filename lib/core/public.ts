@@ -1,2 +1,0 @@
-/** Version of the custom-resource payload this library writes. */
-export const DESIRED_STATE_FORMAT_VERSION = 1;
