@@ -1,0 +1,157 @@
+/**
+ * One custom resource and the desired state it carries. A `ClusterAccess` has one in its own
+ * stack and one more in each nested stack that holds a batch of its teams; each has its own
+ * owner ID, and the handler merges the owners of a cluster (it never overwrites another's).
+ * Internal: not part of the public API.
+ */
+import { Annotations, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AccessEntrySpec } from './core/access-entry';
+import { AccessConfigError } from './core/arn';
+import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest } from './core/desired-state';
+import { IdentityRegistry } from './identity-registry';
+import { manifestKey, manifestProblems, sortManifests } from './rbac/manifests';
+import { ownerIdFor } from './owner-id';
+
+/** Lambda's event limit is 256 KB; CloudFormation's template limit is 1 MB. Keep room for the envelope. */
+export const INLINE_LIMIT_BYTES = 200 * 1024;
+
+export interface AccessPayloadProps {
+  readonly clusterName: string;
+  readonly region?: string;
+  readonly mechanism: AccessMechanism;
+  readonly targetAuthenticationMode?: AuthenticationMode;
+  readonly kubernetesRoleArn?: string;
+  readonly handlerRoleArn: string;
+  readonly serviceToken: string;
+  /** Partition of access policy ARNs (a token for partition-agnostic stacks). */
+  readonly partition: string;
+  /** Resolves by-name ClusterRole references; returns the names this payload's owner knows. */
+  readonly knownClusterRoles: () => Set<string>;
+}
+
+/** A by-name reference to a ClusterRole, checked when the state is rendered. */
+interface ClusterRoleReference {
+  readonly name: string;
+  readonly source: string;
+}
+
+export class AccessPayload extends Construct {
+  public readonly registry: IdentityRegistry;
+  public readonly ownerId: string;
+  public readonly resource: CustomResource;
+  private readonly manifests = new Map<string, { manifest: KubernetesManifest; source: string }>();
+  private readonly roleReferences: ClusterRoleReference[] = [];
+  private readonly problems: string[] = [];
+
+  constructor(scope: Construct, id: string, private readonly props: AccessPayloadProps) {
+    super(scope, id);
+    this.ownerId = ownerIdFor(topLevelStack(this).stackName, this.node.path);
+    this.registry = new IdentityRegistry(props.partition);
+    this.resource = new CustomResource(this, 'Resource', {
+      resourceType: 'Custom::EksClusterAccess',
+      serviceToken: props.serviceToken,
+      properties: {
+        inline: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.render().state) }),
+      },
+    });
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** Adds a manifest; the same object twice must be identical. */
+  public addManifest(manifest: KubernetesManifest, source: string): void {
+    const key = manifestKey(manifest);
+    const existing = this.manifests.get(key);
+    if (existing) {
+      if (JSON.stringify(existing.manifest) !== JSON.stringify(manifest)) {
+        this.problems.push(`${key} is defined twice with different contents: by ${existing.source} and by ${source}`);
+      }
+      return;
+    }
+    for (const p of manifestProblems(manifest)) {
+      this.problems.push(`${source}: ${p}`);
+    }
+    this.manifests.set(key, { manifest, source });
+  }
+
+  /** Records that a binding refers to a ClusterRole by name only. */
+  public addClusterRoleReference(name: string, source: string): void {
+    this.roleReferences.push({ name, source });
+  }
+
+  /** Records a problem found while mapping (reported when the app synthesizes). */
+  public addProblem(problem: string): void {
+    this.problems.push(problem);
+  }
+
+  /** The ClusterRoles this payload creates. */
+  public definedClusterRoles(): string[] {
+    return [...this.manifests.values()].filter((m) => m.manifest.kind === 'ClusterRole').map((m) => m.manifest.metadata.name);
+  }
+
+  /** The RBAC manifests, in apply order. */
+  public manifestList(): KubernetesManifest[] {
+    return sortManifests([...this.manifests.values()].map((m) => m.manifest));
+  }
+
+  /** The state with both identity forms, plus everything wrong with it. */
+  public render(): { state: DesiredClusterAccess; errors: string[]; warnings: string[] } {
+    const { awsAuth, accessEntries, report } = this.registry.render(this.props.mechanism);
+    const errors = [...this.problems, ...report.errors];
+    const known = this.props.knownClusterRoles();
+    for (const ref of this.roleReferences) {
+      if (!known.has(ref.name)) {
+        errors.push(`${ref.source}: ClusterRole "${ref.name}" is neither built-in (cluster-admin, admin, edit, view) nor defined with KubernetesClusterRole.fromRules in this ClusterAccess; use KubernetesClusterRole.existing("${ref.name}") if the cluster already has it`);
+      }
+    }
+    return { state: this.state(awsAuth, accessEntries), errors, warnings: report.warnings };
+  }
+
+  private state(awsAuth: DesiredAwsAuth, accessEntries: AccessEntrySpec[]): DesiredClusterAccess {
+    const p = this.props;
+    return {
+      version: DESIRED_STATE_VERSION,
+      clusterName: p.clusterName,
+      ...(p.region ? { region: p.region } : {}),
+      ownerId: this.ownerId,
+      mechanism: p.mechanism,
+      ...(p.targetAuthenticationMode ? { targetAuthenticationMode: p.targetAuthenticationMode } : {}),
+      ...(p.kubernetesRoleArn ? { kubernetesRoleArn: p.kubernetesRoleArn } : {}),
+      handlerRoleArn: p.handlerRoleArn,
+      awsAuth,
+      accessEntries,
+      manifests: this.manifestList(),
+    };
+  }
+
+  private validate(): string[] {
+    const { state, errors, warnings } = this.render();
+    for (const w of warnings) {
+      Annotations.of(this).addWarningV2('cdk-eks-access:mapping', w);
+    }
+    if (errors.length === 0) {
+      const size = Buffer.byteLength(JSON.stringify(Stack.of(this).resolve(state)));
+      if (size > INLINE_LIMIT_BYTES) {
+        errors.push(`the desired state is ${Math.ceil(size / 1024)} KB, more than the ${INLINE_LIMIT_BYTES / 1024} KB a custom resource can carry; lower teamsPerStack, or split the identities over several ClusterAccess constructs`);
+      }
+    }
+    return errors.map((e) => `${this.node.path}: ${e}`);
+  }
+}
+
+/** The outermost stack (nested stacks have token names). */
+export function topLevelStack(scope: Construct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) {
+    stack = stack.nestedStackParent;
+  }
+  return stack;
+}
+
+/** Throws a clear error for a value that must be known at synth time. */
+export function requireConcrete(value: string, what: string, where: string): string {
+  if (Token.isUnresolved(value)) {
+    throw new AccessConfigError(`${where}: ${what} must be known at synth time, got a deploy-time value`);
+  }
+  return value;
+}

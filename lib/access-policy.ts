@@ -1,0 +1,122 @@
+import { Aws, Token } from 'aws-cdk-lib';
+import { AccessPolicyAssociationSpec } from './core/access-entry';
+
+const POLICY_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
+const POLICY_ARN = /^arn:[a-z-]+:eks::aws:cluster-access-policy\/([A-Za-z0-9+=,.@_-]+)$/;
+
+/**
+ * An EKS access policy: a set of Kubernetes permissions that EKS grants to an access entry,
+ * without any RBAC object in the cluster. Only clusters whose authentication mode includes the
+ * access-entry API (`API` or `API_AND_CONFIG_MAP`) honour them.
+ *
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
+ */
+export class AccessPolicy {
+  /** Full access to every resource in the cluster, like the `cluster-admin` ClusterRole. */
+  public static readonly AMAZON_EKS_CLUSTER_ADMIN_POLICY = new AccessPolicy('AmazonEKSClusterAdminPolicy');
+  /** Most of the permissions of the `admin` ClusterRole (read-write within a namespace, RBAC included). */
+  public static readonly AMAZON_EKS_ADMIN_POLICY = new AccessPolicy('AmazonEKSAdminPolicy');
+  /** Read access to every resource, Secrets included. */
+  public static readonly AMAZON_EKS_ADMIN_VIEW_POLICY = new AccessPolicy('AmazonEKSAdminViewPolicy');
+  /** Read-write access to most resources, like the `edit` ClusterRole. */
+  public static readonly AMAZON_EKS_EDIT_POLICY = new AccessPolicy('AmazonEKSEditPolicy');
+  /** Read access to most resources (not Secrets), like the `view` ClusterRole. */
+  public static readonly AMAZON_EKS_VIEW_POLICY = new AccessPolicy('AmazonEKSViewPolicy');
+  /** Read access to Secrets. */
+  public static readonly AMAZON_EKS_SECRET_READER_POLICY = new AccessPolicy('AmazonEKSSecretReaderPolicy');
+  /** Permissions EKS Auto Mode nodes need (for the node role of an Auto Mode cluster). */
+  public static readonly AMAZON_EKS_AUTO_NODE_POLICY = new AccessPolicy('AmazonEKSAutoNodePolicy');
+  /** Permissions of the EKS Auto Mode block storage capability. */
+  public static readonly AMAZON_EKS_BLOCK_STORAGE_POLICY = new AccessPolicy('AmazonEKSBlockStoragePolicy');
+  /** Permissions of the EKS Auto Mode compute capability. */
+  public static readonly AMAZON_EKS_COMPUTE_POLICY = new AccessPolicy('AmazonEKSComputePolicy');
+  /** Permissions of the EKS Auto Mode load balancing capability. */
+  public static readonly AMAZON_EKS_LOAD_BALANCING_POLICY = new AccessPolicy('AmazonEKSLoadBalancingPolicy');
+  /** Permissions of the EKS Auto Mode networking capability. */
+  public static readonly AMAZON_EKS_NETWORKING_POLICY = new AccessPolicy('AmazonEKSNetworkingPolicy');
+  /** Permissions hybrid nodes need. */
+  public static readonly AMAZON_EKS_HYBRID_POLICY = new AccessPolicy('AmazonEKSHybridPolicy');
+  /** Read access that EKS cluster insights use. */
+  public static readonly AMAZON_EKS_CLUSTER_INSIGHTS_POLICY = new AccessPolicy('AmazonEKSClusterInsightsPolicy');
+
+  /**
+   * Any access policy, by name (`AmazonEKSViewPolicy`) or by ARN
+   * (`arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`). Throws when the value is neither.
+   */
+  public static of(nameOrArn: string): AccessPolicy {
+    if (Token.isUnresolved(nameOrArn)) {
+      throw new Error(`AccessPolicy.of: the access policy must be known at synth time, got the token "${nameOrArn}"`);
+    }
+    const arn = POLICY_ARN.exec(nameOrArn);
+    if (arn) {
+      return new AccessPolicy(arn[1]);
+    }
+    if (!POLICY_NAME.test(nameOrArn)) {
+      throw new Error(`AccessPolicy.of: "${nameOrArn}" is neither an access policy name (e.g. AmazonEKSViewPolicy) nor an access policy ARN (arn:aws:eks::aws:cluster-access-policy/<name>)`);
+    }
+    return new AccessPolicy(nameOrArn);
+  }
+
+  /** The policy's name, e.g. `AmazonEKSViewPolicy`. */
+  public readonly policyName: string;
+
+  private constructor(policyName: string) {
+    this.policyName = policyName;
+  }
+
+  /**
+   * The policy's ARN in the partition of the stack that uses it (a token for partition-agnostic
+   * stacks): `arn:<partition>:eks::aws:cluster-access-policy/<name>`.
+   */
+  public arnIn(partition?: string): string {
+    return `arn:${partition ?? Aws.PARTITION}:eks::aws:cluster-access-policy/${this.policyName}`;
+  }
+}
+
+/** Where an access policy applies: the whole cluster, or some namespaces. */
+export class AccessScope {
+  /** Every namespace and every cluster-scoped resource. */
+  public static cluster(): AccessScope {
+    return new AccessScope('cluster', []);
+  }
+
+  /**
+   * Only these namespaces. A trailing `*` matches by prefix (`dev-*`), as EKS allows.
+   * At least one namespace is required.
+   */
+  public static namespaces(...namespaces: string[]): AccessScope {
+    return new AccessScope('namespace', namespaces);
+  }
+
+  /** `cluster` or `namespace`, as the EKS API names it. */
+  public readonly type: string;
+  /** The namespaces of a `namespace` scope; empty for `cluster`. */
+  public readonly namespaceNames: string[];
+
+  private constructor(type: 'cluster' | 'namespace', namespaces: string[]) {
+    this.type = type;
+    this.namespaceNames = [...namespaces];
+  }
+}
+
+/** An access policy granted over a scope. */
+export interface AccessPolicyGrant {
+  /** The access policy. */
+  readonly policy: AccessPolicy;
+  /**
+   * Where it applies.
+   * @default AccessScope.cluster()
+   */
+  readonly scope?: AccessScope;
+}
+
+/** The association as the EKS API (and `lib/core`) spells it. @internal */
+export function associationSpec(grant: AccessPolicyGrant, partition?: string): AccessPolicyAssociationSpec {
+  const scope = grant.scope ?? AccessScope.cluster();
+  return {
+    policyArn: grant.policy.arnIn(partition),
+    accessScope: scope.type === 'cluster'
+      ? { type: 'cluster' }
+      : { type: 'namespace', namespaces: [...scope.namespaceNames] },
+  };
+}

@@ -1,0 +1,56 @@
+import { CfnRole, IRole, IUser, Role } from 'aws-cdk-lib/aws-iam';
+import { Fn, Token } from 'aws-cdk-lib';
+import { awsAuthRoleArn, parsePrincipalArn } from './core/arn';
+
+/** The two forms of a role's identity: aws-auth (no path) and access entry (full ARN). */
+export interface PrincipalForms {
+  /** The full ARN, path included: what an access entry takes. */
+  readonly principalArn: string;
+  /** The ARN aws-auth matches: a role's ARN without its path. */
+  readonly awsAuthArn: string;
+  /** Known at synth time (no token). */
+  readonly concrete: boolean;
+  /** The path could not be determined at synth time; `awsAuthArn` may still carry it. */
+  readonly pathUnknown: boolean;
+}
+
+/**
+ * Both forms of a role ARN.
+ *
+ * - A concrete ARN (e.g. `Role.fromRoleArn` with a literal) is parsed and its path removed.
+ * - A role created in the app has a token ARN, but its path is known from its definition: without
+ *   a path both forms are the same token; with one, the aws-auth form is rebuilt from the ARN's
+ *   partition and account and the role's name (`Ref` of a role is its name without the path).
+ * - Any other token ARN (an imported role whose ARN is only known at deploy time) is used as is:
+ *   a path in it cannot be removed in CloudFormation, and the handler removes it at deploy time.
+ */
+export function roleForms(role: IRole): PrincipalForms {
+  const arn = role.roleArn;
+  if (!Token.isUnresolved(arn)) {
+    parsePrincipalArn(arn);
+    return { principalArn: arn, awsAuthArn: awsAuthRoleArn(arn), concrete: true, pathUnknown: false };
+  }
+  if (Role.isRole(role)) {
+    const cfn = role.node.defaultChild as CfnRole | undefined;
+    const path = cfn?.path;
+    if (path === undefined || path === '/') {
+      return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false };
+    }
+    if (!Token.isUnresolved(path)) {
+      const parts = Fn.split(':', arn, 6);
+      const awsAuthArn = Fn.join('', ['arn:', Fn.select(1, parts), ':iam::', Fn.select(4, parts), ':role/', role.roleName]);
+      return { principalArn: arn, awsAuthArn, concrete: false, pathUnknown: false };
+    }
+  }
+  return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: true };
+}
+
+/** Both forms of a user ARN: the authenticator matches users by their full ARN. */
+export function userForms(user: IUser): PrincipalForms {
+  const arn = user.userArn;
+  if (!Token.isUnresolved(arn)) {
+    parsePrincipalArn(arn);
+    return { principalArn: arn, awsAuthArn: arn, concrete: true, pathUnknown: false };
+  }
+  return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false };
+}

@@ -1,0 +1,160 @@
+import * as path from 'path';
+import { createHash } from 'crypto';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+
+/** Where the deploy-time handler runs. */
+export interface ClusterAccessProviderProps {
+  /**
+   * Run the handler in this VPC (for clusters whose API endpoint is private).
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Subnets of `vpc` for the handler; they need a route to the EKS, STS (and S3) APIs.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups of the handler; the cluster's security group must admit them on port 443.
+   * @default - a new security group
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/** What one cluster needs the handler to be allowed to do. */
+export interface ClusterPermissions {
+  /** The cluster's name. */
+  readonly clusterName: string;
+  /** The cluster's ARN. */
+  readonly clusterArn: string;
+  /** ARN pattern of the cluster's access entries (`arn:...:access-entry/<cluster>/*`). */
+  readonly accessEntryArns: string;
+  /** Allow `eks:UpdateClusterConfig` (authentication mode moves). */
+  readonly updateClusterConfig: boolean;
+  /**
+   * The role the handler assumes to talk to Kubernetes.
+   * @default - none: no `sts:AssumeRole` is granted
+   */
+  readonly kubernetesRole?: iam.IRole;
+}
+
+/** Directory of the bundled handler (built by `scripts/bundle.mjs` into `assets/handler`). */
+export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'handler');
+
+/**
+ * The deploy-time handler (a Node.js 22 Lambda function) behind aws-cdk-lib's custom resource
+ * Provider framework, which answers CloudFormation on every path, even when the handler crashes.
+ * One per stack, or one per VPC placement within a stack: every `ClusterAccess` of the stack
+ * shares it, and each adds the least privilege for its own cluster.
+ */
+export class ClusterAccessProvider extends Construct {
+  /** The provider of `scope`'s top-level stack for this placement, created on first use. */
+  public static getOrCreate(scope: Construct, props: ClusterAccessProviderProps = {}): ClusterAccessProvider {
+    let stack = Stack.of(scope);
+    while (stack.nestedStackParent) {
+      stack = stack.nestedStackParent;
+    }
+    const id = props.vpc ? `ClusterAccessProvider${placementKey(props)}` : 'ClusterAccessProvider';
+    const existing = stack.node.tryFindChild(id);
+    if (existing) {
+      return existing as ClusterAccessProvider;
+    }
+    return new ClusterAccessProvider(stack, id, props);
+  }
+
+  /** The Lambda function that applies the desired state. */
+  public readonly handler: lambda.Function;
+  /** The handler's execution role. */
+  public readonly handlerRole: iam.IRole;
+  /** The service token of the custom resources. */
+  public readonly serviceToken: string;
+
+  private readonly clusters = new Set<string>();
+  private readonly assumable = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: ClusterAccessProviderProps = {}) {
+    super(scope, id);
+    const inVpc = props.vpc ? {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: props.securityGroups,
+    } : {};
+    this.handler = new lambda.Function(this, 'Handler', {
+      description: 'cdk-eks-access: applies aws-auth, access entries and RBAC to EKS clusters',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.onEvent',
+      code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
+      timeout: Duration.minutes(14),
+      memorySize: 512,
+      ...inVpc,
+    });
+    this.handlerRole = this.handler.role!;
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      ...inVpc,
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /** Grants the handler what it needs on one cluster, and nothing beyond it. Idempotent. */
+  public grantCluster(p: ClusterPermissions): void {
+    const key = `${p.clusterArn}|${p.updateClusterConfig}`;
+    if (!this.clusters.has(key)) {
+      this.clusters.add(key);
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        sid: statementId('Cluster', p.clusterName),
+        actions: ['eks:DescribeCluster', 'eks:ListAccessEntries', 'eks:CreateAccessEntry'],
+        resources: [p.clusterArn],
+      }));
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        sid: statementId('AccessEntries', p.clusterName),
+        actions: [
+          'eks:CreateAccessEntry',
+          'eks:DescribeAccessEntry',
+          'eks:UpdateAccessEntry',
+          'eks:DeleteAccessEntry',
+          'eks:AssociateAccessPolicy',
+          'eks:DisassociateAccessPolicy',
+          'eks:ListAssociatedAccessPolicies',
+          'eks:TagResource',
+        ],
+        resources: [p.accessEntryArns],
+      }));
+      if (p.updateClusterConfig) {
+        this.handler.addToRolePolicy(new iam.PolicyStatement({
+          sid: statementId('ModeMove', p.clusterName),
+          actions: ['eks:UpdateClusterConfig', 'eks:DescribeUpdate'],
+          resources: [p.clusterArn],
+        }));
+      }
+    }
+    if (p.kubernetesRole && !this.assumable.has(p.kubernetesRole.node.path)) {
+      this.assumable.add(p.kubernetesRole.node.path);
+      this.handler.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        resources: [p.kubernetesRole.roleArn],
+      }));
+    }
+  }
+}
+
+function placementKey(props: ClusterAccessProviderProps): string {
+  const parts = [
+    props.vpc!.node.path,
+    JSON.stringify(props.vpcSubnets?.subnetType ?? ''),
+    (props.vpcSubnets?.subnetGroupName ?? ''),
+    (props.vpcSubnets?.subnets ?? []).map((s) => s.node.path).join(','),
+    (props.securityGroups ?? []).map((s) => s.node.path).join(','),
+  ];
+  return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 8);
+}
+
+/** A statement ID unique per cluster (sids are [A-Za-z0-9]). */
+function statementId(prefix: string, clusterName: string): string | undefined {
+  return /^[A-Za-z0-9_-]+$/.test(clusterName) ? `${prefix}${clusterName.replace(/[^A-Za-z0-9]/g, '')}` : undefined;
+}

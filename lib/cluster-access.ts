@@ -1,0 +1,378 @@
+import { ArnFormat, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { AccessPolicy, AccessScope, associationSpec } from './access-policy';
+import { AccessPayload } from './access-payload';
+import { AccessTeam, AccessTeamOptions } from './access-team';
+import { roleForms, userForms } from './aws-auth-arn';
+import { ClusterAccessProvider } from './cluster-access-provider';
+import { AccessConfigError } from './core/arn';
+import { AuthenticationMode, KubernetesManifest } from './core/desired-state';
+import { identityRecord } from './identity-registry';
+import { AccessMechanism, KubernetesIdentityOptions, NodeRoleMappingOptions } from './kubernetes-identity';
+import { BUILT_IN_CLUSTER_ROLES, manifestsToYaml, ownershipLabels } from './rbac/manifests';
+
+/** Properties of a {@link ClusterAccess}. */
+export interface ClusterAccessProps {
+  /**
+   * The cluster, from `aws-cdk-lib/aws-eks`: created in this app or imported with
+   * `Cluster.fromClusterAttributes` (which aws-cdk's own aws-auth support rejects).
+   * Give either `cluster` or `clusterName`.
+   *
+   * @default - the cluster named by `clusterName`
+   */
+  readonly cluster?: eks.ICluster;
+
+  /**
+   * Name of an existing cluster, in this stack's account and region (or `region`).
+   *
+   * @default - the name of `cluster`
+   */
+  readonly clusterName?: string;
+
+  /**
+   * Region of the cluster when it differs from the stack's.
+   *
+   * @default - the stack's region
+   */
+  readonly region?: string;
+
+  /**
+   * A role that has Kubernetes admin rights in the cluster (is in its aws-auth as
+   * `system:masters`, or created it). The handler assumes it to write aws-auth and RBAC objects;
+   * a cluster in mode `CONFIG_MAP` needs one. Clusters with the access-entry API do not: the
+   * handler then grants its own role cluster-admin access through an access entry.
+   *
+   * @default - `cluster.kubectlRole` when `cluster` has one, otherwise none
+   */
+  readonly kubernetesAdminRole?: iam.IRole;
+
+  /**
+   * How identities reach the cluster.
+   *
+   * @default AccessMechanism.AUTO - access entries when the cluster's mode allows, aws-auth otherwise
+   */
+  readonly mechanism?: AccessMechanism;
+
+  /**
+   * Move the cluster's authentication mode forward to this mode (one step at a time; EKS never
+   * moves back) before applying identities. The handler is then allowed `eks:UpdateClusterConfig`.
+   *
+   * @default - the mode is left as it is
+   */
+  readonly authenticationMode?: eks.AuthenticationMode;
+
+  /**
+   * Run the handler in this VPC, for a cluster whose API endpoint is private.
+   *
+   * @default - `cluster.vpc` when the cluster has kubectl private subnets, otherwise no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets for the handler in `vpc`.
+   *
+   * @default - the cluster's kubectl private subnets, or the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups for the handler in `vpc`.
+   *
+   * @default - the cluster's kubectl security group, or a new one
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Teams added with `addTeam` per stack: the first batch lives in this construct's stack, every
+   * further batch in a nested stack of its own with its own custom resource. A team costs at most
+   * two CloudFormation resources, so the default keeps every stack far below the 500-resource
+   * limit and every custom resource's payload below its size limit.
+   *
+   * @default 100
+   */
+  readonly teamsPerStack?: number;
+}
+
+/**
+ * Access control for one EKS cluster: IAM roles and users mapped to Kubernetes identities, EKS
+ * access policies, and RBAC objects, all applied at deploy time by one custom resource (per batch
+ * of teams) and removed again when the construct is removed.
+ *
+ * Every identity is computed in both forms, the `aws-auth` entry (role ARN without its path) and
+ * the access entry (full ARN); the handler applies the one the cluster's authentication mode uses.
+ *
+ * @example
+ * const access = new ClusterAccess(this, 'Access', { cluster });
+ * access.mapRole(ciRole, { groups: ['deployers'] });
+ * access.grantAccessPolicy(sreRole, AccessPolicy.AMAZON_EKS_CLUSTER_ADMIN_POLICY);
+ * access.addTeam('Dev', { namespaces: ['dev'], namespaceRole: KubernetesClusterRole.EDIT });
+ */
+export class ClusterAccess extends Construct {
+  /** The cluster's name. */
+  public readonly clusterName: string;
+  /** The cluster's ARN. */
+  public readonly clusterArn: string;
+  /** The mechanism the handler uses. */
+  public readonly mechanism: AccessMechanism;
+  /** The owner ID recorded on everything this construct's main custom resource creates. */
+  public readonly ownerId: string;
+  /** The role of the deploy-time handler. */
+  public readonly handlerRole: iam.IRole;
+
+  private readonly provider: ClusterAccessProvider;
+  private readonly main: AccessPayload;
+  private readonly shards: AccessPayload[] = [];
+  private readonly teamList: AccessTeam[] = [];
+  private readonly teamsPerStack: number;
+  private readonly payloadProps: Omit<ConstructorParameters<typeof AccessPayload>[2], 'serviceToken' | 'handlerRoleArn'>;
+
+  constructor(scope: Construct, id: string, props: ClusterAccessProps) {
+    super(scope, id);
+    if ((props.cluster === undefined) === (props.clusterName === undefined)) {
+      throw new AccessConfigError(`${this.node.path}: give exactly one of "cluster" and "clusterName"`);
+    }
+    const stack = Stack.of(this);
+    this.clusterName = props.cluster?.clusterName ?? props.clusterName!;
+    if (!Token.isUnresolved(this.clusterName) && !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(this.clusterName)) {
+      throw new AccessConfigError(`${this.node.path}: "${this.clusterName}" is not a valid EKS cluster name`);
+    }
+    this.clusterArn = props.cluster && !props.region
+      ? props.cluster.clusterArn
+      : stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: this.clusterName, region: props.region });
+    const accessEntryArns = stack.formatArn({
+      service: 'eks',
+      resource: 'access-entry',
+      resourceName: `${this.clusterName}/*`,
+      region: props.region,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.mechanism = props.mechanism ?? AccessMechanism.AUTO;
+    this.teamsPerStack = props.teamsPerStack ?? 100;
+    if (!Number.isInteger(this.teamsPerStack) || this.teamsPerStack < 1 || this.teamsPerStack > 240) {
+      throw new AccessConfigError(`${this.node.path}: teamsPerStack must be an integer from 1 to 240 (a team costs up to 2 of a stack's 500 resources), got ${this.teamsPerStack}`);
+    }
+
+    const kubernetesAdminRole = props.kubernetesAdminRole ?? props.cluster?.kubectlRole;
+    const privateSubnets = props.cluster?.kubectlPrivateSubnets;
+    const vpc = props.vpc ?? (privateSubnets && privateSubnets.length > 0 ? props.cluster!.vpc : undefined);
+    this.provider = ClusterAccessProvider.getOrCreate(this, vpc ? {
+      vpc,
+      vpcSubnets: props.vpcSubnets ?? (privateSubnets ? { subnets: privateSubnets } : undefined),
+      securityGroups: props.securityGroups ?? (props.cluster?.kubectlSecurityGroup ? [props.cluster.kubectlSecurityGroup] : undefined),
+    } : {});
+    this.provider.grantCluster({
+      clusterName: this.clusterName,
+      clusterArn: this.clusterArn,
+      accessEntryArns,
+      updateClusterConfig: props.authenticationMode !== undefined,
+      kubernetesRole: kubernetesAdminRole,
+    });
+    this.handlerRole = this.provider.handlerRole;
+
+    this.payloadProps = {
+      clusterName: this.clusterName,
+      region: props.region,
+      mechanism: this.mechanism,
+      targetAuthenticationMode: props.authenticationMode as string as AuthenticationMode | undefined,
+      kubernetesRoleArn: kubernetesAdminRole?.roleArn,
+      partition: partitionOf(stack, props.region),
+      knownClusterRoles: () => this.knownClusterRoles(),
+    };
+    this.main = new AccessPayload(this, 'Default', {
+      ...this.payloadProps,
+      serviceToken: this.provider.serviceToken,
+      handlerRoleArn: this.provider.handlerRole.roleArn,
+    });
+    this.ownerId = this.main.ownerId;
+    // The handler's policy must exist before it runs, and be kept until it has cleaned up.
+    this.main.resource.node.addDependency(this.provider.handler.role!);
+    if (props.cluster) {
+      this.main.resource.node.addDependency(props.cluster);
+    }
+  }
+
+  /**
+   * Maps an IAM role to a Kubernetes username and groups (and, on access-entry clusters, access
+   * policies). A role with a path is handled: aws-auth gets its ARN without the path, the access
+   * entry the full ARN.
+   */
+  public mapRole(role: iam.IRole, options: KubernetesIdentityOptions = {}): void {
+    this.add({ kind: 'role', principal: role, source: `${this.node.path}.mapRole(${role.node.path})`, options });
+  }
+
+  /** Maps an IAM user to a Kubernetes username and groups. Prefer roles: users have long-lived keys. */
+  public mapUser(user: iam.IUser, options: KubernetesIdentityOptions = {}): void {
+    this.add({ kind: 'user', principal: user, source: `${this.node.path}.mapUser(${user.node.path})`, options });
+  }
+
+  /**
+   * Lets every IAM principal of an AWS account authenticate (aws-auth `mapAccounts`; each gets its
+   * ARN as username and no groups). Access entries have no equivalent.
+   */
+  public mapAccount(accountId: string): void {
+    this.main.registry.addAccount(accountId, `${this.node.path}.mapAccount(${accountId})`);
+  }
+
+  /**
+   * Lets the instances of a node role join the cluster: in aws-auth as
+   * `system:node:{{EC2PrivateDNSName}}` in `system:bootstrappers` and `system:nodes` (and
+   * `eks:kube-proxy-windows` for Windows); as an access entry of type `EC2_LINUX` or `EC2_WINDOWS`.
+   */
+  public mapNodeRole(role: iam.IRole, options: NodeRoleMappingOptions = {}): void {
+    const source = `${this.node.path}.mapNodeRole(${role.node.path})`;
+    const windows = options.windows ?? false;
+    this.main.registry.add({
+      source,
+      kind: 'role',
+      forms: this.forms('role', role, source),
+      groups: [],
+      accessEntryType: windows ? 'EC2_WINDOWS' : 'EC2_LINUX',
+      node: { windows },
+      accessPolicies: [],
+      allowSystemMasters: false,
+    });
+  }
+
+  /**
+   * Grants an EKS access policy to a role (access-entry clusters), over the whole cluster or some
+   * namespaces. On an aws-auth cluster, `AmazonEKSClusterAdminPolicy` over the cluster becomes the
+   * group `system:masters`; other policies have no equivalent there (a synth warning says so).
+   */
+  public grantAccessPolicy(role: iam.IRole, policy: AccessPolicy, scope?: AccessScope): void {
+    const source = `${this.node.path}.grantAccessPolicy(${role.node.path}, ${policy.policyName})`;
+    this.main.registry.addAccessPolicies({
+      source,
+      kind: 'role',
+      forms: this.forms('role', role, source),
+      groups: [],
+      accessEntryType: 'STANDARD',
+      accessPolicies: [associationSpec({ policy, scope }, this.payloadProps.partition)],
+      allowSystemMasters: false,
+    });
+  }
+
+  /**
+   * Adds a team: an IAM group whose members may assume the team's IAM role, mapped into the
+   * cluster and granted RBAC roles or access policies. Teams are spread over nested stacks of
+   * `teamsPerStack` teams each, so thousands of teams fit CloudFormation's limits.
+   */
+  public addTeam(id: string, options: AccessTeamOptions = {}): AccessTeam {
+    const index = this.teamList.length;
+    const batch = Math.floor(index / this.teamsPerStack);
+    const scope = batch === 0 ? this : this.batchScope(batch);
+    return new AccessTeam(scope, id, { ...options, clusterAccess: this });
+  }
+
+  /** The teams of this cluster access, in the order they were added. */
+  public get teams(): AccessTeam[] {
+    return [...this.teamList];
+  }
+
+  /**
+   * Adds a Kubernetes RBAC object (Namespace, ClusterRole, Role, ClusterRoleBinding, RoleBinding)
+   * given as a plain manifest; the handler applies it with server-side apply and removes it with
+   * this construct. The ownership labels are added.
+   */
+  public addManifest(manifest: { [key: string]: any }): void {
+    const kinds = ['Namespace', 'ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'];
+    const m = manifest as KubernetesManifest;
+    if (!m || typeof m !== 'object' || !kinds.includes(m.kind) || !m.metadata || typeof m.metadata.name !== 'string') {
+      throw new AccessConfigError(`${this.node.path}.addManifest: expected a ${kinds.join(', ')} manifest with metadata.name, got ${JSON.stringify(manifest).slice(0, 200)}`);
+    }
+    const labelled: KubernetesManifest = {
+      ...m,
+      metadata: { ...m.metadata, labels: { ...(m.metadata.labels ?? {}), ...ownershipLabels(this.main.ownerId) } },
+    };
+    this.main.addManifest(labelled, `${this.node.path}.addManifest(${m.kind}/${m.metadata.name})`);
+  }
+
+  /** The RBAC objects of this construct and its teams as a multi-document YAML stream (for review). */
+  public toYaml(): string {
+    return manifestsToYaml([this.main, ...this.shards].flatMap((p) => p.manifestList()));
+  }
+
+  /** The payload that carries identities and objects created in `scope`'s stack. @internal */
+  public _payloadFor(scope: Construct): AccessPayload {
+    const stack = Stack.of(scope);
+    return this.shards.find((s) => Stack.of(s) === stack) ?? this.main;
+  }
+
+  /** The payload of this construct's own stack (namespaces are created there, once). @internal */
+  public get _mainPayload(): AccessPayload {
+    return this.main;
+  }
+
+  /** Called by a team when it is created. @internal */
+  public _registerTeam(team: AccessTeam): void {
+    const name = team.teamName;
+    const clash = this.teamList.find((t) => t.teamName === name);
+    if (clash) {
+      throw new AccessConfigError(`${team.node.path}: team name "${name}" is already used by ${clash.node.path}`);
+    }
+    this.teamList.push(team);
+  }
+
+  /** Identity forms of a principal, with errors that name the caller. @internal */
+  public _forms(kind: 'role' | 'user', principal: iam.IRole | iam.IUser, source: string) {
+    return this.forms(kind, principal, source);
+  }
+
+  /** Partition of access policy ARNs. @internal */
+  public get _partition(): string {
+    return this.payloadProps.partition;
+  }
+
+  private add(p: { kind: 'role' | 'user'; principal: iam.IRole | iam.IUser; source: string; options: KubernetesIdentityOptions }): void {
+    this.main.registry.add(identityRecord(p.kind, this.forms(p.kind, p.principal, p.source), p.source, p.options, this.payloadProps.partition));
+  }
+
+  private forms(kind: 'role' | 'user', principal: iam.IRole | iam.IUser, source: string) {
+    try {
+      return kind === 'role' ? roleForms(principal as iam.IRole) : userForms(principal as iam.IUser);
+    } catch (e) {
+      throw new AccessConfigError(`${source}: ${(e as Error).message}`);
+    }
+  }
+
+  private batchScope(batch: number): Construct {
+    const id = `Teams${batch + 1}`;
+    const existing = this.node.tryFindChild(id);
+    if (existing) {
+      return existing;
+    }
+    const nested = new NestedStack(this, id, { description: `cdk-eks-access teams, batch ${batch + 1} of ${this.node.path}` });
+    const payload = new AccessPayload(nested, 'Default', {
+      ...this.payloadProps,
+      serviceToken: this.provider.serviceToken,
+      handlerRoleArn: this.provider.handlerRole.roleArn,
+    });
+    // Namespaces are created by the main resource; batches apply after it (and are removed before it).
+    payload.resource.node.addDependency(this.main.resource);
+    this.shards.push(payload);
+    return nested;
+  }
+
+  private knownClusterRoles(): Set<string> {
+    const names = new Set<string>(BUILT_IN_CLUSTER_ROLES);
+    for (const p of [this.main, ...this.shards]) {
+      p.definedClusterRoles().forEach((n) => names.add(n));
+    }
+    return names;
+  }
+}
+
+/** The partition, as a literal when the region is known at synth time (readable templates). */
+function partitionOf(stack: Stack, region?: string): string {
+  const r = region ?? stack.region;
+  if (!Token.isUnresolved(r)) {
+    const partition = RegionInfo.get(r).partition;
+    if (partition) {
+      return partition;
+    }
+  }
+  return stack.partition;
+}

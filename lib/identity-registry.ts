@@ -1,0 +1,251 @@
+/**
+ * The identities one custom resource carries, and their two forms (aws-auth and access entries).
+ * Internal: the constructs feed it; it validates and renders `DesiredAwsAuth` / `AccessEntrySpec[]`.
+ */
+import { Token } from 'aws-cdk-lib';
+import { AccessEntrySpec, AccessEntryType, AccessPolicyAssociationSpec, accessEntryProblems } from './core/access-entry';
+import { isAccountId } from './core/arn';
+import { AccessMechanism, DesiredAwsAuth, DesiredRoleMapping, DesiredUserMapping } from './core/desired-state';
+import { AccessPolicyGrant, associationSpec } from './access-policy';
+import { PrincipalForms } from './aws-auth-arn';
+import { KubernetesIdentityOptions } from './kubernetes-identity';
+
+export const SYSTEM_MASTERS = 'system:masters';
+export const NODE_USERNAME = 'system:node:{{EC2PrivateDNSName}}';
+export const NODE_GROUPS = ['system:bootstrappers', 'system:nodes'];
+export const WINDOWS_NODE_GROUP = 'eks:kube-proxy-windows';
+const CLUSTER_ADMIN_POLICY = 'AmazonEKSClusterAdminPolicy';
+
+/** One IAM principal as this library maps it. */
+export interface IdentityRecord {
+  /** Who asked for it, for error messages (`Stack/Access: mapRole(...)`). */
+  readonly source: string;
+  readonly kind: 'role' | 'user';
+  readonly forms: PrincipalForms;
+  /** Username in both forms (absent: each mechanism's default). */
+  readonly username?: string;
+  /** Username in aws-auth only, when it differs (e.g. a `{{SessionName}}` template). */
+  readonly awsAuthUsername?: string;
+  readonly groups: string[];
+  readonly accessEntryType: AccessEntryType;
+  /** Node role: fixed aws-auth username and groups. */
+  readonly node?: { readonly windows: boolean };
+  readonly accessPolicies: AccessPolicyAssociationSpec[];
+  readonly allowSystemMasters: boolean;
+}
+
+/** Problems found while rendering, split by severity. */
+export interface RenderReport {
+  readonly errors: string[];
+  readonly warnings: string[];
+}
+
+export class IdentityRegistry {
+  private readonly records = new Map<string, IdentityRecord>();
+  private readonly accounts = new Map<string, string>();
+  private readonly errors: string[] = [];
+
+  /** @param partition partition of the access policy ARNs this registry adds (may be a token) */
+  constructor(private readonly partition: string) {}
+
+  /** Adds a principal; an identical mapping of the same principal merges, a different one is an error. */
+  public add(record: IdentityRecord): void {
+    const key = record.forms.principalArn;
+    const existing = this.records.get(key);
+    if (!existing) {
+      this.records.set(key, { ...record, groups: [...record.groups], accessPolicies: [...record.accessPolicies] });
+      return;
+    }
+    const conflict = conflictBetween(existing, record);
+    if (conflict) {
+      this.errors.push(`${describe(record.forms)} is mapped twice with different settings (${conflict}): by ${existing.source} and by ${record.source}`);
+      return;
+    }
+    const policies = [...existing.accessPolicies];
+    for (const p of record.accessPolicies) {
+      if (!policies.some((q) => q.policyArn === p.policyArn && sameScope(q, p))) {
+        policies.push(p);
+      }
+    }
+    this.records.set(key, { ...existing, accessPolicies: policies, allowSystemMasters: existing.allowSystemMasters || record.allowSystemMasters });
+  }
+
+  /** Adds access policies to a principal mapped here (or maps it with no groups). */
+  public addAccessPolicies(record: IdentityRecord): void {
+    const existing = this.records.get(record.forms.principalArn);
+    if (existing) {
+      this.add({ ...record, username: existing.username, awsAuthUsername: existing.awsAuthUsername, groups: existing.groups, accessEntryType: existing.accessEntryType, node: existing.node });
+    } else {
+      this.add(record);
+    }
+  }
+
+  public addAccount(accountId: string, source: string): void {
+    if (!Token.isUnresolved(accountId) && !isAccountId(accountId)) {
+      this.errors.push(`${source}: "${accountId}" is not an AWS account ID (expected 12 digits)`);
+      return;
+    }
+    this.accounts.set(accountId, source);
+  }
+
+  public get size(): number {
+    return this.records.size + this.accounts.size;
+  }
+
+  /** The aws-auth form of every identity. */
+  public awsAuth(report: RenderReport): DesiredAwsAuth {
+    const mapRoles: DesiredRoleMapping[] = [];
+    const mapUsers: DesiredUserMapping[] = [];
+    const byAwsAuthArn = new Map<string, IdentityRecord>();
+    for (const r of this.records.values()) {
+      const arn = r.forms.awsAuthArn;
+      const clash = byAwsAuthArn.get(arn);
+      if (clash && Token.isUnresolved(arn) === false) {
+        report.errors.push(`${r.forms.principalArn} (by ${r.source}) and ${clash.forms.principalArn} (by ${clash.source}) are the same role for aws-auth, which ignores role paths (${arn})`);
+        continue;
+      }
+      byAwsAuthArn.set(arn, r);
+      if (r.forms.pathUnknown) {
+        report.warnings.push(`${r.source}: the path of role ${describe(r.forms)} is unknown at synth time; the handler removes it from the aws-auth entry at deploy time`);
+      }
+      let groups: string[];
+      let username: string | undefined;
+      if (r.node) {
+        username = NODE_USERNAME;
+        groups = r.node.windows ? [...NODE_GROUPS, WINDOWS_NODE_GROUP] : [...NODE_GROUPS];
+      } else {
+        username = r.awsAuthUsername ?? r.username;
+        groups = [...r.groups];
+        for (const p of r.accessPolicies) {
+          const name = policyName(p.policyArn);
+          if (name === CLUSTER_ADMIN_POLICY && p.accessScope.type === 'cluster') {
+            if (!groups.includes(SYSTEM_MASTERS)) groups.push(SYSTEM_MASTERS);
+          } else {
+            report.warnings.push(`${r.source}: access policy ${name} of ${describe(r.forms)} has no aws-auth equivalent and is not applied while the cluster uses aws-auth; bind a Kubernetes role instead`);
+          }
+        }
+      }
+      if (r.kind === 'role') {
+        mapRoles.push(omitUndefined({ rolearn: arn, username, groups }));
+      } else {
+        mapUsers.push(omitUndefined({ userarn: arn, username, groups }));
+      }
+    }
+    return { mapRoles, mapUsers, mapAccounts: [...this.accounts.keys()] };
+  }
+
+  /** The access-entry form of every identity. */
+  public accessEntries(report: RenderReport): AccessEntrySpec[] {
+    const entries: AccessEntrySpec[] = [];
+    for (const r of this.records.values()) {
+      let entry: AccessEntrySpec;
+      if (r.node) {
+        entry = { principalArn: r.forms.principalArn, type: r.accessEntryType, kubernetesGroups: [], accessPolicies: [] };
+      } else {
+        const policies = [...r.accessPolicies];
+        const groups = r.groups.filter((g) => g !== SYSTEM_MASTERS);
+        if (groups.length !== r.groups.length && !policies.some((p) => policyName(p.policyArn) === CLUSTER_ADMIN_POLICY && p.accessScope.type === 'cluster')) {
+          // EKS forbids system: groups on access entries; the cluster-admin access policy is the equivalent.
+          policies.push({ policyArn: `arn:${this.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`, accessScope: { type: 'cluster' } });
+        }
+        entry = omitUndefined({ principalArn: r.forms.principalArn, type: r.accessEntryType, username: r.username, kubernetesGroups: groups, accessPolicies: policies });
+      }
+      for (const p of accessEntryProblems(checkable(entry))) {
+        report.errors.push(`${r.source}: ${p}`);
+      }
+      entries.push(entry);
+    }
+    for (const [account, source] of this.accounts) {
+      report.warnings.push(`${source}: account ${account} is mapped in aws-auth only; access entries have no account-wide mapping, so it has no effect while the cluster uses access entries`);
+    }
+    return entries;
+  }
+
+  /** Errors of the mechanism-independent kind (conflicts, malformed input) and of the chosen mechanism. */
+  public render(mechanism: AccessMechanism): { awsAuth: DesiredAwsAuth; accessEntries: AccessEntrySpec[]; report: RenderReport } {
+    const report: RenderReport = { errors: [...this.errors], warnings: [] };
+    for (const r of this.records.values()) {
+      if (r.groups.includes(SYSTEM_MASTERS) && !r.allowSystemMasters) {
+        report.errors.push(`${r.source}: ${describe(r.forms)} is mapped to ${SYSTEM_MASTERS} (unrestricted cluster-admin); set allowSystemMasters: true to confirm, or grant AccessPolicy.AMAZON_EKS_CLUSTER_ADMIN_POLICY / KubernetesClusterRole.CLUSTER_ADMIN instead`);
+      }
+    }
+    const empty: DesiredAwsAuth = { mapRoles: [], mapUsers: [], mapAccounts: [] };
+    if (mechanism === 'AWS_AUTH') {
+      const awsAuth = this.awsAuth(report);
+      // On an aws-auth-only cluster an access policy is not merely unapplied: it is a mistake.
+      for (const w of report.warnings.filter((x) => x.includes('has no aws-auth equivalent'))) {
+        report.errors.push(w.replace('is not applied while the cluster uses aws-auth', 'cannot be applied with AccessMechanism.AWS_AUTH'));
+      }
+      return { awsAuth, accessEntries: [], report: { errors: report.errors, warnings: report.warnings.filter((x) => !x.includes('has no aws-auth equivalent')) } };
+    }
+    if (mechanism === 'ACCESS_ENTRIES') {
+      const accessEntries = this.accessEntries(report);
+      for (const [account, source] of this.accounts) {
+        report.errors.push(`${source}: account ${account} cannot be mapped with AccessMechanism.ACCESS_ENTRIES (access entries have no account-wide mapping); map roles or users instead`);
+      }
+      return { awsAuth: empty, accessEntries, report: { errors: report.errors, warnings: report.warnings.filter((x) => !x.includes('is mapped in aws-auth only')) } };
+    }
+    return { awsAuth: this.awsAuth(report), accessEntries: this.accessEntries(report), report };
+  }
+}
+
+function conflictBetween(a: IdentityRecord, b: IdentityRecord): string | undefined {
+  if (a.accessEntryType !== b.accessEntryType || Boolean(a.node) !== Boolean(b.node) || a.node?.windows !== b.node?.windows) {
+    return `${a.node ? 'node role' : a.accessEntryType} vs ${b.node ? 'node role' : b.accessEntryType}`;
+  }
+  if ((a.username ?? '') !== (b.username ?? '') || (a.awsAuthUsername ?? a.username ?? '') !== (b.awsAuthUsername ?? b.username ?? '')) {
+    return `username "${a.awsAuthUsername ?? a.username ?? '(default)'}" vs "${b.awsAuthUsername ?? b.username ?? '(default)'}"`;
+  }
+  const ga = [...a.groups].sort().join(',');
+  const gb = [...b.groups].sort().join(',');
+  if (ga !== gb) {
+    return `groups [${ga}] vs [${gb}]`;
+  }
+  return undefined;
+}
+
+function sameScope(a: AccessPolicyAssociationSpec, b: AccessPolicyAssociationSpec): boolean {
+  return a.accessScope.type === b.accessScope.type
+    && (a.accessScope.namespaces ?? []).join(',') === (b.accessScope.namespaces ?? []).join(',');
+}
+
+function policyName(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+function describe(forms: PrincipalForms): string {
+  return forms.concrete ? forms.principalArn : `${forms.principalArn} (resolved at deploy time)`;
+}
+
+/** A copy whose tokens are replaced by valid placeholders, so only synth-known values are checked. */
+function checkable(entry: AccessEntrySpec): AccessEntrySpec {
+  const principalArn = Token.isUnresolved(entry.principalArn) ? 'arn:aws:iam::000000000000:role/resolved-at-deploy-time' : entry.principalArn;
+  return {
+    ...entry,
+    principalArn,
+    username: entry.username !== undefined && Token.isUnresolved(entry.username) ? 'resolved-at-deploy-time' : entry.username,
+    kubernetesGroups: entry.kubernetesGroups.filter((g) => !Token.isUnresolved(g)),
+    accessPolicies: entry.accessPolicies.map((p) => ({
+      ...p,
+      policyArn: Token.isUnresolved(p.policyArn) ? p.policyArn.replace(/^arn:[^:]*:/, 'arn:aws:') : p.policyArn,
+    })),
+  };
+}
+
+function omitUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The registry record of a role or user mapping. */
+export function identityRecord(kind: 'role' | 'user', forms: PrincipalForms, source: string, options: KubernetesIdentityOptions, partition: string): IdentityRecord {
+  return {
+    source,
+    kind,
+    forms,
+    username: options.username,
+    groups: [...(options.groups ?? [])],
+    accessEntryType: 'STANDARD',
+    accessPolicies: (options.accessPolicies ?? []).map((g: AccessPolicyGrant) => associationSpec(g, partition)),
+    allowSystemMasters: options.allowSystemMasters ?? false,
+  };
+}

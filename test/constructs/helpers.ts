@@ -1,0 +1,46 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { DesiredClusterAccess } from '../../lib/core/desired-state';
+
+/** A fresh app and stack with a fixed environment (no AWS credentials needed). */
+export function newStack(id = 'Platform'): { app: App; stack: Stack } {
+  const app = new App({ context: { 'aws:cdk:disable-creation-stack-traces': true } });
+  const stack = new Stack(app, id, { env: { account: '111122223333', region: 'eu-west-1' } });
+  return { app, stack };
+}
+
+/**
+ * The desired states of every cluster-access custom resource in `stack`, with CloudFormation
+ * intrinsics rendered as readable placeholders: `{"Ref":"X"}` → `${X}`, GetAtt → `${X.Arn}`.
+ */
+export function desiredStates(stack: Stack): DesiredClusterAccess[] {
+  const template = Template.fromStack(stack).toJSON();
+  return Object.values(template.Resources as Record<string, any>)
+    .filter((r) => r.Type === 'Custom::EksClusterAccess')
+    .map((r) => JSON.parse(flatten(r.Properties.inline)));
+}
+
+/** The single desired state of `stack`. */
+export function desiredState(stack: Stack): DesiredClusterAccess {
+  const states = desiredStates(stack);
+  if (states.length !== 1) {
+    throw new Error(`expected one cluster-access resource, found ${states.length}`);
+  }
+  return states[0];
+}
+
+/** Renders a CloudFormation string expression (Fn::Join of literals and intrinsics) as text. */
+export function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, any>;
+  if (v['Fn::Join']) {
+    const [sep, parts] = v['Fn::Join'];
+    return (parts as unknown[]).map(flatten).join(sep);
+  }
+  if (v.Ref) return `\${${v.Ref}}`;
+  if (v['Fn::GetAtt']) return `\${${v['Fn::GetAtt'].join('.')}}`;
+  if (v['Fn::Select']) return `\${Select(${v['Fn::Select'][0]},${v['Fn::Select'][1]['Fn::Split'] ? 'Split' : '?'})}`;
+  if (v['Fn::ImportValue']) return `\${Import(${flatten(v['Fn::ImportValue'])})}`;
+  if (v['Fn::GetStackOutput']) return '${StackOutput}';
+  return JSON.stringify(v);
+}
