@@ -1,0 +1,44 @@
+/**
+ * The checks the authenticator itself applies to each entry after decoding: an entry that fails
+ * them is dropped (it never matches anyone), the other entries still apply.
+ */
+import { isAccountId } from '../arn';
+import { RoleMapping, UserMapping } from './types';
+
+const SSO_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b'];
+const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
+
+/** Why the authenticator drops this `mapRoles` entry, or undefined when it keeps it. */
+export function roleMappingProblem(entry: RoleMapping): string | undefined {
+  const hasArn = entry.rolearn !== undefined && entry.rolearn !== '';
+  if (!hasArn && entry.sso === undefined) {
+    if (entry.userid !== undefined && entry.userid !== '') {
+      return undefined;
+    }
+    return 'entry has neither rolearn nor sso: the authenticator drops it';
+  }
+  if (hasArn && entry.sso !== undefined) {
+    return 'entry has both rolearn and sso: the authenticator drops it (set only one)';
+  }
+  if (entry.sso !== undefined) {
+    const { accountID, permissionSetName, partition } = entry.sso;
+    if (!isAccountId(accountID)) {
+      return `sso.accountID "${accountID}" is not a 12-digit AWS account ID: the authenticator drops the entry`;
+    }
+    if (!PERMISSION_SET_NAME.test(permissionSetName)) {
+      return `sso.permissionSetName "${permissionSetName}" is not a valid permission set name: the authenticator drops the entry`;
+    }
+    if (partition !== undefined && partition !== '' && !SSO_PARTITIONS.includes(partition)) {
+      return `sso.partition "${partition}" is not one of ${SSO_PARTITIONS.join(', ')}: the authenticator drops the entry`;
+    }
+  }
+  return undefined;
+}
+
+/** Why the authenticator drops this `mapUsers` entry, or undefined when it keeps it. */
+export function userMappingProblem(entry: UserMapping): string | undefined {
+  if (entry.userarn === undefined || entry.userarn === '') {
+    return 'entry has no userarn: the authenticator drops it';
+  }
+  return undefined;
+}

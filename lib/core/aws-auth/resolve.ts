@@ -1,0 +1,143 @@
+/**
+ * Who a caller becomes in Kubernetes, decided as the authenticator decides it: the caller's ARN is
+ * canonicalized (an assumed-role session becomes its role's ARN, without the role's path), then
+ * looked up case-insensitively in `mapRoles` (by ARN, then by SSO permission set, then by unique
+ * role ID), then in `mapUsers`; failing both, an account listed in `mapAccounts` maps the caller to
+ * its canonical ARN with no groups.
+ */
+import { AccessConfigError } from '../arn';
+import { expandTemplate } from './templates';
+import { AwsAuthConfigMap, RoleMapping, SsoRoleMatcher, UserMapping } from './types';
+import { roleMappingProblem, userMappingProblem } from './entry-rules';
+
+/** The authenticated caller, as STS GetCallerIdentity describes it. */
+export interface CallerIdentity {
+  /** `arn:aws:sts::111122223333:assumed-role/Name/session` or `arn:aws:iam::111122223333:user/name`. */
+  readonly arn: string;
+  readonly accessKeyId?: string;
+  /** Unique ID of the caller (`AROA…:session` for roles, `AIDA…` for users). */
+  readonly userId?: string;
+  /** Private DNS name of the instance, for node roles using `{{EC2PrivateDNSName}}`. */
+  readonly ec2PrivateDnsName?: string;
+}
+
+/** The caller's Kubernetes identity. */
+export interface ResolvedIdentity {
+  readonly username: string;
+  readonly groups: string[];
+  /** Which entry decided it: `mapRoles[1]`, `mapUsers[0]` or `mapAccounts[2]`. */
+  readonly source: string;
+}
+
+/** The parts of a caller ARN the authenticator uses. */
+export interface CanonicalCaller {
+  /** Role ARN without path for sessions, the ARN itself for users. */
+  readonly canonicalArn: string;
+  readonly accountId: string;
+  readonly sessionName: string;
+}
+
+/** Canonicalizes a caller ARN; throws {@link AccessConfigError} naming it when it is not a caller the authenticator accepts. */
+export function canonicalizeCallerArn(arn: string): CanonicalCaller {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') {
+    throw new AccessConfigError(`"${arn}" is not an ARN`);
+  }
+  const [, partition, service, , accountId] = parts;
+  const resource = parts.slice(5).join(':');
+  const segments = resource.split('/');
+  if (service === 'sts' && segments[0] === 'assumed-role') {
+    if (segments.length < 3) {
+      throw new AccessConfigError(`assumed-role ARN "${arn}" names no role`);
+    }
+    const role = segments.slice(1, -1).join('/');
+    return { canonicalArn: `arn:${partition}:iam::${accountId}:role/${role}`, accountId, sessionName: segments[segments.length - 1] };
+  }
+  if (service === 'sts' && segments[0] === 'federated-user') {
+    return { canonicalArn: arn, accountId, sessionName: '' };
+  }
+  if (service === 'iam' && ['role', 'user', 'root'].includes(segments[0])) {
+    return { canonicalArn: arn, accountId, sessionName: '' };
+  }
+  throw new AccessConfigError(`"${arn}" is not an IAM user, role, or assumed-role session ARN`);
+}
+
+/**
+ * The Kubernetes username and groups the caller gets from this ConfigMap, or undefined when the
+ * authenticator denies it (not mapped, or a template it cannot expand).
+ */
+export function resolveIdentity(configMap: AwsAuthConfigMap, caller: CallerIdentity): ResolvedIdentity | undefined {
+  const { canonicalArn, accountId, sessionName } = canonicalizeCallerArn(caller.arn);
+  const subject = canonicalArn.toLowerCase();
+
+  const found = findRoleMapping(configMap.mapRoles, subject, caller.userId) ?? findUserMapping(configMap.mapUsers, subject);
+  if (found) {
+    const context = { accountId, sessionName, accessKeyId: caller.accessKeyId ?? '', ec2PrivateDnsName: caller.ec2PrivateDnsName };
+    const username = expandTemplate(found.entry.username ?? '', context);
+    const groups = (found.entry.groups ?? []).map((g) => expandTemplate(g, context));
+    if (username === undefined || groups.some((g) => g === undefined)) {
+      return undefined;
+    }
+    return { username, groups: groups as string[], source: found.source };
+  }
+  const account = configMap.mapAccounts.indexOf(accountId);
+  if (account >= 0) {
+    return { username: canonicalArn, groups: [], source: `mapAccounts[${account}]` };
+  }
+  return undefined;
+}
+
+interface Found {
+  readonly entry: RoleMapping | UserMapping;
+  readonly source: string;
+}
+
+/**
+ * The authenticator keeps one role entry per (lower-cased) ARN, the last one written winning, and
+ * drops entries it finds invalid. Exact ARNs are tried before SSO matchers and role IDs.
+ */
+function findRoleMapping(roles: readonly RoleMapping[], subject: string, userId: string | undefined): Found | undefined {
+  let byArn: Found | undefined;
+  let bySso: Found | undefined;
+  let byId: Found | undefined;
+  const roleId = userId?.split(':')[0];
+  roles.forEach((entry, i) => {
+    if (roleMappingProblem(entry) !== undefined) {
+      return;
+    }
+    const source = `mapRoles[${i}]`;
+    if (entry.rolearn !== undefined) {
+      if (entry.rolearn.toLowerCase() === subject) {
+        byArn = { entry, source };
+      }
+    } else if (entry.sso !== undefined) {
+      if (ssoMatches(entry.sso, subject)) {
+        bySso = { entry, source };
+      }
+    } else if (entry.userid !== undefined && roleId !== undefined && entry.userid === roleId) {
+      byId = { entry, source };
+    }
+  });
+  return byArn ?? bySso ?? byId;
+}
+
+function findUserMapping(users: readonly UserMapping[], subject: string): Found | undefined {
+  let found: Found | undefined;
+  users.forEach((entry, i) => {
+    if (userMappingProblem(entry) === undefined && entry.userarn!.toLowerCase() === subject) {
+      found = { entry, source: `mapUsers[${i}]` };
+    }
+  });
+  return found;
+}
+
+/** The lower-cased ARN pattern an SSO matcher stands for: `arn:aws:iam::<account>:role/awsreservedsso_<set>_*`. */
+export function ssoArnPattern(sso: SsoRoleMatcher): string {
+  return `arn:${sso.partition || 'aws'}:iam::${sso.accountID}:role/AWSReservedSSO_${sso.permissionSetName}_*`.toLowerCase();
+}
+
+function ssoMatches(sso: SsoRoleMatcher, subject: string): boolean {
+  const pattern = ssoArnPattern(sso);
+  // ArnLike: `*` matches any run of characters within the resource section.
+  return subject.startsWith(pattern.slice(0, -1));
+}
