@@ -1,0 +1,104 @@
+/**
+ * The whole test control plane, started once per jest run in the parent process: the emulated EKS
+ * authenticator (token webhook), etcd and kube-apiserver. Test workers learn how to reach it only
+ * through the environment variables in {@link HARNESS_ENV} (see `env.ts`).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KubernetesClient } from '../../../lib/handler/kube/client';
+import { AWS_AUTH_REF } from '../../../lib/handler/kube/paths';
+import { startAuthWebhook } from './auth-webhook';
+import { startCluster } from './cluster';
+import { EksAccessView } from './identity';
+import { makeTestPrincipals, TestPrincipal } from './principals';
+
+/** Names of the environment variables through which workers reach the harness. */
+export const HARNESS_ENV = {
+  endpoint: 'KUBE_HARNESS_ENDPOINT',
+  caData: 'KUBE_HARNESS_CA_DATA',
+  adminToken: 'KUBE_HARNESS_ADMIN_TOKEN',
+  clusterName: 'KUBE_HARNESS_CLUSTER_NAME',
+  region: 'KUBE_HARNESS_REGION',
+  principals: 'KUBE_HARNESS_PRINCIPALS',
+  webhookUrl: 'KUBE_HARNESS_WEBHOOK_URL',
+  lockDir: 'KUBE_HARNESS_LOCK_DIR',
+} as const;
+
+/** The EKS cluster name the API server stands for (what tokens must be minted for). */
+export const HARNESS_CLUSTER_NAME = 'integ-cluster';
+export const HARNESS_REGION = 'us-west-2';
+
+export interface HarnessOptions {
+  /** The EKS control plane the authenticator consults for access entries. */
+  readonly eks?: EksAccessView;
+  /** Directory with etcd and kube-apiserver; default: built (or found cached) by scripts/build-kube.sh. */
+  readonly binDir?: string;
+}
+
+export interface RunningHarness {
+  /** Variables to put in the environment of the test workers. */
+  readonly env: Record<string, string>;
+  readonly principals: readonly TestPrincipal[];
+  readonly workDir: string;
+  readonly pids: number[];
+  stop(): Promise<void>;
+}
+
+/** Runs scripts/build-kube.sh (a no-op when cached) and returns the directory it prints. */
+export function buildKubeBinaries(): string {
+  const script = resolve(__dirname, '../../../scripts/build-kube.sh');
+  // Build progress goes to stderr, so a cold build shows what it is doing.
+  return execFileSync('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' }).trim().split('\n').pop()!;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<RunningHarness> {
+  const binDir = options.binDir ?? buildKubeBinaries();
+  const workDir = mkdtempSync(join(tmpdir(), 'cdk-eks-access-kube-'));
+  const principals = makeTestPrincipals();
+  let admin: KubernetesClient | undefined;
+  const webhook = await startAuthWebhook({
+    clusterName: HARNESS_CLUSTER_NAME,
+    principals,
+    eks: options.eks,
+    readAwsAuth: async () => {
+      if (!admin) {
+        throw new Error('the API server is not up yet');
+      }
+      return admin.get(AWS_AUTH_REF);
+    },
+  });
+  let cluster;
+  try {
+    cluster = await startCluster({ binDir, workDir, tokenWebhookUrl: webhook.url });
+  } catch (e) {
+    await webhook.stop();
+    rmSync(workDir, { recursive: true, force: true });
+    throw e;
+  }
+  const adminToken = cluster.adminToken;
+  admin = new KubernetesClient({ endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthorityData, token: () => adminToken });
+  const lockDir = join(workDir, 'locks');
+  return {
+    env: {
+      [HARNESS_ENV.endpoint]: cluster.endpoint,
+      [HARNESS_ENV.caData]: cluster.certificateAuthorityData,
+      [HARNESS_ENV.adminToken]: adminToken,
+      [HARNESS_ENV.clusterName]: HARNESS_CLUSTER_NAME,
+      [HARNESS_ENV.region]: HARNESS_REGION,
+      [HARNESS_ENV.principals]: JSON.stringify(principals),
+      [HARNESS_ENV.webhookUrl]: webhook.url,
+      [HARNESS_ENV.lockDir]: lockDir,
+    },
+    principals,
+    workDir,
+    pids: cluster.pids,
+    stop: async () => {
+      admin?.close();
+      await cluster.stop();
+      await webhook.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
