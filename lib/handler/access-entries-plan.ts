@@ -1,0 +1,188 @@
+/**
+ * Planning access-entry changes, without I/O: from the desired entries and the entries observed on
+ * the cluster (with their owner tag and policy associations), the exact calls to make. Entries
+ * this owner created carry the tag `OWNER_KEY = ownerId`; everything else (the cluster creator's
+ * entry, entries made by hand or by another owner) is adopted when desired and never deleted.
+ */
+import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from '../core/access-entry';
+import { OWNER_KEY } from '../core/desired-state';
+import { AccessSnapshot } from './lockout';
+
+/** An access entry as read from the cluster. */
+export interface ObservedAccessEntry {
+  readonly principalArn: string;
+  readonly type: string;
+  readonly username?: string;
+  readonly kubernetesGroups: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  /** Associated policies; undefined when not listed (entries the plan will not touch). */
+  readonly policies?: readonly ObservedPolicy[];
+}
+
+export interface ObservedPolicy {
+  readonly policyArn: string;
+  readonly accessScope: AccessScopeSpec;
+}
+
+export type AccessEntryAction =
+  | { readonly action: 'create'; readonly entry: AccessEntrySpec }
+  /** Delete, then create: the type cannot change in place (only for entries this owner created). */
+  | { readonly action: 'recreate'; readonly entry: AccessEntrySpec; readonly fromType: string }
+  | { readonly action: 'update'; readonly principalArn: string; readonly username?: string; readonly kubernetesGroups: string[] }
+  | { readonly action: 'associate'; readonly principalArn: string; readonly policyArn: string; readonly accessScope: AccessScopeSpec }
+  | { readonly action: 'disassociate'; readonly principalArn: string; readonly policyArn: string }
+  | { readonly action: 'delete'; readonly principalArn: string };
+
+export interface AccessEntryPlan {
+  /** In the order to run them: creates and updates, then policy changes, then deletions. */
+  readonly actions: AccessEntryAction[];
+  /** Desired entries that already existed without this owner's tag (adopted, never deleted). */
+  readonly adopted: string[];
+  /** Problems that make the plan impossible (the caller fails before any write). */
+  readonly problems: string[];
+}
+
+export interface PlanInput {
+  readonly ownerId: string;
+  readonly desired: readonly AccessEntrySpec[];
+  readonly observed: readonly ObservedAccessEntry[];
+  /** Entries never deleted by this plan even when owned and not desired (the handler's own). */
+  readonly keep?: ReadonlySet<string>;
+}
+
+/** True when the entry carries this owner's tag. */
+export function isOwnedBy(entry: Pick<ObservedAccessEntry, 'tags'>, ownerId: string): boolean {
+  return entry.tags[OWNER_KEY] === ownerId;
+}
+
+/** Two scopes grant the same thing (namespace order does not matter). */
+export function sameScope(a: AccessScopeSpec, b: AccessScopeSpec): boolean {
+  return a.type === b.type && sameSet(a.namespaces ?? [], b.namespaces ?? []);
+}
+
+/** The policy associations to add or change, and to remove, for one entry. */
+export function planPolicies(principalArn: string, desired: AccessEntrySpec['accessPolicies'], observed: readonly ObservedPolicy[]): AccessEntryAction[] {
+  const actions: AccessEntryAction[] = [];
+  const current = new Map(observed.map((p) => [p.policyArn, p]));
+  for (const want of desired) {
+    const have = current.get(want.policyArn);
+    // AssociateAccessPolicy replaces the scope of an existing association.
+    if (!have || !sameScope(have.accessScope, want.accessScope)) {
+      actions.push({ action: 'associate', principalArn, policyArn: want.policyArn, accessScope: normalizeScope(want.accessScope) });
+    }
+  }
+  const wanted = new Set(desired.map((p) => p.policyArn));
+  for (const have of observed) {
+    if (!wanted.has(have.policyArn)) {
+      actions.push({ action: 'disassociate', principalArn, policyArn: have.policyArn });
+    }
+  }
+  return actions;
+}
+
+/** The whole plan. */
+export function planAccessEntries(input: PlanInput): AccessEntryPlan {
+  const observed = new Map(input.observed.map((e) => [e.principalArn, e]));
+  const entryActions: AccessEntryAction[] = [];
+  const policyActions: AccessEntryAction[] = [];
+  const deletions: AccessEntryAction[] = [];
+  const adopted: string[] = [];
+  const problems: string[] = [];
+
+  for (const want of input.desired) {
+    const have = observed.get(want.principalArn);
+    if (!have) {
+      entryActions.push({ action: 'create', entry: want });
+      policyActions.push(...planPolicies(want.principalArn, want.accessPolicies, []));
+      continue;
+    }
+    const owned = isOwnedBy(have, input.ownerId);
+    if (!owned) {
+      adopted.push(want.principalArn);
+    }
+    if (have.type !== want.type) {
+      if (owned) {
+        entryActions.push({ action: 'recreate', entry: want, fromType: have.type });
+        policyActions.push(...planPolicies(want.principalArn, want.accessPolicies, []));
+      } else {
+        problems.push(`access entry for ${want.principalArn} exists with type ${have.type}, but type ${want.type} is desired; the type cannot change in place and the entry was not created by this configuration (${input.ownerId}), so it is not replaced. Delete it by hand, or desire type ${have.type}.`);
+      }
+      continue;
+    }
+    if (!isNodeType(want.type)) {
+      const usernameChanges = want.username !== undefined && want.username !== have.username;
+      if (usernameChanges || !sameSet(want.kubernetesGroups, have.kubernetesGroups)) {
+        entryActions.push({ action: 'update', principalArn: want.principalArn, ...(want.username !== undefined ? { username: want.username } : {}), kubernetesGroups: [...want.kubernetesGroups] });
+      }
+    }
+    if (have.policies === undefined) {
+      throw new Error(`internal: the policies of ${want.principalArn} were not observed`);
+    }
+    policyActions.push(...planPolicies(want.principalArn, want.accessPolicies, have.policies));
+  }
+
+  const wanted = new Set(input.desired.map((e) => e.principalArn));
+  for (const have of input.observed) {
+    if (!wanted.has(have.principalArn) && isOwnedBy(have, input.ownerId) && !input.keep?.has(have.principalArn)) {
+      deletions.push({ action: 'delete', principalArn: have.principalArn });
+    }
+  }
+  return { actions: [...entryActions, ...policyActions, ...deletions], adopted, problems };
+}
+
+/** Node types: EKS maps them to system:nodes itself. */
+export function isNodeType(type: string): boolean {
+  return (NODE_ACCESS_ENTRY_TYPES as readonly string[]).includes(type) || type === ('EC2' satisfies AccessEntryType);
+}
+
+const CLUSTER_ADMIN_POLICY = /:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/;
+
+/** Who can do what through access entries, before or after the plan. */
+export function accessEntrySnapshot(entries: readonly { principalArn: string; type: string; policies?: readonly ObservedPolicy[] }[]): AccessSnapshot {
+  return {
+    principals: new Set(entries.map((e) => e.principalArn)),
+    nodePrincipals: new Set(entries.filter((e) => isNodeType(e.type)).map((e) => e.principalArn)),
+    admins: new Set(entries.filter((e) => (e.policies ?? []).some((p) => CLUSTER_ADMIN_POLICY.test(p.policyArn) && p.accessScope.type === 'cluster')).map((e) => e.principalArn)),
+  };
+}
+
+/** The entries as they will be once `plan` has run over `observed`. */
+export function entriesAfter(observed: readonly ObservedAccessEntry[], plan: AccessEntryPlan): { principalArn: string; type: string; policies?: ObservedPolicy[] }[] {
+  const result = new Map<string, { principalArn: string; type: string; policies?: ObservedPolicy[] }>(
+    observed.map((e) => [e.principalArn, { principalArn: e.principalArn, type: e.type, policies: e.policies ? [...e.policies] : undefined }]),
+  );
+  for (const a of plan.actions) {
+    switch (a.action) {
+      case 'create':
+      case 'recreate':
+        result.set(a.entry.principalArn, { principalArn: a.entry.principalArn, type: a.entry.type, policies: [] });
+        break;
+      case 'delete':
+        result.delete(a.principalArn);
+        break;
+      case 'associate': {
+        const e = result.get(a.principalArn)!;
+        e.policies = [...(e.policies ?? []).filter((p) => p.policyArn !== a.policyArn), { policyArn: a.policyArn, accessScope: a.accessScope }];
+        break;
+      }
+      case 'disassociate': {
+        const e = result.get(a.principalArn)!;
+        e.policies = (e.policies ?? []).filter((p) => p.policyArn !== a.policyArn);
+        break;
+      }
+      case 'update':
+        break;
+    }
+  }
+  return [...result.values()];
+}
+
+function normalizeScope(scope: AccessScopeSpec): AccessScopeSpec {
+  return scope.type === 'cluster' ? { type: 'cluster' } : { type: 'namespace', namespaces: [...(scope.namespaces ?? [])] };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}

@@ -1,0 +1,321 @@
+/**
+ * Access entries on the cluster: reading them (with owner tags and policy associations), granting
+ * the handler's own role access, and running a plan from `access-entries-plan.ts`, adopting any
+ * entry that turns out to exist already instead of failing with "already in use".
+ */
+import {
+  AccessEntry,
+  AssociateAccessPolicyCommand,
+  CreateAccessEntryCommand,
+  DeleteAccessEntryCommand,
+  DescribeAccessEntryCommand,
+  DescribeAccessEntryResponse,
+  DisassociateAccessPolicyCommand,
+  ListAccessEntriesCommand,
+  ListAccessEntriesResponse,
+  ListAssociatedAccessPoliciesCommand,
+  ListAssociatedAccessPoliciesResponse,
+  UpdateAccessEntryCommand,
+} from '@aws-sdk/client-eks';
+import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
+import { parsePrincipalArn } from '../core/arn';
+import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
+import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries, isOwnedBy } from './access-entries-plan';
+import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
+import { ClusterNotFoundError, clusterExists } from './cluster';
+import { EksSender } from './eks-api';
+import { Logger } from './log';
+
+/** Tag on the access entry the handler creates for its own role (besides the owner tag). */
+export const HANDLER_ENTRY_TAG = `${OWNERSHIP_PREFIX}/handler-access`;
+
+/** Calls at most this many EKS operations at once while reading entries. */
+const READ_CONCURRENCY = 4;
+
+export interface AccessEntryContext {
+  readonly eks: EksSender;
+  readonly clusterName: string;
+  readonly ownerId: string;
+  readonly log: Logger;
+}
+
+/**
+ * Every access entry of the cluster with its tags; policies are listed for the principals in
+ * `withPolicies` (the ones a plan may change).
+ */
+export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies: ReadonlySet<string>): Promise<ObservedAccessEntry[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await onCluster(ctx, () => ctx.eks.send<ListAccessEntriesResponse>(new ListAccessEntriesCommand({ clusterName: ctx.clusterName, nextToken })));
+    arns.push(...(page.accessEntries ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const observed = await mapLimited(arns, READ_CONCURRENCY, async (arn) => describeEntry(ctx, arn, withPolicies.has(arn)));
+  return observed.filter((e): e is ObservedAccessEntry => e !== undefined);
+}
+
+/** One entry, or undefined when it disappeared since it was listed. */
+export async function describeEntry(ctx: AccessEntryContext, principalArn: string, withPolicies: boolean): Promise<ObservedAccessEntry | undefined> {
+  let entry: AccessEntry | undefined;
+  try {
+    entry = (await ctx.eks.send<DescribeAccessEntryResponse>(new DescribeAccessEntryCommand({ clusterName: ctx.clusterName, principalArn }))).accessEntry;
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException') && (await clusterExists(ctx.eks, ctx.clusterName))) {
+      return undefined;
+    }
+    throw missingClusterOr(ctx, error);
+  }
+  if (!entry) {
+    return undefined;
+  }
+  return {
+    principalArn: entry.principalArn ?? principalArn,
+    type: entry.type ?? 'STANDARD',
+    username: entry.username,
+    kubernetesGroups: entry.kubernetesGroups ?? [],
+    tags: entry.tags ?? {},
+    policies: withPolicies ? await listPolicies(ctx, principalArn) : undefined,
+  };
+}
+
+/** The policy associations of one entry. */
+export async function listPolicies(ctx: AccessEntryContext, principalArn: string): Promise<ObservedPolicy[]> {
+  const policies: ObservedPolicy[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await onCluster(ctx, () => ctx.eks.send<ListAssociatedAccessPoliciesResponse>(new ListAssociatedAccessPoliciesCommand({ clusterName: ctx.clusterName, principalArn, nextToken })));
+    for (const p of page.associatedAccessPolicies ?? []) {
+      if (p.policyArn) {
+        const scope: AccessScopeSpec = p.accessScope?.type === 'namespace'
+          ? { type: 'namespace', namespaces: p.accessScope.namespaces ?? [] }
+          : { type: 'cluster' };
+        policies.push({ policyArn: p.policyArn, accessScope: scope });
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return policies;
+}
+
+/** AmazonEKSClusterAdminPolicy in the partition of `principalArn`. */
+export function clusterAdminPolicyArn(principalArn: string): string {
+  return `arn:${parsePrincipalArn(principalArn).partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`;
+}
+
+/**
+ * Makes sure the handler's own role has a cluster-admin access entry. Returns true when it had to
+ * create or extend one (Kubernetes then needs a moment to honour it).
+ */
+export async function ensureHandlerAccess(ctx: AccessEntryContext, roleArn: string, observed: readonly ObservedAccessEntry[]): Promise<boolean> {
+  const policyArn = clusterAdminPolicyArn(roleArn);
+  const have = observed.find((e) => e.principalArn === roleArn);
+  if (have?.policies?.some((p) => p.policyArn === policyArn && p.accessScope.type === 'cluster')) {
+    return false;
+  }
+  if (!have) {
+    await createEntry(ctx, { principalArn: roleArn, type: 'STANDARD', kubernetesGroups: [], accessPolicies: [] }, { [HANDLER_ENTRY_TAG]: 'true' });
+  }
+  await associate(ctx, roleArn, policyArn, { type: 'cluster' });
+  ctx.log.info('granted the handler role cluster-admin access', { principalArn: roleArn });
+  return true;
+}
+
+/** Removes the handler's own entry at the end of a Delete, when this owner created it. */
+export async function removeHandlerAccess(ctx: AccessEntryContext, roleArn: string): Promise<boolean> {
+  const entry = await describeEntry(ctx, roleArn, false);
+  if (!entry || !isOwnedBy(entry, ctx.ownerId) || entry.tags[HANDLER_ENTRY_TAG] !== 'true') {
+    return false;
+  }
+  return deleteEntry(ctx, roleArn);
+}
+
+export interface ApplyResult {
+  /** Calls that changed something. */
+  readonly writes: number;
+  /** Entries found to exist at create time and adopted. */
+  readonly adopted: string[];
+}
+
+/** Runs the plan; an entry that already exists when created is adopted and re-planned. */
+export async function applyAccessEntryPlan(ctx: AccessEntryContext, plan: AccessEntryPlan, desired: readonly AccessEntrySpec[]): Promise<ApplyResult> {
+  let writes = 0;
+  const adopted: string[] = [];
+  const replanned = new Set<string>();
+  for (const action of plan.actions) {
+    const principal = action.action === 'create' || action.action === 'recreate' ? action.entry.principalArn : action.principalArn;
+    if (replanned.has(principal)) {
+      continue; // its remaining actions were replaced by the adoption plan
+    }
+    if (action.action === 'create') {
+      const created = await createEntry(ctx, action.entry, {});
+      if (created) {
+        writes++;
+        continue;
+      }
+      // It exists already (created by hand, by the cluster creator option, or by another owner): adopt it.
+      adopted.push(principal);
+      replanned.add(principal);
+      const spec = desired.find((d) => d.principalArn === principal)!;
+      const existing = await describeEntry(ctx, principal, true);
+      if (!existing) {
+        throw new Error(`access entry for ${principal} was reported as existing but cannot be read; re-run the deployment`);
+      }
+      const adoption = planAccessEntries({ ownerId: ctx.ownerId, desired: [spec], observed: [existing] });
+      if (adoption.problems.length > 0) {
+        throw new Error(adoption.problems.join(' '));
+      }
+      ctx.log.info('adopted an existing access entry', { principalArn: principal, type: existing.type });
+      for (const a of adoption.actions) {
+        writes += (await runAction(ctx, a)) ? 1 : 0;
+      }
+      continue;
+    }
+    writes += (await runAction(ctx, action)) ? 1 : 0;
+  }
+  return { writes, adopted };
+}
+
+/** One action; true when it changed something. */
+export async function runAction(ctx: AccessEntryContext, action: AccessEntryAction): Promise<boolean> {
+  switch (action.action) {
+    case 'create':
+      if (!(await createEntry(ctx, action.entry, {}))) {
+        throw new Error(`access entry for ${action.entry.principalArn} appeared while it was being created; re-run the deployment`);
+      }
+      return true;
+    case 'recreate':
+      ctx.log.info('replacing an access entry to change its type', { principalArn: action.entry.principalArn, from: action.fromType, to: action.entry.type });
+      await deleteEntry(ctx, action.entry.principalArn);
+      if (!(await createEntry(ctx, action.entry, {}))) {
+        throw new Error(`access entry for ${action.entry.principalArn} could not be re-created with type ${action.entry.type}: it exists again; re-run the deployment`);
+      }
+      return true;
+    case 'update':
+      await onEntry(ctx, action.principalArn, () => ctx.eks.send(new UpdateAccessEntryCommand({
+        clusterName: ctx.clusterName,
+        principalArn: action.principalArn,
+        kubernetesGroups: action.kubernetesGroups,
+        ...(action.username !== undefined ? { username: action.username } : {}),
+      })));
+      return true;
+    case 'associate':
+      await associate(ctx, action.principalArn, action.policyArn, action.accessScope);
+      return true;
+    case 'disassociate':
+      try {
+        await onEntry(ctx, action.principalArn, () => ctx.eks.send(new DisassociateAccessPolicyCommand({ clusterName: ctx.clusterName, principalArn: action.principalArn, policyArn: action.policyArn })));
+        return true;
+      } catch (error) {
+        if (error instanceof AccessEntryNotFoundError) {
+          return false; // already gone: the goal is reached
+        }
+        throw error;
+      }
+    case 'delete':
+      return deleteEntry(ctx, action.principalArn);
+  }
+}
+
+/** Thrown when an access entry (not the cluster) does not exist. */
+export class AccessEntryNotFoundError extends Error {
+  constructor(principalArn: string, clusterName: string) {
+    super(`access entry for ${principalArn} does not exist on cluster "${clusterName}"`);
+    this.name = 'AccessEntryNotFoundError';
+  }
+}
+
+/** Creates the entry tagged with the owner; false when it exists already (ResourceInUseException). */
+async function createEntry(ctx: AccessEntryContext, entry: AccessEntrySpec, extraTags: Record<string, string>): Promise<boolean> {
+  try {
+    await onCluster(ctx, () => ctx.eks.send(new CreateAccessEntryCommand({
+      clusterName: ctx.clusterName,
+      principalArn: entry.principalArn,
+      type: entry.type,
+      ...(entry.username !== undefined ? { username: entry.username } : {}),
+      ...(entry.kubernetesGroups.length > 0 ? { kubernetesGroups: [...entry.kubernetesGroups] } : {}),
+      tags: { [OWNER_KEY]: ctx.ownerId, ...extraTags },
+    }), {
+      what: `creating the access entry for ${entry.principalArn}`,
+      alsoRetry: (e) => (isPrincipalNotYetVisible(e) ? 'IAM may not have propagated the principal yet' : undefined),
+    }));
+    ctx.log.info('created an access entry', { principalArn: entry.principalArn, type: entry.type });
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'ResourceInUseException')) {
+      return false;
+    }
+    if (isPrincipalNotYetVisible(error)) {
+      throw new Error(`EKS does not accept ${entry.principalArn} as an access entry principal (${(error as Error).message}); check that the role or user exists in this account`);
+    }
+    throw error;
+  }
+}
+
+/** Deletes the entry; false when it was already gone. */
+async function deleteEntry(ctx: AccessEntryContext, principalArn: string): Promise<boolean> {
+  try {
+    await onEntry(ctx, principalArn, () => ctx.eks.send(new DeleteAccessEntryCommand({ clusterName: ctx.clusterName, principalArn })));
+    ctx.log.info('deleted an access entry', { principalArn });
+    return true;
+  } catch (error) {
+    if (error instanceof AccessEntryNotFoundError) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+async function associate(ctx: AccessEntryContext, principalArn: string, policyArn: string, accessScope: AccessScopeSpec): Promise<void> {
+  await onEntry(ctx, principalArn, () => ctx.eks.send(new AssociateAccessPolicyCommand({
+    clusterName: ctx.clusterName,
+    principalArn,
+    policyArn,
+    accessScope: accessScope.type === 'cluster' ? { type: 'cluster' } : { type: 'namespace', namespaces: [...(accessScope.namespaces ?? [])] },
+  }), { what: `associating ${policyArn} with ${principalArn}` }));
+}
+
+/**
+ * Runs a call on one entry: ResourceNotFoundException means the entry is missing unless the
+ * cluster itself is gone (both answer with that name), which DescribeCluster tells apart.
+ */
+async function onEntry<T>(ctx: AccessEntryContext, principalArn: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isAwsError(error, 'ResourceNotFoundException')) {
+      if (!(await clusterExists(ctx.eks, ctx.clusterName))) {
+        throw new ClusterNotFoundError(ctx.clusterName, undefined);
+      }
+      throw new AccessEntryNotFoundError(principalArn, ctx.clusterName);
+    }
+    throw error;
+  }
+}
+
+/** Runs a call on the cluster: ResourceNotFoundException means the cluster is gone. */
+async function onCluster<T>(ctx: AccessEntryContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw missingClusterOr(ctx, error);
+  }
+}
+
+function missingClusterOr(ctx: AccessEntryContext, error: unknown): unknown {
+  return isAwsError(error, 'ResourceNotFoundException') ? new ClusterNotFoundError(ctx.clusterName, undefined) : error;
+}
+
+/** `fn` over `items` with at most `limit` running at once, results in order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,68 @@
+/**
+ * The EKS API as the handler uses it: one place that sends every command, retries the transient
+ * errors (by error name) with bounded backoff, and logs one line per call. The SDK's own retries
+ * are turned off so that each HTTP attempt is logged and bounded by the Lambda's deadline.
+ */
+import { EKSClient } from '@aws-sdk/client-eks';
+import { transientAwsErrorReason, awsErrorName } from './aws-errors';
+import { Deadline } from './deadline';
+import { endpointOverrides } from './endpoints';
+import { Logger } from './log';
+import { withRetry } from './retry';
+
+/** A command of the EKS client (any of them). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCommand = any;
+
+/** Sends EKS commands; the reconciler depends on this, tests may substitute it. */
+export interface EksSender {
+  send<T>(command: AnyCommand, options?: SendOptions): Promise<T>;
+}
+
+export interface SendOptions {
+  /** Extra reason to retry an error (e.g. a principal IAM has not yet propagated). */
+  readonly alsoRetry?: (error: unknown) => string | undefined;
+  /** What the call does, for the error message when it gives up. */
+  readonly what?: string;
+}
+
+/** Creates the EKS client for a region (endpoint overridden only by the test variable). */
+export function createEksClient(region: string | undefined): EKSClient {
+  const endpoint = endpointOverrides().eks;
+  return new EKSClient({ region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) });
+}
+
+export class EksApi implements EksSender {
+  constructor(
+    private readonly client: { send(command: AnyCommand): Promise<unknown> },
+    private readonly deadline: Deadline,
+    private readonly log: Logger,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  public async send<T>(command: AnyCommand, options: SendOptions = {}): Promise<T> {
+    const operation = String(command?.constructor?.name ?? 'Command').replace(/Command$/, '');
+    return withRetry(async (attempt) => {
+      this.deadline.check(`calling EKS ${operation}`);
+      const started = Date.now();
+      try {
+        const result = (await this.client.send(command)) as T & { $metadata?: { httpStatusCode?: number } };
+        this.log.apiCall({ api: 'eks', operation, status: result?.$metadata?.httpStatusCode ?? 200, attempt, ms: Date.now() - started });
+        return result;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        this.log.apiCall({ api: 'eks', operation, status: `${status ?? '-'} ${awsErrorName(error) ?? 'Error'}`, attempt, ms: Date.now() - started });
+        throw error;
+      }
+    }, {
+      what: options.what ?? `calling EKS ${operation}`,
+      deadline: this.deadline,
+      maxAttempts: 8,
+      baseMs: 500,
+      maxMs: 10_000,
+      random: this.random,
+      log: this.log,
+      retryable: (error) => transientAwsErrorReason(error) ?? options.alsoRetry?.(error),
+    });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The CloudFormation custom resource event as the Provider framework passes it to `onEvent`, and
+ * its decoding into the desired states the handler reconciles.
+ */
+import { AccessConfigError } from '../core/arn';
+import { DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
+import { assertValidDesiredState } from './desired-state-check';
+import { endpointOverrides } from './endpoints';
+import { Logger } from './log';
+import { readS3Object } from './s3-object';
+
+export type RequestType = 'Create' | 'Update' | 'Delete';
+
+/** The fields of the Provider framework's event the handler reads. */
+export interface CustomResourceEvent {
+  readonly RequestType: RequestType;
+  readonly RequestId?: string;
+  readonly LogicalResourceId?: string;
+  readonly StackId?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: Record<string, unknown>;
+  readonly OldResourceProperties?: Record<string, unknown>;
+}
+
+/** What `onEvent` returns to the Provider framework. */
+export interface CustomResourceResponse {
+  readonly PhysicalResourceId: string;
+  readonly Data?: Record<string, string>;
+}
+
+/** A decoded request: what to do, to which state, and what the resource looked like before. */
+export interface DecodedRequest {
+  readonly requestType: RequestType;
+  readonly desired: DesiredClusterAccess;
+  /** The previous state on Update (undefined when it cannot be read: the handler then relies on the ownership records in the cluster). */
+  readonly previous?: DesiredClusterAccess;
+  /** The physical ID this request leaves the resource with. */
+  readonly physicalResourceId: string;
+  /** True for an Update whose physical ID changes (another cluster or owner): it acts like a Create, and CloudFormation then deletes the old resource. */
+  readonly replacement: boolean;
+}
+
+/** Decodes and validates the event; throws {@link AccessConfigError} for any bad input. */
+export async function decodeEvent(event: CustomResourceEvent, log: Logger, defaultRegion: string | undefined): Promise<DecodedRequest> {
+  if (!event || !['Create', 'Update', 'Delete'].includes(event.RequestType)) {
+    throw new AccessConfigError(`unknown custom resource request type ${JSON.stringify(event?.RequestType)}`);
+  }
+  const desired = await loadDesiredState(event.ResourceProperties, log, defaultRegion);
+  assertValidDesiredState(desired);
+  let previous: DesiredClusterAccess | undefined;
+  if (event.RequestType === 'Update' && event.OldResourceProperties) {
+    try {
+      previous = await loadDesiredState(event.OldResourceProperties, log, defaultRegion);
+    } catch (e) {
+      log.warn('cannot read the previous desired state; relying on the ownership records in the cluster', { error: (e as Error).message });
+    }
+  }
+  const newId = physicalResourceId(desired);
+  const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
+  // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
+  const id = event.RequestType === 'Delete' && event.PhysicalResourceId ? event.PhysicalResourceId : newId;
+  return { requestType: event.RequestType, desired, previous, physicalResourceId: id, replacement };
+}
+
+/** The desired state from the resource properties: inline JSON, or an S3 object. */
+export async function loadDesiredState(properties: Record<string, unknown> | undefined, log: Logger, defaultRegion: string | undefined): Promise<DesiredClusterAccess> {
+  const location = (properties ?? {}) as DesiredStateLocation;
+  let text: string;
+  let source: string;
+  if (typeof location.inline === 'string') {
+    text = location.inline;
+    source = 'the inline desired state';
+  } else if (typeof location.s3Bucket === 'string' && typeof location.s3Key === 'string') {
+    const region = process.env.AWS_REGION ?? defaultRegion;
+    if (!region) {
+      throw new AccessConfigError('cannot read the desired state from S3: no AWS region (AWS_REGION is not set)');
+    }
+    text = await readS3Object({ bucket: location.s3Bucket, key: location.s3Key, region, endpoint: endpointOverrides().s3 }, log);
+    source = `s3://${location.s3Bucket}/${location.s3Key}`;
+  } else {
+    throw new AccessConfigError('the custom resource has no desired state: expected the property "inline" (JSON) or "s3Bucket" and "s3Key"');
+  }
+  try {
+    return JSON.parse(text) as DesiredClusterAccess;
+  } catch (e) {
+    throw new AccessConfigError(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The Kubernetes operations the reconciler uses, as an interface over the HTTPS client in
+ * `kube/`: the reconciler and the aws-auth store depend on this port only, so that they read as
+ * plain logic and the CLI can reuse them with any connection.
+ */
+
+/** Any Kubernetes object, as JSON. */
+export interface KubeObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+    readonly resourceVersion?: string;
+    readonly [key: string]: unknown;
+  };
+  readonly [key: string]: unknown;
+}
+
+export interface ApplyOptions {
+  readonly fieldManager: string;
+  readonly force: boolean;
+  /** Server-side dry run (`dryRun=All`): validate and default, persist nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** Kubernetes API operations on object paths (`/api/v1/namespaces/kube-system/configmaps/aws-auth`). */
+export interface KubernetesApi {
+  /** The object, or undefined when it does not exist (404). */
+  get(path: string): Promise<KubeObject | undefined>;
+  /** POST to the collection path; fails with reason AlreadyExists when present. */
+  create(collectionPath: string, body: KubeObject): Promise<KubeObject>;
+  /** PUT; with `metadata.resourceVersion` set, fails with reason Conflict when it changed. */
+  replace(path: string, body: KubeObject): Promise<KubeObject>;
+  /** Server-side apply (PATCH `application/apply-patch+yaml`). */
+  apply(path: string, body: KubeObject, options: ApplyOptions): Promise<KubeObject>;
+  /** DELETE; true when it deleted something, false when it was already gone (404). */
+  delete(path: string): Promise<boolean>;
+  /** The items of a collection, filtered by a label selector. */
+  list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]>;
+}
+
+/** A failed Kubernetes API call: HTTP status plus the Status object's `reason`. */
+export interface KubeErrorShape {
+  readonly status?: number;
+  readonly statusCode?: number;
+  readonly code?: number;
+  readonly reason?: string;
+}
+
+/** The HTTP status of a failed Kubernetes call, if any. */
+export function kubeStatus(error: unknown): number | undefined {
+  if (error === null || typeof error !== 'object') {
+    return undefined;
+  }
+  const e = error as KubeErrorShape;
+  for (const candidate of [e.status, e.statusCode, e.code]) {
+    if (typeof candidate === 'number') {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** The Status `reason` of a failed Kubernetes call (Conflict, AlreadyExists, NotFound, Invalid, ...). */
+export function kubeReason(error: unknown): string | undefined {
+  if (error === null || typeof error !== 'object') {
+    return undefined;
+  }
+  const reason = (error as KubeErrorShape).reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
+/** Where each kind the handler writes lives in the API. */
+const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
+  Namespace: { group: '/api/v1', plural: 'namespaces', namespaced: false },
+  ConfigMap: { group: '/api/v1', plural: 'configmaps', namespaced: true },
+  ClusterRole: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
+  ClusterRoleBinding: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
+  Role: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
+  RoleBinding: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
+};
+
+/** The collection path of a kind, in one namespace or (namespaced kinds, no namespace) across all. */
+export function collectionPath(kind: string, namespace?: string): string {
+  const r = RESOURCES[kind];
+  if (!r) {
+    throw new Error(`the handler does not manage objects of kind ${kind}`);
+  }
+  if (r.namespaced && namespace !== undefined) {
+    return `${r.group}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
+  }
+  return `${r.group}/${r.plural}`;
+}
+
+/** The path of one object. */
+export function objectPath(kind: string, name: string, namespace?: string): string {
+  const r = RESOURCES[kind];
+  if (r?.namespaced && namespace === undefined) {
+    throw new Error(`${kind} ${name} needs a namespace`);
+  }
+  return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
+}

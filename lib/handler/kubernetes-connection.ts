@@ -1,0 +1,172 @@
+/**
+ * Opening the Kubernetes connection of one invocation: the identity (the handler's own
+ * credentials, or `kubernetesRoleArn` assumed through STS), a fresh EKS token for it, the HTTPS
+ * client verifying the cluster's CA, and the {@link KubernetesApi} the reconciler uses on top,
+ * which logs every call and retries 401/403 while a new access entry propagates.
+ */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { DesiredClusterAccess } from '../core/desired-state';
+import { awsErrorName } from './aws-errors';
+import { ClusterInfo } from './cluster';
+import { Deadline } from './deadline';
+import { eksTokenProvider } from './eks-token';
+import { endpointOverrides } from './endpoints';
+import { KubernetesClient } from './kube/client';
+import { KubernetesApiError } from './kube/errors';
+import { ApplyOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
+import { Logger } from './log';
+import { withRetry } from './retry';
+
+export interface ConnectOptions {
+  readonly cluster: ClusterInfo;
+  readonly state: Pick<DesiredClusterAccess, 'clusterName' | 'kubernetesRoleArn' | 'ownerId'>;
+  readonly region: string;
+  readonly deadline: Deadline;
+  readonly log: Logger;
+  /** Retry 401/403 for this long. */
+  readonly authGraceMs: number;
+  /** Credentials to use instead of the default chain (CLI profiles, tests). */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly random?: () => number;
+}
+
+/** Credentials of `roleArn`, assumed with `base` (the handler's own) through STS. */
+export async function assumeRole(roleArn: string, region: string, sessionName: string, log: Logger, base?: AwsCredentialIdentity | AwsCredentialIdentityProvider): Promise<AwsCredentialIdentity> {
+  const endpoint = endpointOverrides().sts;
+  const sts = new STSClient({ region, ...(endpoint ? { endpoint } : {}), ...(base ? { credentials: base } : {}) });
+  try {
+    const response = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: 3600 }));
+    log.apiCall({ api: 'sts', operation: 'AssumeRole', status: response.$metadata.httpStatusCode ?? 200 });
+    const c = response.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) {
+      throw new Error('STS returned no credentials');
+    }
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  } catch (error) {
+    log.apiCall({ api: 'sts', operation: 'AssumeRole', status: awsErrorName(error) ?? 'Error' });
+    throw new Error(`cannot assume kubernetesRoleArn ${roleArn}: ${(error as Error).message}${awsErrorName(error) === 'AccessDenied' ? ' (its trust policy must allow the handler role, and the handler role needs sts:AssumeRole on it)' : ''}`);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** Connects to the cluster's API server and returns the reconciler's view of it. */
+export async function connectKubernetes(options: ConnectOptions): Promise<KubernetesConnection> {
+  const base = options.credentials ?? fromNodeProviderChain();
+  const roleArn = options.state.kubernetesRoleArn;
+  const credentials = roleArn ? await assumeRole(roleArn, options.region, `cdk-eks-access-${options.state.ownerId}`.replace(/[^\w+=,.@-]/g, '-'), options.log, base) : base;
+  const client = new KubernetesClient({
+    endpoint: options.cluster.endpoint,
+    certificateAuthorityData: options.cluster.certificateAuthorityData,
+    token: eksTokenProvider({ clusterName: options.cluster.name, region: options.region, credentials }),
+    onCall: (call) => options.log.apiCall({ api: 'kubernetes', method: call.method, path: call.path, status: call.reason ? `${call.status} ${call.reason}` : call.status, attempt: call.attempt, ms: call.ms }),
+    userAgent: 'cdk-eks-access-handler',
+  });
+  return new KubernetesConnection(client, options.deadline, options.log, options.authGraceMs, options.random);
+}
+
+/**
+ * {@link KubernetesApi} over the HTTPS client. 401 and 403 are retried for `authGraceMs` (EKS
+ * takes a moment to honour a new access entry); then the error explains what access is missing.
+ */
+export class KubernetesConnection implements KubernetesApi {
+  private readonly started = Date.now();
+
+  constructor(
+    public readonly client: KubernetesClient,
+    private readonly deadline: Deadline,
+    private readonly log: Logger,
+    private readonly authGraceMs: number,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  public get(path: string): Promise<KubeObject | undefined> {
+    return this.call(`reading ${path}`, async () => {
+      try {
+        return await this.client.request<KubeObject>('GET', path);
+      } catch (e) {
+        if (e instanceof KubernetesApiError && e.status === 404) {
+          return undefined;
+        }
+        throw e;
+      }
+    });
+  }
+
+  public create(collectionPath: string, body: KubeObject): Promise<KubeObject> {
+    return this.call(`creating ${collectionPath}/${body.metadata.name}`, () => this.client.request<KubeObject>('POST', collectionPath, { body }));
+  }
+
+  public replace(path: string, body: KubeObject): Promise<KubeObject> {
+    return this.call(`replacing ${path}`, () => this.client.request<KubeObject>('PUT', path, { body }));
+  }
+
+  public apply(path: string, body: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const query = { fieldManager: options.fieldManager, force: String(options.force), dryRun: options.dryRun ? 'All' : undefined };
+    return this.call(`applying ${path}`, () => this.client.request<KubeObject>('PATCH', path, { body, contentType: 'application/apply-patch+yaml', query }));
+  }
+
+  public delete(path: string): Promise<boolean> {
+    return this.call(`deleting ${path}`, async () => {
+      try {
+        await this.client.request('DELETE', path, { body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' } });
+        return true;
+      } catch (e) {
+        if (e instanceof KubernetesApiError && e.status === 404) {
+          return false;
+        }
+        throw e;
+      }
+    });
+  }
+
+  public list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
+    return this.call(`listing ${collectionPath}`, async () => {
+      const items: KubeObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.client.request<{ items: KubeObject[]; metadata?: { continue?: string } }>('GET', collectionPath, { query: { labelSelector, limit: '500', continue: token } });
+        items.push(...(page.items ?? []));
+        token = page.metadata?.continue || undefined;
+      } while (token);
+      return items;
+    });
+  }
+
+  /** Closes idle connections. */
+  public close(): void {
+    this.client.close();
+  }
+
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(async () => {
+      this.deadline.check(what);
+      return fn();
+    }, {
+      what,
+      deadline: this.deadline,
+      maxAttempts: 1000, // bounded by the grace period below and the deadline
+      baseMs: 1_000,
+      maxMs: 8_000,
+      random: this.random,
+      log: this.log,
+      retryable: (e) => {
+        const status = kubeStatus(e);
+        if ((status === 401 || status === 403) && Date.now() - this.started < this.authGraceMs) {
+          return `Kubernetes answered ${status}; new access may still be propagating`;
+        }
+        return undefined;
+      },
+    }).catch((e) => {
+      const status = kubeStatus(e);
+      if (status === 401 || status === 403) {
+        (e as Error).message += status === 401
+          ? ' (the API server did not accept the handler\'s identity: on a CONFIG_MAP cluster, kubernetesRoleArn must be mapped to system:masters in aws-auth; otherwise the identity needs an access entry)'
+          : ' (the handler\'s identity lacks permission: it needs cluster-admin, e.g. AmazonEKSClusterAdminPolicy or system:masters)';
+      }
+      throw e;
+    });
+  }
+}

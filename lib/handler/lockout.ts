@@ -1,0 +1,56 @@
+/**
+ * Lockout protection: a change is refused, before anything is written, when it would leave the
+ * cluster with no node mapping where nodes had one (nodes could no longer join or stay Ready), or
+ * when it would take away the identity the handler itself uses to reach Kubernetes (the next
+ * deployment, or this one's rollback, could no longer repair anything).
+ */
+
+/** Who can do what on the cluster, as seen through one mechanism (aws-auth or access entries). */
+export interface AccessSnapshot {
+  /** Principals (ARNs, in the mechanism's own form) mapped as nodes. */
+  readonly nodePrincipals: ReadonlySet<string>;
+  /** Every mapped principal. */
+  readonly principals: ReadonlySet<string>;
+  /** Principals with cluster-admin access. */
+  readonly admins: ReadonlySet<string>;
+}
+
+/** An identity the handler uses, with the field it came from (for the message). */
+export interface HandlerIdentity {
+  /** The principal ARN in the mechanism's own form (aws-auth: role path removed). */
+  readonly arn: string;
+  /** `kubernetesRoleArn` or `handlerRoleArn`. */
+  readonly field: string;
+}
+
+/** Thrown when a change is refused to avoid locking nodes or the handler out. */
+export class LockoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockoutError';
+  }
+}
+
+/** Every reason to refuse going from `before` to `after` (empty: the change is safe). */
+export function lockoutProblems(mechanism: string, before: AccessSnapshot, after: AccessSnapshot, identities: readonly HandlerIdentity[]): string[] {
+  const problems: string[] = [];
+  if (before.nodePrincipals.size > 0 && after.nodePrincipals.size === 0) {
+    problems.push(`the change would remove the last node mapping from ${mechanism} (${[...before.nodePrincipals].sort().join(', ')}): the cluster's nodes could no longer authenticate. Keep a node role mapped (or map the new node role first, in a separate deployment).`);
+  }
+  for (const identity of identities) {
+    if (before.principals.has(identity.arn) && !after.principals.has(identity.arn)) {
+      problems.push(`the change would remove ${identity.arn} from ${mechanism}, but the handler uses it (${identity.field}) to reach Kubernetes: it could not apply or undo anything afterwards. Keep it mapped, or change ${identity.field} first.`);
+    } else if (before.admins.has(identity.arn) && !after.admins.has(identity.arn)) {
+      problems.push(`the change would take cluster-admin access away from ${identity.arn} in ${mechanism}, but the handler uses it (${identity.field}) to reach Kubernetes. Keep its admin access, or change ${identity.field} first.`);
+    }
+  }
+  return problems;
+}
+
+/** Throws {@link LockoutError} with every reason when the change is unsafe. */
+export function assertNoLockout(mechanism: string, before: AccessSnapshot, after: AccessSnapshot, identities: readonly HandlerIdentity[]): void {
+  const problems = lockoutProblems(mechanism, before, after, identities);
+  if (problems.length > 0) {
+    throw new LockoutError(`refusing the change (nothing was written): ${problems.join(' ')}`);
+  }
+}

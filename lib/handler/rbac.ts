@@ -1,0 +1,267 @@
+/**
+ * RBAC objects (Namespaces, ClusterRoles, Roles and their bindings) applied with server-side
+ * apply under the handler's fixed field manager, labelled with the owner, and removed again by
+ * that label. Every object is read first: unchanged objects are not written at all, objects of
+ * another owner are never taken over, and all checks run before the first write.
+ */
+import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
+import { Deadline } from './deadline';
+import { MANIFEST_KINDS, isNamespacedKind } from './desired-state-check';
+import { KubeObject, KubernetesApi, collectionPath, kubeReason, kubeStatus, objectPath } from './kubernetes-api';
+import { Logger } from './log';
+
+export interface RbacContext {
+  readonly kube: KubernetesApi;
+  readonly ownerId: string;
+  readonly log: Logger;
+  readonly deadline: Deadline;
+}
+
+export interface RbacResult {
+  readonly applied: string[];
+  readonly unchanged: string[];
+  readonly deleted: string[];
+  /** Owned namespaces kept because they hold objects this owner did not create. */
+  readonly kept: string[];
+}
+
+/** `Kind namespace/name` */
+export function describeObject(o: { kind?: string; metadata: { name: string; namespace?: string } }): string {
+  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+/** The manifests in apply order: Namespaces, ClusterRoles, Roles, ClusterRoleBindings, RoleBindings. */
+export function applyOrder<T extends { kind?: string }>(manifests: readonly T[]): T[] {
+  const rank = (m: T) => (MANIFEST_KINDS as readonly string[]).indexOf(m.kind ?? '');
+  return [...manifests].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * True when every field of `desired` has the same value in `live` (lists element by element, same
+ * length): applying `desired` would change nothing the handler manages.
+ */
+export function isSubset(desired: unknown, live: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]));
+  }
+  if (desired !== null && typeof desired === 'object') {
+    if (live === null || typeof live !== 'object' || Array.isArray(live)) {
+      return false;
+    }
+    return Object.entries(desired).every(([k, v]) => isSubset(v, (live as Record<string, unknown>)[k]));
+  }
+  return desired === live;
+}
+
+/** The manifest with the owner label added. */
+export function withOwnerLabel(manifest: KubernetesManifest, ownerId: string): KubeObject {
+  return {
+    ...manifest,
+    metadata: { ...manifest.metadata, labels: { ...(manifest.metadata.labels ?? {}), [OWNER_KEY]: ownerId } },
+  } as KubeObject;
+}
+
+function pathOf(o: { kind?: string; metadata: { name: string; namespace?: string } }): string {
+  return objectPath(o.kind!, o.metadata.name, isNamespacedKind(o.kind!) ? o.metadata.namespace : undefined);
+}
+
+function isBinding(kind: string | undefined): boolean {
+  return kind === 'RoleBinding' || kind === 'ClusterRoleBinding';
+}
+
+interface PlannedApply {
+  readonly body: KubeObject;
+  readonly live?: KubeObject;
+  /** A binding whose roleRef changes: delete it first (roleRef is immutable). */
+  readonly recreate: boolean;
+}
+
+/**
+ * Reads every desired object and decides what to write. Throws, before anything is written, when
+ * an object exists that this owner did not create (a Namespace is the exception: it is used as
+ * it is, without taking ownership).
+ */
+export async function planManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<{ writes: PlannedApply[]; unchanged: string[] }> {
+  const writes: PlannedApply[] = [];
+  const unchanged: string[] = [];
+  const conflicts: string[] = [];
+  for (const manifest of applyOrder(manifests)) {
+    ctx.deadline.check(`reading ${describeObject(manifest)}`);
+    const live = await ctx.kube.get(pathOf(manifest));
+    const liveOwner = live?.metadata.labels?.[OWNER_KEY];
+    let body: KubeObject;
+    if (live && liveOwner !== ctx.ownerId) {
+      if (manifest.kind !== 'Namespace') {
+        conflicts.push(`${describeObject(manifest)} already exists and ${liveOwner ? `belongs to another access configuration (${liveOwner})` : 'was not created by this access configuration'}; rename it in the configuration or delete the existing object`);
+        continue;
+      }
+      // A namespace that existed before is used, never owned (so never deleted).
+      body = { ...manifest } as KubeObject;
+    } else {
+      body = withOwnerLabel(manifest, ctx.ownerId);
+    }
+    if (live && isSubset(body, live)) {
+      unchanged.push(describeObject(manifest));
+      continue;
+    }
+    const recreate = live !== undefined && isBinding(manifest.kind) && !isSubset((manifest as { roleRef?: unknown }).roleRef, live.roleRef);
+    writes.push({ body, live, recreate });
+  }
+  if (conflicts.length > 0) {
+    throw new Error(`refusing to apply the RBAC objects (nothing was written):\n- ${conflicts.join('\n- ')}`);
+  }
+  return { writes, unchanged };
+}
+
+/**
+ * Validates the objects with a server-side dry run (`dryRun=All`); objects in a namespace that
+ * does not exist yet (it is created by the same apply) are skipped. Returns every problem.
+ */
+export async function dryRunProblems(ctx: RbacContext, objects: readonly KubeObject[]): Promise<string[]> {
+  const problems: string[] = [];
+  const newNamespaces = new Set<string>();
+  for (const body of objects) {
+    if (body.kind === 'Namespace') {
+      newNamespaces.add(body.metadata.name);
+    }
+  }
+  for (const body of objects) {
+    try {
+      await ctx.kube.apply(pathOf(body), body, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
+    } catch (error) {
+      const inNewNamespace = kubeStatus(error) === 404 && body.metadata.namespace !== undefined && newNamespaces.has(body.metadata.namespace);
+      // A binding whose roleRef changes fails the dry run as an update; it is re-created instead.
+      const immutableRoleRef = kubeStatus(error) === 422 && isBinding(body.kind) && /roleRef/i.test((error as Error).message ?? '');
+      if (!inNewNamespace && !immutableRoleRef) {
+        problems.push(`${describeObject(body)}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Applies the desired RBAC objects; unchanged ones are not written. */
+export async function applyManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<Pick<RbacResult, 'applied' | 'unchanged'>> {
+  const { writes, unchanged } = await planManifests(ctx, manifests);
+  if (writes.length === 0) {
+    return { applied: [], unchanged };
+  }
+  const problems = await dryRunProblems(ctx, writes.map((w) => w.body));
+  if (problems.length > 0) {
+    throw new Error(`the API server rejects these RBAC objects (nothing was written):\n- ${problems.join('\n- ')}`);
+  }
+  const applied: string[] = [];
+  for (const write of writes) {
+    ctx.deadline.check(`applying ${describeObject(write.body)}`);
+    const path = pathOf(write.body);
+    if (write.recreate) {
+      ctx.log.info('re-creating a binding whose roleRef changed', { object: describeObject(write.body) });
+      await ctx.kube.delete(path);
+    }
+    try {
+      await ctx.kube.apply(path, write.body, { fieldManager: FIELD_MANAGER, force: true });
+    } catch (error) {
+      // roleRef is immutable: the API server answers 422 Invalid. Delete and create again.
+      if (kubeStatus(error) === 422 && kubeReason(error) === 'Invalid' && isBinding(write.body.kind) && !write.recreate) {
+        ctx.log.info('re-creating a binding the API server refused to change in place', { object: describeObject(write.body) });
+        await ctx.kube.delete(path);
+        await ctx.kube.apply(path, write.body, { fieldManager: FIELD_MANAGER, force: true });
+      } else {
+        throw error;
+      }
+    }
+    applied.push(describeObject(write.body));
+  }
+  ctx.log.info('applied RBAC objects', { applied: applied.length, unchanged: unchanged.length });
+  return { applied, unchanged };
+}
+
+/** The objects this owner created, found by the owner label, in delete order (bindings first). */
+export async function listOwned(ctx: RbacContext): Promise<KubeObject[]> {
+  const owned: KubeObject[] = [];
+  for (const kind of [...MANIFEST_KINDS].reverse()) {
+    const items = await ctx.kube.list(collectionPath(kind), `${OWNER_KEY}=${ctx.ownerId}`);
+    owned.push(...items.map((i) => ({ ...i, kind })));
+  }
+  return owned;
+}
+
+/**
+ * Deletes the objects this owner created that `manifests` no longer lists (all of them for an
+ * empty list). An owned namespace is deleted only when nothing but this owner's objects is left in
+ * it; otherwise it is kept and the owner label removed, so that no workload is ever deleted.
+ */
+export async function deleteUnwanted(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<Pick<RbacResult, 'deleted' | 'kept'>> {
+  const wanted = new Set(manifests.map((m) => describeObject(m)));
+  const deleted: string[] = [];
+  const kept: string[] = [];
+  for (const object of await listOwned(ctx)) {
+    const name = describeObject(object);
+    if (wanted.has(name)) {
+      continue;
+    }
+    ctx.deadline.check(`deleting ${name}`);
+    if (object.kind === 'Namespace') {
+      const foreign = await foreignObjectsIn(ctx, object.metadata.name);
+      if (foreign.length > 0) {
+        ctx.log.warn(`keeping namespace ${object.metadata.name}: it holds objects this access configuration did not create (${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? ', ...' : ''}); only its owner label is removed`);
+        await ctx.kube.apply(pathOf(object), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: object.metadata.name } }, { fieldManager: FIELD_MANAGER, force: true });
+        kept.push(name);
+        continue;
+      }
+    }
+    if (await ctx.kube.delete(pathOf(object))) {
+      deleted.push(name);
+    }
+  }
+  if (deleted.length + kept.length > 0) {
+    ctx.log.info('removed RBAC objects no longer desired', { deleted, kept });
+  }
+  return { deleted, kept };
+}
+
+/** Collections checked for content before a namespace is deleted. */
+const NAMESPACE_CONTENT = [
+  '/api/v1/namespaces/{ns}/pods',
+  '/api/v1/namespaces/{ns}/services',
+  '/api/v1/namespaces/{ns}/configmaps',
+  '/api/v1/namespaces/{ns}/secrets',
+  '/api/v1/namespaces/{ns}/serviceaccounts',
+  '/api/v1/namespaces/{ns}/persistentvolumeclaims',
+  '/apis/apps/v1/namespaces/{ns}/deployments',
+  '/apis/apps/v1/namespaces/{ns}/statefulsets',
+  '/apis/apps/v1/namespaces/{ns}/daemonsets',
+  '/apis/batch/v1/namespaces/{ns}/jobs',
+  '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles',
+  '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings',
+];
+
+/** Objects Kubernetes creates in every namespace by itself. */
+const AUTOMATIC = new Set(['configmaps/kube-root-ca.crt', 'serviceaccounts/default']);
+
+/** Objects in the namespace that neither Kubernetes nor this owner created. */
+export async function foreignObjectsIn(ctx: RbacContext, namespace: string): Promise<string[]> {
+  const foreign: string[] = [];
+  for (const template of NAMESPACE_CONTENT) {
+    const path = template.replace('{ns}', encodeURIComponent(namespace));
+    const plural = path.slice(path.lastIndexOf('/') + 1);
+    let items: KubeObject[];
+    try {
+      items = await ctx.kube.list(path);
+    } catch (error) {
+      if (kubeStatus(error) === 404) {
+        continue; // an API group the cluster does not serve
+      }
+      throw error;
+    }
+    for (const item of items) {
+      const id = `${plural}/${item.metadata.name}`;
+      const isTokenSecret = plural === 'secrets' && item.type === 'kubernetes.io/service-account-token';
+      if (AUTOMATIC.has(id) || isTokenSecret || item.metadata.labels?.[OWNER_KEY] === ctx.ownerId) {
+        continue;
+      }
+      foreign.push(id);
+    }
+  }
+  return foreign;
+}

@@ -1,0 +1,184 @@
+/**
+ * One Create, Update or Delete, end to end: wait for the cluster, move its authentication mode
+ * forward if asked, then make identities (access entries or aws-auth) and RBAC match the desired
+ * state, removing only what this owner created and no longer wants. Every check that can refuse
+ * the change (validation, ownership conflicts, lockout) runs before the first write it guards.
+ */
+import { awsAuthRoleArn } from '../core/arn';
+import { AuthenticationMode, DesiredClusterAccess } from '../core/desired-state';
+import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction } from './access-entries-plan';
+import { AccessEntryContext, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
+import { advanceAuthenticationMode, chooseMechanism, MechanismChoice } from './authentication-mode';
+import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from './aws-auth-reconcile';
+import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from './cluster';
+import { Deadline } from './deadline';
+import { EksSender } from './eks-api';
+import { DecodedRequest } from './event';
+import { KubernetesApi } from './kubernetes-api';
+import { assertNoLockout, HandlerIdentity } from './lockout';
+import { Logger } from './log';
+import { applyManifests, deleteUnwanted } from './rbac';
+
+/** How long Kubernetes 401/403 answers are retried after the handler granted itself access. */
+export const NEW_ACCESS_GRACE_MS = 120_000;
+/** How long they are retried otherwise (token and authenticator caches settling). */
+export const DEFAULT_AUTH_GRACE_MS = 15_000;
+
+export interface KubernetesConnectOptions {
+  /** Retry 401 and 403 answers for this long (a new access entry takes a moment to apply). */
+  readonly authGraceMs: number;
+}
+
+export interface ReconcileDeps {
+  readonly eks: EksSender;
+  /** Opens a Kubernetes connection to the cluster with the identity of the desired state. */
+  readonly connectKubernetes: (cluster: ClusterInfo, state: DesiredClusterAccess, options: KubernetesConnectOptions) => Promise<KubernetesApi>;
+  readonly deadline: Deadline;
+  readonly log: Logger;
+  readonly random?: () => number;
+  /** Poll interval while waiting for the cluster or a mode update (tests shorten it). */
+  readonly pollMs?: number;
+}
+
+export interface ReconcileOutcome {
+  /** The cluster's mode after this run; undefined when the cluster no longer exists (Delete). */
+  readonly authenticationMode?: AuthenticationMode;
+  readonly mechanism: 'AWS_AUTH' | 'ACCESS_ENTRIES' | 'NONE';
+  readonly awsAuthWritten: boolean;
+  readonly accessEntryWrites: number;
+  readonly adoptedAccessEntries: string[];
+  readonly rbacApplied: string[];
+  readonly rbacDeleted: string[];
+  readonly warnings: string[];
+}
+
+/** Runs the request against the cluster. */
+export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const { desired } = request;
+  const isDelete = request.requestType === 'Delete';
+  const log = deps.log;
+  const region = desired.region;
+
+  if (isDelete) {
+    try {
+      const status = (await describeCluster(deps.eks, desired.clusterName, region)).status;
+      if (status === 'DELETING' || status === 'FAILED') {
+        log.warn(`cluster "${desired.clusterName}" is ${status}; nothing to remove`);
+        return gone(log);
+      }
+    } catch (error) {
+      if (error instanceof ClusterNotFoundError) {
+        log.warn(`cluster "${desired.clusterName}" no longer exists; nothing to remove`);
+        return gone(log);
+      }
+      throw error;
+    }
+  }
+
+  const cluster = await waitForActiveCluster(deps.eks, desired.clusterName, { deadline: deps.deadline, log, region, pollMs: deps.pollMs });
+  let mode = cluster.authenticationMode;
+  if (!isDelete) {
+    // Never on Delete: a mode change cannot be undone, and removing access needs none.
+    mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, desired.targetAuthenticationMode, { deadline: deps.deadline, log, pollMs: deps.pollMs, random: deps.random });
+  }
+  const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false } : chooseMechanism(desired.mechanism, mode, desired.clusterName);
+  const identities = isDelete ? [] : handlerIdentities(desired);
+  log.info('reconciling', { cluster: desired.clusterName, mode, awsAuth: choice.awsAuth, accessEntries: choice.accessEntries, ownerId: desired.ownerId });
+
+  // 1. Access entries: everything but deletions, so that RBAC and aws-auth clean-up come after the new access exists.
+  let accessEntryWrites = 0;
+  let adopted: string[] = [];
+  let deferredDeletions: AccessEntryAction[] = [];
+  let authGraceMs = DEFAULT_AUTH_GRACE_MS;
+  const entryCtx: AccessEntryContext = { eks: deps.eks, clusterName: desired.clusterName, ownerId: desired.ownerId, log };
+  const usesHandlerEntry = desired.handlerRoleArn !== undefined && desired.kubernetesRoleArn === undefined;
+  if (mode !== 'CONFIG_MAP') {
+    const wanted = choice.accessEntries ? desired.accessEntries : [];
+    const withPolicies = new Set([...wanted.map((e) => e.principalArn), ...identities.map((i) => i.arn)]);
+    const observed = await observeAccessEntries(entryCtx, withPolicies);
+    const keep = new Set(usesHandlerEntry ? [desired.handlerRoleArn!] : []);
+    const plan = planAccessEntries({ ownerId: desired.ownerId, desired: wanted, observed, keep });
+    if (plan.problems.length > 0) {
+      throw new Error(`cannot reconcile the access entries (nothing was written):\n- ${plan.problems.join('\n- ')}`);
+    }
+    assertNoLockout('the access entries', accessEntrySnapshot(observed), accessEntrySnapshot(entriesAfter(observed, plan)), identities);
+    if (usesHandlerEntry) {
+      if (await ensureHandlerAccess(entryCtx, desired.handlerRoleArn!, observed)) {
+        accessEntryWrites++;
+        authGraceMs = NEW_ACCESS_GRACE_MS;
+      }
+    }
+    const now = { ...plan, actions: plan.actions.filter((a) => a.action !== 'delete') };
+    deferredDeletions = plan.actions.filter((a) => a.action === 'delete');
+    const applied = await applyAccessEntryPlan(entryCtx, now, wanted);
+    accessEntryWrites += applied.writes;
+    adopted = [...plan.adopted, ...applied.adopted];
+    if (adopted.length > 0) {
+      log.info('adopted access entries (they existed before; they are kept when this configuration is removed)', { adopted });
+    }
+  }
+
+  // 2. Kubernetes: aws-auth, then RBAC.
+  const kube = await deps.connectKubernetes(cluster, desired, { authGraceMs });
+  let awsAuthWritten = false;
+  let rbacApplied: string[] = [];
+  let rbacDeleted: string[] = [];
+  if (isDelete) {
+    rbacDeleted = (await deleteUnwanted({ kube, ownerId: desired.ownerId, log, deadline: deps.deadline }, [])).deleted;
+  }
+  if (mode !== 'API') {
+    // Writes this owner's desired entries, or removes the ones it wrote before when aws-auth is
+    // no longer its mechanism (Delete, or a move to access entries). Nothing else is touched.
+    const result = await reconcileAwsAuth(kube, {
+      ownerId: desired.ownerId,
+      desired: choice.awsAuth ? desired.awsAuth : EMPTY_DESIRED_AWS_AUTH,
+      identities: identities.map((i) => ({ ...i, arn: awsAuthRoleArn(i.arn) })),
+      deadline: deps.deadline,
+      log,
+      random: deps.random,
+    });
+    awsAuthWritten = result.written;
+    if (choice.accessEntries) {
+      warnDoubleMappings(desired, result.mappedArns, log);
+    }
+  }
+  if (!isDelete) {
+    const rbacCtx = { kube, ownerId: desired.ownerId, log, deadline: deps.deadline };
+    rbacApplied = (await applyManifests(rbacCtx, desired.manifests)).applied;
+    rbacDeleted = (await deleteUnwanted(rbacCtx, desired.manifests)).deleted;
+  }
+
+  // 3. Access entries this owner created and no longer wants, last.
+  for (const action of deferredDeletions) {
+    accessEntryWrites += (await runAction(entryCtx, action)) ? 1 : 0;
+  }
+  if (isDelete && usesHandlerEntry && mode !== 'CONFIG_MAP') {
+    accessEntryWrites += (await removeHandlerAccess(entryCtx, desired.handlerRoleArn!)) ? 1 : 0;
+  }
+
+  const mechanism = choice.accessEntries ? 'ACCESS_ENTRIES' : choice.awsAuth ? 'AWS_AUTH' : 'NONE';
+  log.info('reconciled', { mode, mechanism, awsAuthWritten, accessEntryWrites, rbacApplied: rbacApplied.length, rbacDeleted: rbacDeleted.length });
+  return { authenticationMode: mode, mechanism, awsAuthWritten, accessEntryWrites, adoptedAccessEntries: adopted, rbacApplied, rbacDeleted, warnings: log.warnings() };
+}
+
+/** The identities the handler reaches Kubernetes with, in their full (access entry) form. */
+export function handlerIdentities(state: DesiredClusterAccess): HandlerIdentity[] {
+  if (state.kubernetesRoleArn) {
+    return [{ arn: state.kubernetesRoleArn, field: 'kubernetesRoleArn' }];
+  }
+  return state.handlerRoleArn ? [{ arn: state.handlerRoleArn, field: 'handlerRoleArn' }] : [];
+}
+
+/** Warns for each desired access entry whose principal aws-auth also maps (the access entry wins). */
+function warnDoubleMappings(desired: DesiredClusterAccess, awsAuthArns: ReadonlySet<string>, log: Logger): void {
+  for (const entry of desired.accessEntries) {
+    const form = entry.principalArn.includes(':role/') ? awsAuthRoleArn(entry.principalArn) : entry.principalArn;
+    if (awsAuthArns.has(form)) {
+      log.warn(`${entry.principalArn} is mapped both in aws-auth and by an access entry; EKS uses the access entry and ignores the aws-auth mapping`);
+    }
+  }
+}
+
+function gone(log: Logger): ReconcileOutcome {
+  return { mechanism: 'NONE', awsAuthWritten: false, accessEntryWrites: 0, adoptedAccessEntries: [], rbacApplied: [], rbacDeleted: [], warnings: log.warnings() };
+}
