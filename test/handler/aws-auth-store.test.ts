@@ -1,0 +1,133 @@
+import { AWS_AUTH_OWNERS_ANNOTATION } from '../../lib/core/desired-state';
+import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/handler/aws-auth-store';
+import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from '../../lib/handler/aws-auth-reconcile';
+import { Deadline } from '../../lib/handler/deadline';
+import { KubeObject } from '../../lib/handler/kubernetes-api';
+import { LockoutError } from '../../lib/handler/lockout';
+import { Logger } from '../../lib/handler/log';
+import { MemoryKube } from './memory-kube';
+
+const quiet = () => new Logger({}, () => undefined);
+const NODE = 'arn:aws:iam::111122223333:role/eks-node';
+const FOREIGN_DATA = {
+  mapRoles: `- rolearn: ${NODE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
+  mapUsers: '- userarn: arn:aws:iam::111122223333:user/alice\n  username: alice\n  groups:\n  - system:masters\n',
+};
+
+function seed(kube: MemoryKube, data: Record<string, string>, annotations?: Record<string, string>): void {
+  kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1', ...(annotations ? { annotations } : {}) }, data } as KubeObject);
+}
+
+function options() {
+  return { deadline: Deadline.in(60_000), log: quiet(), random: () => 0 };
+}
+
+function role(n: number) {
+  return { rolearn: `arn:aws:iam::111122223333:role/team-${n}`, username: `team-${n}`, groups: [`team-${n}`] };
+}
+
+describe('updateAwsAuth', () => {
+  test('writes nothing when the mutation changes nothing', async () => {
+    const kube = new MemoryKube();
+    seed(kube, FOREIGN_DATA);
+    const result = await updateAwsAuth(kube, () => undefined, options());
+    expect(result).toMatchObject({ written: false, attempts: 1 });
+    expect(kube.writes()).toBe(0);
+  });
+
+  test('re-reads and re-computes after a conflicting write, carrying the resourceVersion', async () => {
+    const kube = new MemoryKube();
+    seed(kube, { mapAccounts: '- "111122223333"\n' });
+    let rounds = 0;
+    const result = await updateAwsAuth(kube, (current) => {
+      rounds++;
+      if (rounds === 1) {
+        // Someone else writes between our read and our write.
+        kube.objects.set(AWS_AUTH_PATH, { ...current!, metadata: { ...current!.metadata, resourceVersion: '99' }, data: { ...(current!.data as object), other: 'x' } });
+      }
+      return { ...current!, data: { ...(current!.data as object), mine: String(rounds) } };
+    }, options());
+    expect(result).toMatchObject({ written: true, attempts: 2 });
+    expect(kube.objects.get(AWS_AUTH_PATH)!.data).toEqual({ mapAccounts: '- "111122223333"\n', other: 'x', mine: '2' });
+  });
+
+  test('a failing mutation writes nothing', async () => {
+    const kube = new MemoryKube();
+    seed(kube, FOREIGN_DATA);
+    await expect(updateAwsAuth(kube, () => {
+      throw new Error('refused');
+    }, options())).rejects.toThrow('refused');
+    expect(kube.writes()).toBe(0);
+  });
+});
+
+describe('reconcileAwsAuth', () => {
+  test('creates aws-auth when the cluster has none', async () => {
+    const kube = new MemoryKube();
+    const result = await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: { mapRoles: [role(1)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() });
+    expect(result).toMatchObject({ written: true, created: true });
+    const cm = kube.objects.get(AWS_AUTH_PATH)!;
+    expect((cm.data as Record<string, string>).mapRoles).toContain('team-1');
+    expect(JSON.parse(cm.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION])).toHaveProperty('owner-a');
+  });
+
+  test('creates nothing when there is no aws-auth and nothing is wanted', async () => {
+    const kube = new MemoryKube();
+    const result = await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
+    expect(result.written).toBe(false);
+    expect(kube.writes()).toBe(0);
+  });
+
+  test('keeps foreign entries, writes nothing on a replay, removes only its own entries', async () => {
+    const kube = new MemoryKube();
+    seed(kube, FOREIGN_DATA);
+    const desired = { mapRoles: [role(1), role(2)], mapUsers: [], mapAccounts: [] };
+    await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired, identities: [], ...options() });
+    const writesAfterFirst = kube.writes();
+    const replay = await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired, identities: [], ...options() });
+    expect(replay.written).toBe(false);
+    expect(kube.writes()).toBe(writesAfterFirst);
+    await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
+    const data = kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>;
+    expect(data.mapRoles).toContain(NODE);
+    expect(data.mapRoles).not.toContain('team-');
+    expect(data.mapUsers).toContain('alice');
+    expect(kube.objects.get(AWS_AUTH_PATH)!.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION]).toBeUndefined();
+  });
+
+  test('refuses (and writes nothing) when the ConfigMap cannot be parsed', async () => {
+    const kube = new MemoryKube();
+    seed(kube, { mapRoles: '- rolearn: [unclosed\n' });
+    await expect(reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: { mapRoles: [role(1)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() }))
+      .rejects.toThrow(/cannot be read safely.*nothing was written.*mapRoles/s);
+    expect(kube.writes()).toBe(0);
+  });
+
+  test('refuses removing the node role mapping it owns', async () => {
+    const kube = new MemoryKube();
+    const nodes = { mapRoles: [{ rolearn: NODE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }], mapUsers: [], mapAccounts: [] };
+    await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: nodes, identities: [], ...options() });
+    const before = JSON.stringify(kube.objects.get(AWS_AUTH_PATH));
+    await expect(reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() })).rejects.toThrow(LockoutError);
+    expect(JSON.stringify(kube.objects.get(AWS_AUTH_PATH))).toBe(before);
+  });
+
+  test('20 concurrent owners: every entry lands, none lost', async () => {
+    const kube = new MemoryKube();
+    seed(kube, FOREIGN_DATA);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => reconcileAwsAuth(kube, {
+      ownerId: `owner-${i}`,
+      desired: { mapRoles: [role(i)], mapUsers: [], mapAccounts: [] },
+      identities: [],
+      deadline: Deadline.in(60_000),
+      log: quiet(),
+    })));
+    const data = kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>;
+    for (let i = 0; i < 20; i++) {
+      expect(data.mapRoles).toContain(`role/team-${i}\n`);
+    }
+    expect(data.mapRoles).toContain(NODE);
+    expect(Object.keys(JSON.parse(kube.objects.get(AWS_AUTH_PATH)!.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION]))).toHaveLength(20);
+    expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1); // they did collide
+  });
+});

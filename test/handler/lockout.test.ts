@@ -1,0 +1,36 @@
+import { assertNoLockout, lockoutProblems, LockoutError, AccessSnapshot } from '../../lib/handler/lockout';
+
+function snap(principals: string[], nodes: string[] = [], admins: string[] = []): AccessSnapshot {
+  return { principals: new Set(principals), nodePrincipals: new Set(nodes), admins: new Set(admins) };
+}
+
+const NODE = 'arn:aws:iam::111122223333:role/node';
+const NODE2 = 'arn:aws:iam::111122223333:role/node-2';
+const HANDLER = 'arn:aws:iam::111122223333:role/handler';
+const identity = [{ arn: HANDLER, field: 'kubernetesRoleArn' }];
+
+describe('lockout protection', () => {
+  test('refuses removing the last node mapping', () => {
+    const problems = lockoutProblems('aws-auth', snap([NODE], [NODE]), snap([]), []);
+    expect(problems).toEqual([expect.stringContaining(`remove the last node mapping from aws-auth (${NODE})`)]);
+  });
+
+  test('allows replacing one node role with another, and clusters that never had nodes', () => {
+    expect(lockoutProblems('aws-auth', snap([NODE], [NODE]), snap([NODE2], [NODE2]), [])).toEqual([]);
+    expect(lockoutProblems('aws-auth', snap([]), snap([]), [])).toEqual([]);
+  });
+
+  test('refuses removing the identity the handler uses, or its admin access', () => {
+    expect(lockoutProblems('aws-auth', snap([HANDLER], [], [HANDLER]), snap([]), identity)).toEqual([expect.stringContaining('handler uses it (kubernetesRoleArn)')]);
+    expect(lockoutProblems('the access entries', snap([HANDLER], [], [HANDLER]), snap([HANDLER]), identity)).toEqual([expect.stringContaining('take cluster-admin access away')]);
+  });
+
+  test('an identity that was never mapped there is no concern (its access comes from elsewhere)', () => {
+    expect(lockoutProblems('aws-auth', snap([]), snap([]), identity)).toEqual([]);
+  });
+
+  test('assertNoLockout throws one error naming every problem and that nothing was written', () => {
+    expect(() => assertNoLockout('aws-auth', snap([NODE, HANDLER], [NODE], [HANDLER]), snap([]), identity)).toThrow(LockoutError);
+    expect(() => assertNoLockout('aws-auth', snap([NODE, HANDLER], [NODE], [HANDLER]), snap([]), identity)).toThrow(/nothing was written.*last node mapping.*kubernetesRoleArn/s);
+  });
+});

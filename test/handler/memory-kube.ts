@@ -1,0 +1,92 @@
+/**
+ * An in-memory stand-in for the Kubernetes API with the semantics the aws-auth store relies on
+ * (resourceVersion compare-and-swap, AlreadyExists on create), for unit tests. Every call yields
+ * to the event loop first, so concurrent writers really interleave.
+ */
+import { ApplyOptions, KubeObject, KubernetesApi } from '../../lib/handler/kubernetes-api';
+
+export class KubeTestError extends Error {
+  constructor(public readonly status: number, public readonly reason: string, message: string) {
+    super(`${status} ${reason}: ${message}`);
+  }
+}
+
+export class MemoryKube implements KubernetesApi {
+  public readonly objects = new Map<string, KubeObject>();
+  public readonly calls: { method: string; path: string }[] = [];
+  private version = 1;
+
+  public writes(): number {
+    return this.calls.filter((c) => c.method !== 'GET' && c.method !== 'LIST').length;
+  }
+
+  public async get(path: string): Promise<KubeObject | undefined> {
+    await tick();
+    this.calls.push({ method: 'GET', path });
+    const o = this.objects.get(path);
+    return o && clone(o);
+  }
+
+  public async create(collectionPath: string, body: KubeObject): Promise<KubeObject> {
+    await tick();
+    this.calls.push({ method: 'POST', path: collectionPath });
+    const path = `${collectionPath}/${body.metadata.name}`;
+    if (this.objects.has(path)) {
+      throw new KubeTestError(409, 'AlreadyExists', `${path} already exists`);
+    }
+    return this.store(path, body);
+  }
+
+  public async replace(path: string, body: KubeObject): Promise<KubeObject> {
+    await tick();
+    this.calls.push({ method: 'PUT', path });
+    const live = this.objects.get(path);
+    if (!live) {
+      throw new KubeTestError(404, 'NotFound', `${path} not found`);
+    }
+    if (body.metadata.resourceVersion !== undefined && body.metadata.resourceVersion !== live.metadata.resourceVersion) {
+      throw new KubeTestError(409, 'Conflict', 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    return this.store(path, body);
+  }
+
+  public async apply(path: string, body: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    await tick();
+    this.calls.push({ method: options.dryRun ? 'DRYRUN' : 'PATCH', path });
+    if (options.dryRun) {
+      return clone(body);
+    }
+    const live = this.objects.get(path);
+    return this.store(path, { ...(live ?? {}), ...body, metadata: { ...(live?.metadata ?? {}), ...body.metadata } } as KubeObject);
+  }
+
+  public async delete(path: string): Promise<boolean> {
+    await tick();
+    this.calls.push({ method: 'DELETE', path });
+    return this.objects.delete(path);
+  }
+
+  public async list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
+    await tick();
+    this.calls.push({ method: 'LIST', path: collectionPath });
+    const [key, value] = (labelSelector ?? '=').split('=');
+    return [...this.objects.entries()]
+      .filter(([p]) => p.startsWith(`${collectionPath}/`) && !p.slice(collectionPath.length + 1).includes('/'))
+      .map(([, o]) => clone(o))
+      .filter((o) => !key || o.metadata.labels?.[key] === value);
+  }
+
+  private store(path: string, body: KubeObject): KubeObject {
+    const stored = clone({ ...body, metadata: { ...body.metadata, resourceVersion: String(++this.version) } });
+    this.objects.set(path, stored);
+    return clone(stored);
+  }
+}
+
+function clone<T>(o: T): T {
+  return JSON.parse(JSON.stringify(o)) as T;
+}
+
+function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
