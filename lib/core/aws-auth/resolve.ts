@@ -68,10 +68,8 @@ export function canonicalizeCallerArn(arn: string): CanonicalCaller {
  */
 export function resolveIdentity(configMap: AwsAuthConfigMap, caller: CallerIdentity): ResolvedIdentity | undefined {
   const { canonicalArn, accountId, sessionName } = canonicalizeCallerArn(caller.arn);
-  const subject = canonicalArn.toLowerCase();
-
-  const found = findRoleMapping(configMap.mapRoles, subject, caller.userId) ?? findUserMapping(configMap.mapUsers, subject);
-  if (found) {
+  const found = matchCaller(configMap, caller);
+  if (found?.entry) {
     const context = { accountId, sessionName, accessKeyId: caller.accessKeyId ?? '', ec2PrivateDnsName: caller.ec2PrivateDnsName };
     const username = expandTemplate(found.entry.username ?? '', context);
     const groups = (found.entry.groups ?? []).map((g) => expandTemplate(g, context));
@@ -80,11 +78,30 @@ export function resolveIdentity(configMap: AwsAuthConfigMap, caller: CallerIdent
     }
     return { username, groups: groups as string[], source: found.source };
   }
-  const account = configMap.mapAccounts.indexOf(accountId);
-  if (account >= 0) {
-    return { username: canonicalArn, groups: [], source: `mapAccounts[${account}]` };
+  if (found) {
+    return { username: canonicalArn, groups: [], source: found.source };
   }
   return undefined;
+}
+
+/** The entry that decides a caller's identity. */
+export interface MatchedEntry {
+  /** The role or user entry; absent when an account in `mapAccounts` matched. */
+  readonly entry?: RoleMapping | UserMapping;
+  /** `mapRoles[1]`, `mapUsers[0]` or `mapAccounts[2]`. */
+  readonly source: string;
+}
+
+/** Which entry the authenticator picks for the caller (before expanding templates), or undefined. */
+export function matchCaller(configMap: AwsAuthConfigMap, caller: Pick<CallerIdentity, 'arn' | 'userId'>): MatchedEntry | undefined {
+  const { canonicalArn, accountId } = canonicalizeCallerArn(caller.arn);
+  const subject = canonicalArn.toLowerCase();
+  const found = findRoleMapping(configMap.mapRoles, subject, caller.userId) ?? findUserMapping(configMap.mapUsers, subject);
+  if (found) {
+    return found;
+  }
+  const account = configMap.mapAccounts.indexOf(accountId);
+  return account >= 0 ? { source: `mapAccounts[${account}]` } : undefined;
 }
 
 interface Found {

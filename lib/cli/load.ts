@@ -1,0 +1,20 @@
+/** Loading the ConfigMap from a store, with "no aws-auth" as a normal outcome. */
+import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth } from '../core/aws-auth';
+import { AwsAuthStore } from './io';
+
+export interface LoadedConfigMap {
+  readonly configMap: AwsAuthConfigMap;
+  /** The source exists but holds no aws-auth (a missing file, a cluster without the ConfigMap). */
+  readonly missing: boolean;
+  /** The text as loaded, for commands that lint it. */
+  readonly text?: string;
+}
+
+/** Loads and parses; throws when the ConfigMap cannot be read faithfully (see `loadAwsAuth`). */
+export async function loadFromStore(store: AwsAuthStore): Promise<LoadedConfigMap> {
+  const text = await store.load();
+  if (text === undefined) {
+    return { configMap: emptyAwsAuth(), missing: true };
+  }
+  return { configMap: loadAwsAuth(text), missing: false, text };
+}

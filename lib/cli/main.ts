@@ -1,0 +1,105 @@
+/**
+ * `eks-access`: the command-line tool. {@link main} runs one command line against the given
+ * streams and returns the exit code, so that it runs in-process in tests and in the binary alike.
+ */
+import { AccessConfigError } from '../core/arn';
+import { fileStore } from './file-store';
+import { CREATE_HELP, DELETE_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP } from './help';
+import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './io';
+import { lintCommand } from './lint-command';
+import { mappingCreate, mappingDelete } from './mapping-edit';
+import { mappingGet } from './mapping-get';
+import { FlagSpec, Flags, parseFlags, stringFlag } from './options';
+
+/** Opens the store a command reads and writes, from its flags. */
+export type StoreFactory = (flags: Flags, io: CliIo) => AwsAuthStore;
+
+export interface MainOptions {
+  /** Where the ConfigMap lives; file mode (`--file`, `--in-place`) by default. */
+  readonly openStore?: StoreFactory;
+}
+
+interface Command {
+  readonly help: string;
+  readonly flags: FlagSpec;
+  readonly run: (flags: Flags, store: AwsAuthStore, io: CliIo) => Promise<number>;
+}
+
+const SOURCE_FLAGS: FlagSpec = { file: { type: 'string' } };
+const EDIT_FLAGS: FlagSpec = { ...SOURCE_FLAGS, 'in-place': { type: 'boolean' }, 'output': { type: 'string', short: 'o' } };
+
+const COMMANDS: Record<string, Command> = {
+  'mapping get': { help: GET_HELP, flags: { ...SOURCE_FLAGS, arn: { type: 'string' }, output: { type: 'string', short: 'o' } }, run: mappingGet },
+  'mapping create': {
+    help: CREATE_HELP,
+    flags: {
+      ...EDIT_FLAGS,
+      'arn': { type: 'string' },
+      'username': { type: 'string' },
+      'group': { type: 'string', multiple: true },
+      'no-duplicate-arns': { type: 'boolean' },
+      'account': { type: 'string' },
+      'service-name': { type: 'string' },
+      'namespace': { type: 'string' },
+      'cluster-account': { type: 'string' },
+      'partition': { type: 'string' },
+      'rbac-file': { type: 'string' },
+    },
+    run: mappingCreate,
+  },
+  'mapping delete': { help: DELETE_HELP, flags: { ...EDIT_FLAGS, arn: { type: 'string' }, all: { type: 'boolean' }, account: { type: 'string' } }, run: mappingDelete },
+  'lint': { help: LINT_HELP, flags: { ...SOURCE_FLAGS, output: { type: 'string', short: 'o' } }, run: lintCommand },
+};
+
+/** File mode: `--file PATH|-`, optionally `--in-place`. */
+export const openFileStore: StoreFactory = (flags, io) => {
+  const path = stringFlag(flags, 'file');
+  if (path === undefined || path === '') {
+    throw new UsageError('--file is required (a path, or - for standard input)');
+  }
+  return fileStore({ path, inPlace: flags['in-place'] === true }, io);
+};
+
+/** Runs one command line (without the program name) and returns its exit code. */
+export async function main(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
+  const [verb, sub] = argv;
+  if (verb === undefined) {
+    io.stderr(MAIN_HELP);
+    return EXIT_USAGE;
+  }
+  if (verb === '--help' || verb === '-h' || verb === 'help') {
+    io.stdout(MAIN_HELP);
+    return EXIT_OK;
+  }
+  const takesSub = verb === 'mapping';
+  if (takesSub && (sub === undefined || sub === '--help' || sub === '-h')) {
+    (sub === undefined ? io.stderr : io.stdout)(MAPPING_HELP);
+    return sub === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const name = takesSub ? `${verb} ${sub}` : verb;
+  const command = COMMANDS[name];
+  if (!command) {
+    return usage(io, `unknown command "${name}"`, takesSub ? 'eks-access mapping --help' : 'eks-access --help');
+  }
+  try {
+    const flags = parseFlags(argv.slice(takesSub ? 2 : 1), command.flags);
+    if (flags.help) {
+      io.stdout(command.help);
+      return EXIT_OK;
+    }
+    const store = (options.openStore ?? openFileStore)(flags, io);
+    return await command.run(flags, store, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      return usage(io, e.message, `eks-access ${name} --help`);
+    }
+    const message = e instanceof AccessConfigError ? e.message : `${(e as Error).message ?? String(e)}`;
+    io.stderr(`eks-access: ${message}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+function usage(io: CliIo, message: string, helpCommand: string): number {
+  io.stderr(`eks-access: ${message}\nRun "${helpCommand}" for usage.\n`);
+  return EXIT_USAGE;
+}

@@ -1,0 +1,69 @@
+/** The rows `mapping get` prints, and their table, JSON and YAML forms. */
+import * as yaml from 'js-yaml';
+import { AwsAuthConfigMap, RoleMapping, UserMapping, ssoArnPattern } from '../core/aws-auth';
+
+/** One row: a role or user mapping, or an account. Field names follow eksctl's JSON output. */
+export interface MappingRow {
+  readonly rolearn?: string;
+  readonly userarn?: string;
+  readonly sso?: RoleMapping['sso'];
+  readonly userid?: string;
+  readonly username?: string;
+  readonly groups?: readonly string[];
+  readonly account?: string;
+  /** Where the entry is: `mapRoles[0]`. */
+  readonly source: string;
+}
+
+/** Every row of the ConfigMap: roles, then users, then accounts. */
+export function mappingRows(configMap: AwsAuthConfigMap): MappingRow[] {
+  return [
+    ...configMap.mapRoles.map((r, i) => roleRow(r, `mapRoles[${i}]`)),
+    ...configMap.mapUsers.map((u, i) => userRow(u, `mapUsers[${i}]`)),
+    ...configMap.mapAccounts.map((account, i) => ({ account, source: `mapAccounts[${i}]` })),
+  ];
+}
+
+export function roleRow(r: RoleMapping, source: string): MappingRow {
+  return {
+    ...(r.rolearn !== undefined ? { rolearn: r.rolearn } : {}),
+    ...(r.sso !== undefined ? { sso: r.sso } : {}),
+    ...(r.userid !== undefined ? { userid: r.userid } : {}),
+    ...(r.username !== undefined ? { username: r.username } : {}),
+    ...(r.groups !== undefined ? { groups: r.groups } : {}),
+    source,
+  };
+}
+
+export function userRow(u: UserMapping, source: string): MappingRow {
+  return {
+    ...(u.userarn !== undefined ? { userarn: u.userarn } : {}),
+    ...(u.username !== undefined ? { username: u.username } : {}),
+    ...(u.groups !== undefined ? { groups: u.groups } : {}),
+    source,
+  };
+}
+
+/** The ARN column: the ARN, the SSO matcher's pattern, or the role ID. */
+function arnCell(row: MappingRow): string {
+  if (row.rolearn !== undefined) return row.rolearn;
+  if (row.userarn !== undefined) return row.userarn;
+  if (row.sso !== undefined) return `${ssoArnPattern(row.sso)} (sso)`;
+  if (row.userid !== undefined) return `userid:${row.userid}`;
+  return '';
+}
+
+/** An aligned table with the columns ARN, USERNAME, GROUPS, ACCOUNT. */
+export function formatTable(rows: readonly MappingRow[]): string {
+  const cells = [['ARN', 'USERNAME', 'GROUPS', 'ACCOUNT'], ...rows.map((r) => [arnCell(r), r.username ?? '', (r.groups ?? []).join(','), r.account ?? ''])];
+  const widths = cells[0].map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+  return cells.map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join('   ').trimEnd() + '\n').join('');
+}
+
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value, undefined, 2) + '\n';
+}
+
+export function formatYaml(value: unknown): string {
+  return yaml.dump(value, { lineWidth: -1, noRefs: true });
+}
