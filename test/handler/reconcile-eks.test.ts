@@ -1,0 +1,216 @@
+/**
+ * The reconciler against the stateful EKS fake (real SDK, real HTTP on 127.0.0.1) and an
+ * in-memory Kubernetes API: access entries, adoption, policies, modes, retries, ownership.
+ */
+import { EKSClient } from '@aws-sdk/client-eks';
+import { OWNER_KEY } from '../../lib/core/desired-state';
+import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
+import { AWS_AUTH_PATH } from '../../lib/handler/aws-auth-store';
+import { EksFake, faults, startEksFake } from '../support/eks-fake';
+import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, VIEWER_ROLE } from './fixtures';
+import { MemoryKube } from './memory-kube';
+
+let fake: EksFake;
+let eksClient: EKSClient;
+
+beforeAll(async () => {
+  fake = await startEksFake({ region: 'us-east-1' });
+  eksClient = new EKSClient({ ...fake.clientConfig(), maxAttempts: 1 });
+});
+afterAll(async () => {
+  eksClient.destroy();
+  await fake.close();
+});
+beforeEach(() => fake.reset());
+
+const CREATOR = 'arn:aws:iam::111122223333:role/cluster-creator';
+const devEntry = entry(DEV_ROLE, { kubernetesGroups: ['dev'], accessPolicies: [{ policyArn: policy('AmazonEKSViewPolicy'), accessScope: { type: 'namespace', namespaces: ['dev'] } }] });
+const writes = () => fake.calls.calls({ write: true });
+
+describe('access entries', () => {
+  test('Create: creates entries tagged with the owner, grants the handler admin, replays with zero writes', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    const desired = state({ accessEntries: [devEntry, entry(NODE_ROLE, { type: 'EC2_LINUX' })] });
+    const kube = new MemoryKube();
+    const first = await run(request('Create', desired), { eksClient, kube });
+    expect(first.mechanism).toBe('ACCESS_ENTRIES');
+    const dev = fake.state.accessEntry('dev-cluster', DEV_ROLE)!;
+    expect(dev.tags[OWNER_KEY]).toBe('stack-a.access');
+    expect(dev.kubernetesGroups).toEqual(['dev']);
+    expect(dev.accessPolicies.map((p) => [p.policyArn, p.accessScope])).toEqual([[policy('AmazonEKSViewPolicy'), { type: 'namespace', namespaces: ['dev'] }]]);
+    const self = fake.state.accessEntry('dev-cluster', HANDLER_ROLE)!;
+    expect(self.tags[HANDLER_ENTRY_TAG]).toBe('true');
+    expect(self.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSClusterAdminPolicy')]);
+    expect(kube.writes()).toBe(0); // API mode: no aws-auth
+
+    fake.calls.clear();
+    const replay = await run(request('Update', desired), { eksClient, kube });
+    expect(writes()).toEqual([]);
+    expect(replay.accessEntryWrites).toBe(0);
+  });
+
+  test('adopts an entry that already exists instead of failing, and leaves it on Delete', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
+    // The cluster creator's entry (AmazonEKSClusterAdminPolicy) exists; the desired state lists it too.
+    const desired = state({ accessEntries: [entry(CREATOR, { kubernetesGroups: ['platform'], accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] })] });
+    const kube = new MemoryKube();
+    const outcome = await run(request('Create', desired), { eksClient, kube });
+    expect(outcome.adoptedAccessEntries).toEqual([CREATOR]);
+    expect(fake.state.accessEntry('dev-cluster', CREATOR)!.kubernetesGroups).toEqual(['platform']);
+    expect(fake.state.accessEntry('dev-cluster', CREATOR)!.tags[OWNER_KEY]).toBeUndefined();
+    expect(fake.calls.calls({ operation: 'CreateAccessEntry', principalArn: CREATOR })).toEqual([]);
+
+    await run(request('Delete', desired), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', CREATOR)).toBeDefined();
+    expect(fake.state.accessEntry('dev-cluster', HANDLER_ROLE)).toBeUndefined(); // its own entry goes last
+  });
+
+  test('adopts an entry created between the read and the create (ResourceInUseException)', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    // Someone creates the same entry after the handler listed the entries, just before its create.
+    const racing = {
+      send: (command: { constructor: { name: string }; input: { principalArn?: string } }) => {
+        if (command.constructor.name === 'CreateAccessEntryCommand' && command.input.principalArn === DEV_ROLE && !fake.state.accessEntry('dev-cluster', DEV_ROLE)) {
+          fake.state.seedAccessEntry('dev-cluster', { principalArn: DEV_ROLE, kubernetesGroups: ['old'] });
+        }
+        return eksClient.send(command as never);
+      },
+    } as unknown as EKSClient;
+    const outcome = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient: racing, kube: new MemoryKube() });
+    expect(fake.calls.calls({ operation: 'CreateAccessEntry', principalArn: DEV_ROLE }).map((c) => c.errorName)).toEqual(['ResourceInUseException']);
+    expect(outcome.adoptedAccessEntries).toEqual([DEV_ROLE]);
+    const dev = fake.state.accessEntry('dev-cluster', DEV_ROLE)!;
+    expect(dev.kubernetesGroups).toEqual(['dev']);
+    expect(dev.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSViewPolicy')]);
+    expect(dev.tags[OWNER_KEY]).toBeUndefined();
+  });
+
+  test('Update: scope change is one AssociateAccessPolicy; removed team deleted; foreign entries untouched', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API', accessEntries: [{ principalArn: OPS_USER, tags: { [OWNER_KEY]: 'another-stack' } }] });
+    const kube = new MemoryKube();
+    const viewer = entry(VIEWER_ROLE, { kubernetesGroups: ['viewers'] });
+    await run(request('Create', state({ accessEntries: [devEntry, viewer] })), { eksClient, kube });
+    fake.calls.clear();
+    const wider = entry(DEV_ROLE, { kubernetesGroups: ['dev'], accessPolicies: [{ policyArn: policy('AmazonEKSViewPolicy'), accessScope: { type: 'namespace', namespaces: ['dev', 'staging'] } }] });
+    await run(request('Update', state({ accessEntries: [wider] })), { eksClient, kube });
+    expect(writes().map((c) => `${c.operation} ${c.principalArn}`)).toEqual([`AssociateAccessPolicy ${DEV_ROLE}`, `DeleteAccessEntry ${VIEWER_ROLE}`]);
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)!.accessPolicies[0].accessScope).toEqual({ type: 'namespace', namespaces: ['dev', 'staging'] });
+    expect(fake.state.accessEntry('dev-cluster', OPS_USER)).toBeDefined();
+  });
+
+  test('a type change of an owned entry is delete + create', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API', accessEntries: [{ principalArn: NODE_ROLE, type: 'EC2_LINUX' }] });
+    const kube = new MemoryKube();
+    await run(request('Create', state({ accessEntries: [entry(NODE_ROLE + '-2', { type: 'STANDARD' })] })), { eksClient, kube });
+    fake.calls.clear();
+    await run(request('Update', state({ accessEntries: [entry(NODE_ROLE + '-2', { type: 'EC2_LINUX' })] })), { eksClient, kube });
+    expect(writes().map((c) => c.operation)).toEqual(['DeleteAccessEntry', 'CreateAccessEntry']);
+    expect(fake.state.accessEntry('dev-cluster', NODE_ROLE + '-2')!.type).toBe('EC2_LINUX');
+  });
+
+  test('a type change of an entry it does not own fails before any write', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API', accessEntries: [{ principalArn: NODE_ROLE, type: 'STANDARD' }] });
+    await expect(run(request('Create', state({ accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' })] })), { eksClient, kube: new MemoryKube() }))
+      .rejects.toThrow(/exists with type STANDARD.*nothing was written|nothing was written[\s\S]*exists with type STANDARD/);
+    expect(writes()).toEqual([]);
+  });
+
+  test('throttling and 5xx are retried by error name; a principal IAM has not propagated is retried', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    fake.injectFault(faults.throttling('ListAccessEntries', 2));
+    fake.injectFault(faults.internalFailure('DescribeCluster', 1));
+    fake.injectFault(faults.serviceUnavailable('AssociateAccessPolicy', 1));
+    fake.injectFault(faults.principalNotPropagated(DEV_ROLE, 2));
+    const outcome = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube: new MemoryKube() });
+    expect(outcome.accessEntryWrites).toBeGreaterThan(0);
+    expect(fake.calls.calls({ ok: false }).map((c) => c.errorName)).toEqual(['InternalFailure', 'ThrottlingException', 'ThrottlingException', 'ServiceUnavailableException', 'InvalidParameterException', 'InvalidParameterException']);
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
+  });
+
+  test('a principal that never appears fails with a clear message', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    fake.injectFault(faults.principalNotPropagated(DEV_ROLE, 100));
+    await expect(run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube: new MemoryKube(), timeoutMs: 3_000 }))
+      .rejects.toThrow(/EKS does not accept arn:aws:iam::111122223333:role\/teams\/dev\/developer/);
+  });
+
+  test('a missing cluster: Create fails naming it; Delete succeeds with nothing to do', async () => {
+    await expect(run(request('Create', state()), { eksClient, kube: new MemoryKube() })).rejects.toThrow(/EKS cluster "dev-cluster" does not exist/);
+    const outcome = await run(request('Delete', state()), { eksClient, kube: new MemoryKube() });
+    expect(outcome.mechanism).toBe('NONE');
+    expect(outcome.warnings).toEqual([expect.stringContaining('no longer exists')]);
+  });
+
+  test('lockout: refuses deleting the last node entry it owns, before any write', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    const kube = new MemoryKube();
+    await run(request('Create', state({ accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' })] })), { eksClient, kube });
+    fake.calls.clear();
+    await expect(run(request('Update', state({ accessEntries: [] })), { eksClient, kube })).rejects.toThrow(/last node mapping/);
+    expect(writes()).toEqual([]);
+  });
+
+  test('lockout: refuses taking admin away from kubernetesRoleArn', async () => {
+    const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    const kube = new MemoryKube();
+    const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
+    await run(request('Create', state({ kubernetesRoleArn: k8sRole, accessEntries: [admin] })), { eksClient, kube });
+    await expect(run(request('Update', state({ kubernetesRoleArn: k8sRole, accessEntries: [entry(k8sRole)] })), { eksClient, kube })).rejects.toThrow(/kubernetesRoleArn/);
+    await expect(run(request('Update', state({ kubernetesRoleArn: k8sRole, accessEntries: [] })), { eksClient, kube })).rejects.toThrow(/would remove arn:aws:iam::111122223333:role\/k8s-admin/);
+  });
+
+  test('two owners on one cluster never remove each other\'s entries', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    const kube = new MemoryKube();
+    await run(request('Create', state({ ownerId: 'stack-a.access', accessEntries: [devEntry] })), { eksClient, kube });
+    await run(request('Create', state({ ownerId: 'stack-b.access', accessEntries: [entry(VIEWER_ROLE)] })), { eksClient, kube });
+    await run(request('Delete', state({ ownerId: 'stack-a.access', accessEntries: [devEntry] })), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeUndefined();
+    expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)).toBeDefined();
+  });
+});
+
+describe('authentication modes', () => {
+  test('moves CONFIG_MAP → API_AND_CONFIG_MAP → API one step at a time, waiting for each update', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    fake.configure({ updateCompletesAfterDescribes: 2 });
+    const outcome = await run(request('Create', state({ targetAuthenticationMode: 'API', accessEntries: [devEntry] })), { eksClient, kube: new MemoryKube() });
+    expect(outcome.authenticationMode).toBe('API');
+    const updates = fake.calls.calls({ operation: 'UpdateClusterConfig' });
+    expect(updates).toHaveLength(2);
+    expect(fake.calls.calls({ operation: 'DescribeUpdate' }).length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('never re-sets the current mode, never goes back, never changes it on Delete', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    await run(request('Create', state({ targetAuthenticationMode: 'API_AND_CONFIG_MAP' })), { eksClient, kube: new MemoryKube() });
+    await run(request('Update', state({ targetAuthenticationMode: 'API' })), { eksClient, kube: new MemoryKube() });
+    fake.seedCluster({ name: 'other', authenticationMode: 'CONFIG_MAP' });
+    await run(request('Delete', state({ clusterName: 'other', targetAuthenticationMode: 'API' })), { eksClient, kube: new MemoryKube() });
+    expect(fake.calls.calls({ operation: 'UpdateClusterConfig' })).toEqual([]);
+  });
+
+  test('AUTO on CONFIG_MAP writes aws-auth, not access entries; ACCESS_ENTRIES on CONFIG_MAP is refused', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const desired = state({ kubernetesRoleArn: 'arn:aws:iam::111122223333:role/k8s-admin', awsAuth: { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/developer', username: 'dev', groups: ['dev'] }], mapUsers: [], mapAccounts: [] }, accessEntries: [devEntry] });
+    const outcome = await run(request('Create', desired), { eksClient, kube });
+    expect(outcome.mechanism).toBe('AWS_AUTH');
+    expect(kube.objects.get(AWS_AUTH_PATH)).toBeDefined();
+    expect(writes()).toEqual([]);
+    await expect(run(request('Update', { ...desired, mechanism: 'ACCESS_ENTRIES' }), { eksClient, kube })).rejects.toThrow(/CONFIG_MAP, which has no access entries/);
+  });
+
+  test('moving from aws-auth to access entries removes this owner\'s aws-auth entries after the entries exist', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
+    const desired = state({ kubernetesRoleArn: k8sRole, awsAuth: { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/developer', username: 'dev', groups: ['dev'] }], mapUsers: [], mapAccounts: [] }, accessEntries: [devEntry] });
+    await run(request('Create', desired), { eksClient, kube });
+    expect(String((kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>).mapRoles)).toContain('role/developer');
+    await run(request('Update', { ...desired, targetAuthenticationMode: 'API_AND_CONFIG_MAP' }), { eksClient, kube });
+    expect((kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>).mapRoles ?? '').not.toContain('role/developer');
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
+  });
+});
