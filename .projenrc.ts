@@ -74,6 +74,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
       testPathIgnorePatterns: ['/node_modules/', '/test/.tmp/'],
       watchPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      // A real etcd + kube-apiserver (with emulated EKS authentication and the EKS fake), started once
+      // per run in the jest parent for the tests under test/integ/ (see test/support/README.md).
+      globalSetup: '<rootDir>/test/support/kube/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/kube/global-teardown.ts',
     },
   },
   tsconfigDev: {

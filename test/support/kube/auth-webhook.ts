@@ -3,12 +3,16 @@
  * `authentication.k8s.io/v1` TokenReview webhook protocol. It verifies `k8s-aws-v1.` tokens (with
  * STS emulated by the test credentials) and maps the caller through access entries and aws-auth.
  *
+ * `POST /authorize` is the matching SubjectAccessReview webhook: it allows what the caller's access
+ * policies allow (see `access-policy-authorizer.ts`) and has no opinion otherwise.
+ *
  * `GET /decisions` returns the most recent decisions (newest last), so tests can see why a token
  * was refused; the token itself is never recorded.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { TokenRejectedError, verifyEksToken } from './eks-token-verifier';
+import { ACCESS_ENTRY_EXTRA, accessPolicyDecision, AccessReviewSpec } from './access-policy-authorizer';
 import { IdentityMapperOptions, mapCaller } from './identity';
 import { TestPrincipal } from './principals';
 
@@ -61,6 +65,13 @@ export async function startAuthWebhook(options: AuthWebhookOptions): Promise<Run
     }
   };
 
+  const authorize = (spec: AccessReviewSpec): object => {
+    const principalArn = spec.extra?.[ACCESS_ENTRY_EXTRA]?.[0];
+    const entry = principalArn ? options.eks?.accessEntry(options.clusterName, principalArn) : undefined;
+    const allowedBy = accessPolicyDecision(spec, entry);
+    return allowedBy ? { allowed: true, reason: `EKS access policy ${allowedBy}` } : { allowed: false };
+  };
+
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -71,7 +82,7 @@ export async function startAuthWebhook(options: AuthWebhookOptions): Promise<Run
       reply(200, decisions);
       return;
     }
-    if (req.method !== 'POST' || path !== '/authenticate') {
+    if (req.method !== 'POST' || (path !== '/authenticate' && path !== '/authorize')) {
       reply(404, { error: `no route ${req.method} ${req.url}` });
       return;
     }
@@ -83,6 +94,10 @@ export async function startAuthWebhook(options: AuthWebhookOptions): Promise<Run
         review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
         reply(400, { error: 'body is not JSON' });
+        return;
+      }
+      if (path === '/authorize') {
+        reply(200, { apiVersion: review.apiVersion ?? 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', status: authorize(review.spec as AccessReviewSpec ?? {}) });
         return;
       }
       void authenticate(review.spec?.token ?? '').then((status) => reply(200, {

@@ -20,7 +20,7 @@ export interface ClusterOptions {
   readonly binDir: string;
   /** An empty directory for data, certificates and logs. */
   readonly workDir: string;
-  /** Base URL of the token webhook (`http://127.0.0.1:<port>`); its path `/authenticate` is called. */
+  /** Base URL of the auth webhooks (`http://127.0.0.1:<port>`): `/authenticate` and `/authorize`. */
   readonly tokenWebhookUrl: string;
   /** How long to wait for the API server to become ready; default 90 s. */
   readonly readyTimeoutMs?: number;
@@ -59,22 +59,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const tokenFile = join(dir, 'static-tokens.csv');
   writeFileSync(tokenFile, `${adminToken},harness-admin,harness-admin,"system:masters"\n`, { mode: 0o600 });
   const webhookConfig = join(dir, 'token-webhook.kubeconfig');
-  writeFileSync(webhookConfig, [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: eks-authenticator',
-    '  cluster:',
-    `    server: ${options.tokenWebhookUrl}/authenticate`,
-    'users:',
-    '- name: kube-apiserver',
-    '  user: {}',
-    'contexts:',
-    '- name: webhook',
-    '  context: {cluster: eks-authenticator, user: kube-apiserver}',
-    'current-context: webhook',
-    '',
-  ].join('\n'));
+  const authzConfig = join(dir, 'authz-webhook.kubeconfig');
+  writeFileSync(authzConfig, webhookKubeconfig(`${options.tokenWebhookUrl}/authorize`));
+  writeFileSync(webhookConfig, webhookKubeconfig(`${options.tokenWebhookUrl}/authenticate`));
 
   const processes: ChildProcess[] = [];
   const stop = async () => {
@@ -112,7 +99,12 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       '--authentication-token-webhook-version=v1',
       // Every request reaches the webhook: tests change aws-auth and access entries between calls.
       '--authentication-token-webhook-cache-ttl=0s',
-      '--authorization-mode=RBAC',
+      // RBAC first; then the emulated EKS access policies (EKS authorizes them outside RBAC).
+      '--authorization-mode=RBAC,Webhook',
+      `--authorization-webhook-config-file=${authzConfig}`,
+      '--authorization-webhook-version=v1',
+      '--authorization-webhook-cache-authorized-ttl=0s',
+      '--authorization-webhook-cache-unauthorized-ttl=0s',
       `--service-account-key-file=${certs.serviceAccountPublicKeyFile}`,
       `--service-account-signing-key-file=${certs.serviceAccountKeyFile}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
@@ -137,6 +129,25 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     await stop();
     throw e;
   }
+}
+
+function webhookKubeconfig(server: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: webhook',
+    '  cluster:',
+    `    server: ${server}`,
+    'users:',
+    '- name: kube-apiserver',
+    '  user: {}',
+    'contexts:',
+    '- name: webhook',
+    '  context: {cluster: webhook, user: kube-apiserver}',
+    'current-context: webhook',
+    '',
+  ].join('\n');
 }
 
 async function distinctFreePorts(n: number): Promise<number[]> {

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubernetesClient } from '../../../lib/handler/kube/client';
 import { AWS_AUTH_REF } from '../../../lib/handler/kube/paths';
+import { startEksFake } from '../eks-fake/server';
 import { startAuthWebhook } from './auth-webhook';
 import { startCluster } from './cluster';
-import { EksAccessView } from './identity';
 import { makeTestPrincipals, TestPrincipal } from './principals';
 
 /** Names of the environment variables through which workers reach the harness. */
@@ -23,6 +23,7 @@ export const HARNESS_ENV = {
   region: 'KUBE_HARNESS_REGION',
   principals: 'KUBE_HARNESS_PRINCIPALS',
   webhookUrl: 'KUBE_HARNESS_WEBHOOK_URL',
+  eksEndpoint: 'KUBE_HARNESS_EKS_ENDPOINT',
   lockDir: 'KUBE_HARNESS_LOCK_DIR',
 } as const;
 
@@ -31,8 +32,6 @@ export const HARNESS_CLUSTER_NAME = 'integ-cluster';
 export const HARNESS_REGION = 'us-west-2';
 
 export interface HarnessOptions {
-  /** The EKS control plane the authenticator consults for access entries. */
-  readonly eks?: EksAccessView;
   /** Directory with etcd and kube-apiserver; default: built (or found cached) by scripts/build-kube.sh. */
   readonly binDir?: string;
 }
@@ -58,10 +57,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Runnin
   const workDir = mkdtempSync(join(tmpdir(), 'cdk-eks-access-kube-'));
   const principals = makeTestPrincipals();
   let admin: KubernetesClient | undefined;
+  // The fake EKS service: the authenticator reads its access entries in memory (same process).
+  const eks = await startEksFake({ region: HARNESS_REGION });
   const webhook = await startAuthWebhook({
     clusterName: HARNESS_CLUSTER_NAME,
     principals,
-    eks: options.eks,
+    eks: eks.state,
     readAwsAuth: async () => {
       if (!admin) {
         throw new Error('the API server is not up yet');
@@ -74,10 +75,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Runnin
     cluster = await startCluster({ binDir, workDir, tokenWebhookUrl: webhook.url });
   } catch (e) {
     await webhook.stop();
+    await eks.close();
     rmSync(workDir, { recursive: true, force: true });
     throw e;
   }
   const adminToken = cluster.adminToken;
+  // DescribeCluster of any cluster the tests seed reports this API server (reset() keeps settings).
+  eks.configure({ clusterEndpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthorityData });
   admin = new KubernetesClient({ endpoint: cluster.endpoint, certificateAuthorityData: cluster.certificateAuthorityData, token: () => adminToken });
   const lockDir = join(workDir, 'locks');
   return {
@@ -89,6 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Runnin
       [HARNESS_ENV.region]: HARNESS_REGION,
       [HARNESS_ENV.principals]: JSON.stringify(principals),
       [HARNESS_ENV.webhookUrl]: webhook.url,
+      [HARNESS_ENV.eksEndpoint]: eks.endpoint,
       [HARNESS_ENV.lockDir]: lockDir,
     },
     principals,
@@ -98,6 +103,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Runnin
       admin?.close();
       await cluster.stop();
       await webhook.stop();
+      await eks.close();
       rmSync(workDir, { recursive: true, force: true });
     },
   };

@@ -8,6 +8,7 @@ import { parseAwsAuth } from '../../../lib/core/aws-auth/parse';
 import { resolveIdentity } from '../../../lib/core/aws-auth/resolve';
 import { expandTemplate } from '../../../lib/core/aws-auth/templates';
 import { AuthenticationMode } from '../../../lib/core/desired-state';
+import { ACCESS_ENTRY_EXTRA } from './access-policy-authorizer';
 import { CallerIdentity } from './principals';
 
 /** What the token webhook answers for an authenticated caller. */
@@ -22,8 +23,11 @@ export interface KubernetesUser {
 export interface AccessEntryIdentity {
   readonly principalArn: string;
   readonly type: string;
+  /** EKS's (possibly defaulted) username template. */
   readonly username?: string;
   readonly kubernetesGroups: readonly string[];
+  /** Associated access policies (authorized by `access-policy-authorizer.ts`). */
+  readonly accessPolicies?: ReadonlyArray<{ readonly policyArn: string; readonly accessScope: { readonly type: string; readonly namespaces?: readonly string[] } }>;
 }
 
 /** How the webhook sees the EKS control plane (implemented over the EKS fake's state). */
@@ -76,8 +80,8 @@ export async function mapCaller(caller: CallerIdentity, options: IdentityMapperO
       if (username === undefined) {
         return { denied: `access entry username template "${template}" cannot be expanded for ${caller.arn}` };
       }
-      const groups = entry.type === 'STANDARD' ? [...entry.kubernetesGroups] : nodeGroups(entry.type);
-      return { username, uid, groups, extra: { ...extra, accessEntryPrincipalArn: [entry.principalArn] } };
+      const groups = [...entry.kubernetesGroups];
+      return { username, uid, groups, extra: { ...extra, [ACCESS_ENTRY_EXTRA]: [entry.principalArn] } };
     }
     if (mode === 'API') {
       return { denied: `no access entry for ${caller.principal.principalArn} on cluster ${options.clusterName} (authentication mode API)` };
@@ -94,7 +98,7 @@ export async function mapCaller(caller: CallerIdentity, options: IdentityMapperO
   return { username: resolved.username, uid, groups: resolved.groups, extra };
 }
 
-/** EKS's username for an access entry without one. */
+/** EKS's username for an access entry without one (the EKS fake already fills it in). */
 function defaultAccessEntryUsername(caller: CallerIdentity, type: string): string {
   if (type !== 'STANDARD') {
     return 'system:node:{{SessionName}}';
@@ -103,8 +107,4 @@ function defaultAccessEntryUsername(caller: CallerIdentity, type: string): strin
     return caller.arn.slice(0, caller.arn.lastIndexOf('/') + 1) + '{{SessionName}}';
   }
   return caller.arn;
-}
-
-function nodeGroups(type: string): string[] {
-  return type === 'EC2_WINDOWS' ? ['system:bootstrappers', 'system:nodes', 'eks:kube-proxy-windows'] : ['system:bootstrappers', 'system:nodes'];
 }
