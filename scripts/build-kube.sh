@@ -31,10 +31,17 @@ if ! command -v go >/dev/null 2>&1; then
   exit 3
 fi
 
+# Go 1.21+ fetches the newer toolchain these modules need by itself (GOTOOLCHAIN=auto); older Go cannot.
+go_minor="$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')"
+if [ -z "$go_minor" ] || [ "$go_minor" -lt 21 ]; then
+  echo "build-kube: $(go version) is too old to build kube-apiserver $KUBE_VERSION. Install Go 1.24 or newer (the archive from the Go downloads page, with its bin directory first on PATH) and retry." >&2
+  exit 3
+fi
+
 mkdir -p "$CACHE_ROOT"
 WORK="$(mktemp -d "$CACHE_ROOT/build.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN="${GOTOOLCHAIN:-local}"
+export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
 LDFLAGS="-s -w"
 
 log() { echo "build-kube: $*" >&2; }
