@@ -1,0 +1,78 @@
+/**
+ * Drives a fake started in another process through its `/_fake/` control endpoints (same
+ * operations as the in-process API, asynchronous).
+ */
+import { CallFilter, CallRecord } from './call-log';
+import { FaultSpec } from './faults';
+import { AccessEntrySeed, AccessEntryView, ClusterSeed, ClusterView, EksFakeSnapshot } from './model';
+import { CONTROL_PREFIX, EksFakeSettings } from './server';
+
+export class EksFakeControl {
+  /** @param endpoint the fake's endpoint, `http://127.0.0.1:<port>` */
+  constructor(private readonly endpoint: string) {}
+
+  public reset(): Promise<void> {
+    return this.call('POST', 'reset').then(() => undefined);
+  }
+
+  public state(): Promise<EksFakeSnapshot> {
+    return this.call('GET', 'state') as Promise<EksFakeSnapshot>;
+  }
+
+  public seedCluster(seed: ClusterSeed): Promise<ClusterView> {
+    return this.call('POST', 'clusters', seed) as Promise<ClusterView>;
+  }
+
+  public seedAccessEntry(clusterName: string, seed: AccessEntrySeed): Promise<AccessEntryView> {
+    return this.call('POST', `clusters/${encodeURIComponent(clusterName)}/access-entries`, seed) as Promise<AccessEntryView>;
+  }
+
+  public setPrincipalMissing(principalArn: string, missing = true): Promise<void> {
+    return this.call('POST', 'principals/missing', { principalArn, missing }).then(() => undefined);
+  }
+
+  public completeUpdates(): Promise<void> {
+    return this.call('POST', 'updates/complete').then(() => undefined);
+  }
+
+  public configure(settings: EksFakeSettings): Promise<void> {
+    return this.call('POST', 'settings', settings).then(() => undefined);
+  }
+
+  public injectFault(...specs: FaultSpec[]): Promise<void> {
+    return this.call('POST', 'faults', specs).then(() => undefined);
+  }
+
+  public clearFaults(): Promise<void> {
+    return this.call('DELETE', 'faults').then(() => undefined);
+  }
+
+  /** Calls matching the filter, their count by operation, and their total. */
+  public calls(filter: CallFilter = {}): Promise<{ calls: CallRecord[]; counts: Record<string, number>; total: number }> {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filter)) {
+      if (value !== undefined) {
+        query.set(key, String(value));
+      }
+    }
+    const q = query.toString();
+    return this.call('GET', `calls${q ? `?${q}` : ''}`) as Promise<{ calls: CallRecord[]; counts: Record<string, number>; total: number }>;
+  }
+
+  public clearCalls(): Promise<void> {
+    return this.call('DELETE', 'calls').then(() => undefined);
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.endpoint}${CONTROL_PREFIX}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as { message?: string };
+    if (!response.ok) {
+      throw new Error(`fake EKS control ${method} ${path}: ${answer.message ?? response.status}`);
+    }
+    return answer;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Errors of the fake EKS API, shaped as the real service sends them: the error name in the
+ * `X-Amzn-ErrorType` header, the HTTP status of the error shape, and a JSON body with `message`
+ * (plus the shape's extra members such as `clusterName`). The SDK turns these into its typed
+ * exceptions (`ResourceNotFoundException`, ...).
+ */
+
+/** HTTP status of each EKS error shape (from the service model), and a few unmodelled ones. */
+export const ERROR_STATUS: Readonly<Record<string, number>> = {
+  AccessDeniedException: 403,
+  BadRequestException: 400,
+  ClientException: 400,
+  InvalidParameterException: 400,
+  InvalidRequestException: 400,
+  InvalidStateException: 400,
+  NotFoundException: 404,
+  ResourceInUseException: 409,
+  ResourceLimitExceededException: 400,
+  ResourceNotFoundException: 404,
+  ResourcePropagationDelayException: 428,
+  ServerException: 500,
+  ServiceUnavailableException: 503,
+  ThrottlingException: 429,
+  UnsupportedAvailabilityZoneException: 400,
+  // Not in the EKS model; sent by the AWS front end. The SDK reports them by name.
+  InternalFailure: 500,
+  MissingAuthenticationTokenException: 403,
+  UnknownOperationException: 404,
+  SerializationException: 400,
+};
+
+/** The HTTP status for an error name (400 for a name the table does not know). */
+export function statusForError(name: string): number {
+  return ERROR_STATUS[name] ?? 400;
+}
+
+/** An error answer of the fake API. */
+export class EksApiError extends Error {
+  /** HTTP status code sent with the error. */
+  public readonly status: number;
+  /** Extra members of the error body, e.g. `{ clusterName: 'prod' }`. */
+  public readonly fields: Readonly<Record<string, string>>;
+
+  constructor(name: string, message: string, fields: Record<string, string> = {}, status?: number) {
+    super(message);
+    this.name = name;
+    this.status = status ?? statusForError(name);
+    this.fields = fields;
+  }
+
+  /** The JSON body the service sends. */
+  public body(): Record<string, string> {
+    return { ...this.fields, message: this.message };
+  }
+}
+
+/** The error messages the real service sends, in one place. */
+export const errors = {
+  clusterNotFound: (clusterName: string) =>
+    new EksApiError('ResourceNotFoundException', `No cluster found for name: ${clusterName}.`, { clusterName }),
+  accessEntryNotFound: (clusterName: string) =>
+    new EksApiError('ResourceNotFoundException',
+      "The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.",
+      { clusterName }),
+  accessEntryExists: (clusterName: string) =>
+    new EksApiError('ResourceInUseException', 'The specified access entry resource is already in use on this cluster.', { clusterName }),
+  accessEntriesNotAllowed: (clusterName: string) =>
+    new EksApiError('InvalidRequestException',
+      "The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.",
+      { clusterName }),
+  invalidPrincipal: (clusterName: string, reason = 'invalid principal') =>
+    new EksApiError('InvalidParameterException', `The specified principalArn is invalid: ${reason}.`, { clusterName }),
+  standardOnly: (clusterName: string) =>
+    new EksApiError('InvalidParameterException', 'This operation can only be performed on Access Entries with a type of "STANDARD".', { clusterName }),
+  invalidParameter: (message: string, clusterName?: string) =>
+    new EksApiError('InvalidParameterException', message, clusterName ? { clusterName } : {}),
+  unsupportedModeUpdate: (clusterName: string, from: string, to: string) =>
+    new EksApiError('InvalidParameterException', `Unsupported authentication mode update from ${from} to ${to}`, { clusterName }),
+  invalidNextToken: () => new EksApiError('InvalidParameterException', 'The nextToken provided is invalid.'),
+};

@@ -1,0 +1,166 @@
+/**
+ * The records the fake keeps and the seeds tests give it. Records are mutable and private to the
+ * fake; what leaves it (API answers, snapshots, views) is copied.
+ */
+
+/** Cluster authentication modes, in the only order EKS lets a cluster move through them. */
+export const AUTHENTICATION_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
+export type AuthenticationMode = (typeof AUTHENTICATION_MODES)[number];
+
+export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'FAILED' | 'PENDING';
+
+/** Access entry types of the EKS API (EC2 is EKS Auto Mode). */
+export const ACCESS_ENTRY_TYPES = ['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'EC2', 'HYBRID_LINUX', 'HYPERPOD_LINUX'] as const;
+export type AccessEntryType = (typeof ACCESS_ENTRY_TYPES)[number];
+
+export interface AccessScope {
+  readonly type: 'cluster' | 'namespace';
+  readonly namespaces: string[];
+}
+
+export interface AssociatedPolicyRecord {
+  policyArn: string;
+  accessScope: AccessScope;
+  associatedAt: Date;
+  modifiedAt: Date;
+}
+
+export interface AccessEntryRecord {
+  clusterName: string;
+  principalArn: string;
+  kubernetesGroups: string[];
+  accessEntryArn: string;
+  createdAt: Date;
+  modifiedAt: Date;
+  tags: Record<string, string>;
+  username: string;
+  type: AccessEntryType;
+  /** By policy ARN. */
+  policies: Map<string, AssociatedPolicyRecord>;
+}
+
+export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
+
+export interface UpdateRecord {
+  id: string;
+  clusterName: string;
+  status: UpdateStatus;
+  type: string;
+  params: { type: string; value: string }[];
+  createdAt: Date;
+  /** DescribeUpdate calls that still answer InProgress before the update completes. */
+  describesLeft: number;
+  /** Applies the change to the cluster (run once, when the update completes). */
+  apply: () => void;
+}
+
+export interface ClusterRecord {
+  name: string;
+  arn: string;
+  createdAt: Date;
+  version: string;
+  platformVersion: string;
+  status: ClusterStatus;
+  /** DescribeCluster calls that still answer CREATING before the cluster turns ACTIVE. */
+  describesUntilActive: number;
+  endpoint: string;
+  certificateAuthorityData: string;
+  roleArn: string;
+  tags: Record<string, string>;
+  authenticationMode: AuthenticationMode;
+  bootstrapClusterCreatorAdminPermissions: boolean;
+  creatorArn: string;
+  /** By principal ARN. */
+  entries: Map<string, AccessEntryRecord>;
+  updates: UpdateRecord[];
+}
+
+/** An access policy association to seed. */
+export interface AccessPolicySeed {
+  readonly policyArn: string;
+  readonly accessScope?: { readonly type: 'cluster' | 'namespace'; readonly namespaces?: string[] };
+}
+
+/** An access entry to seed (no validation: seeds may hold any state, even one EKS refuses). */
+export interface AccessEntrySeed {
+  readonly principalArn: string;
+  readonly type?: AccessEntryType;
+  /** Defaults as EKS sets it for the type and principal. */
+  readonly username?: string;
+  /** Defaults as EKS sets them for the type (none for STANDARD). */
+  readonly kubernetesGroups?: string[];
+  readonly tags?: Record<string, string>;
+  readonly accessPolicies?: AccessPolicySeed[];
+}
+
+/** A cluster to seed, in any state. */
+export interface ClusterSeed {
+  readonly name: string;
+  /** Default `API_AND_CONFIG_MAP`. */
+  readonly authenticationMode?: AuthenticationMode;
+  /** Default true: the creator gets an access entry with AmazonEKSClusterAdminPolicy (unless the mode is CONFIG_MAP). */
+  readonly bootstrapClusterCreatorAdminPermissions?: boolean;
+  /** Default the fake's `creatorArn`. */
+  readonly creatorArn?: string;
+  /** Default `ACTIVE` (or `CREATING` when `activeAfterDescribes` is set). */
+  readonly status?: ClusterStatus;
+  /** DescribeCluster answers CREATING this many times, then ACTIVE. */
+  readonly activeAfterDescribes?: number;
+  /** Default the fake's `clusterEndpoint`. */
+  readonly endpoint?: string;
+  /** Base64 PEM; default the fake's `certificateAuthorityData`. */
+  readonly certificateAuthorityData?: string;
+  readonly version?: string;
+  readonly roleArn?: string;
+  readonly tags?: Record<string, string>;
+  readonly accessEntries?: AccessEntrySeed[];
+}
+
+/** What a token webhook needs of an access entry, read synchronously. */
+export interface AccessEntryView {
+  readonly clusterName: string;
+  readonly principalArn: string;
+  readonly type: AccessEntryType;
+  readonly username: string;
+  readonly kubernetesGroups: string[];
+  readonly accessEntryArn: string;
+  readonly tags: Record<string, string>;
+  readonly createdAt: string;
+  readonly modifiedAt: string;
+  readonly accessPolicies: { policyArn: string; accessScope: AccessScope; associatedAt: string; modifiedAt: string }[];
+}
+
+/** A cluster as the snapshot shows it. */
+export interface ClusterView {
+  readonly name: string;
+  readonly arn: string;
+  readonly status: ClusterStatus;
+  readonly version: string;
+  readonly endpoint: string;
+  readonly certificateAuthorityData: string;
+  readonly authenticationMode: AuthenticationMode;
+  readonly bootstrapClusterCreatorAdminPermissions: boolean;
+  readonly creatorArn: string;
+  readonly tags: Record<string, string>;
+  readonly accessEntries: AccessEntryView[];
+  readonly updates: { id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string }[];
+}
+
+/** The whole state of the fake, JSON-safe. */
+export interface EksFakeSnapshot {
+  readonly clusters: ClusterView[];
+  readonly missingPrincipals: string[];
+}
+
+export function isAuthenticationMode(value: unknown): value is AuthenticationMode {
+  return typeof value === 'string' && (AUTHENTICATION_MODES as readonly string[]).includes(value);
+}
+
+export function isAccessEntryType(value: unknown): value is AccessEntryType {
+  return typeof value === 'string' && (ACCESS_ENTRY_TYPES as readonly string[]).includes(value);
+}
+
+/** Types for nodes: EKS sets their username and groups; they take no policies or updates. */
+export function isNodeType(type: AccessEntryType): boolean {
+  return type !== 'STANDARD';
+}
