@@ -53,6 +53,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'kubernetes-types',
     'ajv',
     'ajv-formats',
+    'kubernetes-models@^4.5.1', // Kubernetes JSON schemas (v1.3x) for the RBAC manifest tests; 5.x is ESM-only and needs Node 22
   ],
 
   // Python, Java, .NET and Go bindings.

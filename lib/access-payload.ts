@@ -46,7 +46,8 @@ export class AccessPayload extends Construct {
 
   constructor(scope: Construct, id: string, private readonly props: AccessPayloadProps) {
     super(scope, id);
-    this.ownerId = ownerIdFor(topLevelStack(this).stackName, this.node.path);
+    const top = topLevelStack(this);
+    this.ownerId = ownerIdFor(top.stackName, this.node.path.slice(top.node.path.length + 1));
     this.registry = new IdentityRegistry(props.partition);
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::EksClusterAccess',
