@@ -1,0 +1,121 @@
+import { AwsAuthProblem, lintAwsAuth } from '../../../lib/core/aws-auth';
+import { fixture } from './fixtures';
+
+/** The problems at `location`, as `severity: message` lines. */
+function at(problems: AwsAuthProblem[], location: string): string[] {
+  return problems.filter((p) => p.location === location).map((p) => `${p.severity}: ${p.message}`);
+}
+
+describe('lintAwsAuth', () => {
+  test('a clean ConfigMap has no problems', () => {
+    expect(lintAwsAuth(fixture('aws-auth.yaml'))).toEqual([]);
+  });
+
+  describe('every problem of the problems fixture, by entry', () => {
+    const problems = lintAwsAuth(fixture('aws-auth-problems.yaml'));
+
+    test('entry without an ARN', () => {
+      expect(at(problems, 'mapRoles[0]')).toEqual(['error: entry has neither rolearn nor sso: the authenticator drops it']);
+      expect(at(problems, 'mapUsers[0]')).toEqual(['error: entry has no userarn: the authenticator drops it']);
+    });
+
+    test('role ARN with a path, with the canonical form', () => {
+      expect(at(problems, 'mapRoles[1]')).toEqual([
+        'error: rolearn "arn:aws:iam::444455556666:role/teams/dev/developer" has the path "/teams/dev/": EKS matches roles by name only, so this entry never matches; write "arn:aws:iam::444455556666:role/developer"',
+      ]);
+    });
+
+    test('invalid account ID in an ARN and in mapAccounts', () => {
+      expect(at(problems, 'mapRoles[2]')).toEqual(['error: rolearn never matches: ARN "arn:aws:iam::4444:role/short-account" has invalid account ID "4444" (expected 12 digits)']);
+      expect(at(problems, 'mapAccounts[0]')).toEqual(['error: "44445555666" is not a 12-digit AWS account ID']);
+    });
+
+    test('an assumed-role session ARN instead of the role ARN', () => {
+      expect(at(problems, 'mapRoles[3]')[0]).toContain('is an assumed-role session, not a role: use arn:aws:iam::444455556666:role/developer');
+    });
+
+    test('unknown username template variable', () => {
+      expect(at(problems, 'mapRoles[4]')).toEqual([
+        expect.stringMatching(/^error: username "viewer:\{\{SessionID\}\}" uses \{\{SessionID\}\}, which the authenticator does not expand/),
+      ]);
+    });
+
+    test('duplicate ARNs and accounts', () => {
+      expect(at(problems, 'mapRoles[5]')).toEqual(['warning: duplicate: "arn:aws:iam::444455556666:role/viewer" is mapped again: the authenticator uses only the last such entry, mapRoles[5] shadows mapRoles[4]']);
+      expect(at(problems, 'mapAccounts[2]')).toEqual(['warning: duplicate: account "444455556666" is listed again']);
+    });
+
+    test('a user ARN under mapRoles', () => {
+      expect(at(problems, 'mapRoles[6]')).toEqual(['error: rolearn "arn:aws:iam::444455556666:user/bob" is an IAM user ARN: map it under mapUsers as userarn']);
+    });
+
+    test('a session-only template on an IAM user', () => {
+      expect(at(problems, 'mapUsers[1]')).toEqual([expect.stringContaining('error: username "carol:{{EC2PrivateDNSName}}" uses {{EC2PrivateDNSName}}, but IAM users have no session')]);
+    });
+
+  });
+
+  test('missing username is a warning', () => {
+    expect(lintAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  groups: [g]\n' })).toEqual([
+      { severity: 'warning', location: 'mapRoles[0]', message: 'no username: the authenticator hands Kubernetes an empty username, which it rejects' },
+    ]);
+  });
+
+  test('all known template variables pass', () => {
+    const mapRoles = '- rolearn: arn:aws:iam::111122223333:role/a\n  username: "{{AccountID}}-{{SessionName}}-{{SessionNameRaw}}-{{AccessKeyID}}-{{EC2PrivateDNSName}}"\n  groups: ["g-{{AccountID}}"]\n';
+    expect(lintAwsAuth({ mapRoles })).toEqual([]);
+  });
+
+  test('an unknown template variable in a group is an error too', () => {
+    const problems = lintAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  username: a\n  groups: ["team-{{Team}}"]\n' });
+    expect(problems).toEqual([expect.objectContaining({ severity: 'error', location: 'mapRoles[0]', message: expect.stringContaining('groups[0] "team-{{Team}}" uses {{Team}}') })]);
+  });
+
+  test('a mis-indented group is a warning', () => {
+    expect(lintAwsAuth(fixture('aws-auth-misindented-group.yaml'))).toEqual([
+      expect.objectContaining({ severity: 'warning', location: 'mapRoles[0]', message: expect.stringContaining('"system:bootstrappers - system:nodes" contains white space') }),
+    ]);
+  });
+
+  test('wrong-case data keys are errors naming the right key', () => {
+    expect(lintAwsAuth(fixture('aws-auth-wrong-case-data-keys.yaml'))).toEqual([
+      { severity: 'error', location: 'data.MapRoles', message: 'the authenticator ignores "MapRoles": data keys are case-sensitive, write "mapRoles"' },
+      { severity: 'error', location: 'data.mapusers', message: 'the authenticator ignores "mapusers": data keys are case-sensitive, write "mapUsers"' },
+    ]);
+  });
+
+  test('malformed YAML is reported', () => {
+    expect(lintAwsAuth(fixture('aws-auth-malformed.yaml'))).toEqual([expect.objectContaining({ severity: 'error', location: 'mapRoles' })]);
+  });
+
+  test('a ConfigMap with another name or namespace', () => {
+    expect(lintAwsAuth('kind: ConfigMap\nmetadata: {name: aws-auth-backup, namespace: kube-system}\n')).toEqual([
+      { severity: 'error', location: 'metadata', message: 'ConfigMap is kube-system/aws-auth-backup; the authenticator reads only kube-system/aws-auth' },
+    ]);
+  });
+
+  test('SSO matchers: both rolearn and sso, invalid fields', () => {
+    const mapRoles = [
+      '- rolearn: arn:aws:iam::111122223333:role/a',
+      '  sso: {permissionSetName: Admin, accountID: "111122223333"}',
+      '  username: a',
+      '- sso: {permissionSetName: "has space", accountID: "111122223333"}',
+      '  username: b',
+      '- sso: {permissionSetName: Admin, accountID: "1111"}',
+      '  username: c',
+      '- sso: {permissionSetName: Admin, accountID: "111122223333", partition: mars}',
+      '  username: d',
+      '- sso: {permissionSetName: Admin, accountID: "111122223333", partition: aws-cn}',
+      '  username: e',
+      '',
+    ].join('\n');
+    const problems = lintAwsAuth({ mapRoles });
+    expect(problems.map((p) => `${p.location} ${p.severity} ${p.message.split(':')[0]}`)).toEqual([
+      'mapRoles[0] error entry has both rolearn and sso',
+      'mapRoles[1] error sso.permissionSetName "has space" is not a valid permission set name',
+      'mapRoles[2] error sso.accountID "1111" is not a 12-digit AWS account ID',
+      'mapRoles[3] error sso.partition "mars" is not one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b',
+      'mapRoles[4] warning sso.partition "aws-cn" is set',
+    ]);
+  });
+});

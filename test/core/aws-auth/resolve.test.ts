@@ -1,0 +1,110 @@
+import { AccessConfigError } from '../../../lib/core/arn';
+import { canonicalizeCallerArn, expandTemplate, loadAwsAuth, matchCaller, resolveIdentity } from '../../../lib/core/aws-auth';
+import { fixture } from './fixtures';
+
+const cm = loadAwsAuth({
+  mapRoles: [
+    '- rolearn: arn:aws:iam::444455556666:role/Nodes',
+    '  username: system:node:{{EC2PrivateDNSName}}',
+    '  groups: [system:bootstrappers, system:nodes]',
+    '- rolearn: arn:aws:iam::444455556666:role/developer',
+    '  username: dev:{{SessionName}}',
+    '  groups: [developers, "acct-{{AccountID}}"]',
+    '- rolearn: arn:aws:iam::444455556666:role/developer',
+    '  username: dev2:{{SessionNameRaw}}:{{AccessKeyID}}',
+    '  groups: [developers-v2]',
+    '- rolearn: arn:aws:iam::444455556666:role/team/pathed',
+    '  username: never',
+    '- sso: {permissionSetName: ReadOnly, accountID: "444455556666"}',
+    '  username: sso:{{SessionName}}',
+    '  groups: [readers]',
+    '- userid: AROAEXAMPLEID',
+    '  username: by-id',
+    '',
+  ].join('\n'),
+  mapUsers: '- userarn: arn:aws:iam::444455556666:user/Alice\n  username: alice\n  groups: [admins]\n',
+  mapAccounts: '- "777788889999"\n',
+});
+
+describe('canonicalizeCallerArn', () => {
+  test('an assumed-role session becomes its role ARN and session name', () => {
+    expect(canonicalizeCallerArn('arn:aws:sts::444455556666:assumed-role/developer/jane@example.com')).toEqual({
+      canonicalArn: 'arn:aws:iam::444455556666:role/developer', accountId: '444455556666', sessionName: 'jane@example.com',
+    });
+  });
+  test('users stay as they are', () => {
+    expect(canonicalizeCallerArn('arn:aws:iam::444455556666:user/dev/bob').canonicalArn).toBe('arn:aws:iam::444455556666:user/dev/bob');
+  });
+  test('other ARNs are refused, naming them', () => {
+    expect(() => canonicalizeCallerArn('arn:aws:s3:::bucket')).toThrow(AccessConfigError);
+    expect(() => canonicalizeCallerArn('arn:aws:sts::444455556666:assumed-role/x')).toThrow(/names no role/);
+    expect(() => canonicalizeCallerArn('not-an-arn')).toThrow(/"not-an-arn" is not an ARN/);
+  });
+});
+
+describe('resolveIdentity', () => {
+  test('a node: EC2PrivateDNSName from the instance in the session name; ARN case does not matter', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/nodes/i-0123456789abcdef0', ec2PrivateDnsName: 'ip-10-0-1-2.ec2.internal' })).toEqual({
+      username: 'system:node:ip-10-0-1-2.ec2.internal', groups: ['system:bootstrappers', 'system:nodes'], source: 'mapRoles[0]',
+    });
+  });
+
+  test('EC2PrivateDNSName with a session name that is not an instance ID: denied', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/Nodes/not-an-instance', ec2PrivateDnsName: 'x' })).toBeUndefined();
+  });
+
+  test('duplicate ARNs: the last entry wins; SessionNameRaw keeps @, AccessKeyID expands', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/developer/jane@example.com', accessKeyId: 'ASIAEXAMPLE' })).toEqual({
+      username: 'dev2:jane@example.com:ASIAEXAMPLE', groups: ['developers-v2'], source: 'mapRoles[2]',
+    });
+  });
+
+  test('a role ARN with a path in aws-auth never matches', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/pathed/s' })).toBeUndefined();
+  });
+
+  test('SSO permission set roles match through the matcher', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_ReadOnly_0123456789abcdef/jane@example.com' })).toEqual({
+      username: 'sso:jane-example.com', groups: ['readers'], source: 'mapRoles[4]',
+    });
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/jane' })).toBeUndefined();
+  });
+
+  test('userid entries match the caller unique role ID', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/other/s', userId: 'AROAEXAMPLEID:s' })?.username).toBe('by-id');
+  });
+
+  test('users, case-insensitively', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:iam::444455556666:user/alice' })).toEqual({ username: 'alice', groups: ['admins'], source: 'mapUsers[0]' });
+  });
+
+  test('an account in mapAccounts maps an unmapped caller to its canonical ARN with no groups', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::777788889999:assumed-role/Anything/s' })).toEqual({
+      username: 'arn:aws:iam::777788889999:role/Anything', groups: [], source: 'mapAccounts[0]',
+    });
+  });
+
+  test('unmapped callers are undefined', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/stranger/s' })).toBeUndefined();
+    expect(matchCaller(cm, { arn: 'arn:aws:iam::444455556666:user/stranger' })).toBeUndefined();
+  });
+
+  test('entries the authenticator drops do not match', () => {
+    const broken = loadAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  sso: {permissionSetName: A, accountID: "111122223333"}\n  username: both\n' });
+    expect(resolveIdentity(broken, { arn: 'arn:aws:sts::111122223333:assumed-role/a/s' })).toBeUndefined();
+  });
+
+  test('the fixture node role from a JSON ConfigMap', () => {
+    const json = loadAwsAuth(fixture('aws-auth.json'));
+    expect(resolveIdentity(json, { arn: 'arn:aws:sts::444455556666:assumed-role/ci-deployer/build@42' })?.username).toBe('ci:build@42');
+  });
+});
+
+describe('expandTemplate', () => {
+  test('every variable', () => {
+    const context = { accountId: '444455556666', sessionName: 'i-0123456789abcdef0', accessKeyId: 'AKIA', ec2PrivateDnsName: 'ip-1.ec2.internal' };
+    expect(expandTemplate('{{AccountID}}/{{SessionName}}/{{SessionNameRaw}}/{{AccessKeyID}}/{{EC2PrivateDNSName}}/{{Other}}', context)).toBe(
+      '444455556666/i-0123456789abcdef0/i-0123456789abcdef0/AKIA/ip-1.ec2.internal/{{Other}}',
+    );
+  });
+});
