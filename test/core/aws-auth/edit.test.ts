@@ -1,0 +1,134 @@
+import { AccessConfigError } from '../../../lib/core/arn';
+import {
+  addAccount, addIdentityMapping, addServiceMapping, emptyAwsAuth, loadAwsAuth, removeAccount, removeIdentityMapping,
+} from '../../../lib/core/aws-auth';
+import { fixture } from './fixtures';
+
+const ROLE = 'arn:aws:iam::111122223333:role/dev';
+const base = loadAwsAuth(fixture('aws-auth-eksctl.yaml'));
+
+/** A deep copy to prove the input was not mutated. */
+const snapshot = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+describe('addIdentityMapping', () => {
+  test('appends a role mapping, keeping every other entry and the metadata', () => {
+    const before = snapshot(base);
+    const { configMap, changed, warnings } = addIdentityMapping(base, { arn: ROLE, username: 'dev', groups: ['developers'] });
+    expect(changed).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(configMap.mapRoles).toEqual([...base.mapRoles, { rolearn: ROLE, username: 'dev', groups: ['developers'] }]);
+    expect(configMap.metadata).toEqual(base.metadata);
+    expect(snapshot(base)).toEqual(before);
+  });
+
+  test('a user ARN goes to mapUsers', () => {
+    const { configMap } = addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:iam::111122223333:user/team/carol', username: 'carol' });
+    expect(configMap.mapUsers).toEqual([{ userarn: 'arn:aws:iam::111122223333:user/team/carol', username: 'carol' }]);
+  });
+
+  test('a duplicate ARN is appended with a warning: the new mapping shadows the old', () => {
+    const once = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'a' }).configMap;
+    const twice = addIdentityMapping(once, { arn: ROLE, username: 'b' });
+    expect(twice.configMap.mapRoles.map((r) => r.username)).toEqual(['a', 'b']);
+    expect(twice.warnings).toEqual([`"${ROLE}" is already mapped (mapRoles[0]); the new mapping shadows it`]);
+  });
+
+  test('noDuplicateArns refuses a different mapping of the same ARN and skips an identical one', () => {
+    const once = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'a', groups: ['g'] }).configMap;
+    expect(() => addIdentityMapping(once, { arn: ROLE, username: 'b', noDuplicateArns: true })).toThrow(`"${ROLE}" is already mapped (mapRoles[0]) and duplicate ARNs are refused`);
+    const same = addIdentityMapping(once, { arn: ROLE, username: 'a', groups: ['g'], noDuplicateArns: true });
+    expect(same.changed).toBe(false);
+    expect(same.configMap).toBe(once);
+  });
+
+  test('a role ARN with a path is refused, offering the canonical form', () => {
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:iam::111122223333:role/team/dev' })).toThrow(
+      'role ARN "arn:aws:iam::111122223333:role/team/dev" has the path "/team/": aws-auth matches roles by name only; use "arn:aws:iam::111122223333:role/dev"',
+    );
+  });
+
+  test('not a role or user ARN', () => {
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:sts::111122223333:assumed-role/dev/s' })).toThrow(AccessConfigError);
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'nope' })).toThrow(/"nope" is not an ARN/);
+  });
+});
+
+describe('removeIdentityMapping', () => {
+  const three = [
+    { arn: ROLE, username: 'first' },
+    { arn: 'arn:aws:iam::111122223333:role/other', username: 'other' },
+    { arn: ROLE, username: 'second' },
+    { arn: ROLE, username: 'third' },
+  ].reduce((cm, r) => addIdentityMapping(cm, r).configMap, emptyAwsAuth());
+
+  test('removes the first match (FIFO) and says how many remain', () => {
+    const { configMap, warnings } = removeIdentityMapping(three, ROLE);
+    expect(configMap.mapRoles.map((r) => r.username)).toEqual(['other', 'second', 'third']);
+    expect(warnings).toEqual([`2 more mappings of "${ROLE}" remain (use all to remove every one)`]);
+  });
+
+  test('with all, removes every match', () => {
+    const { configMap, warnings } = removeIdentityMapping(three, ROLE, { all: true });
+    expect(configMap.mapRoles.map((r) => r.username)).toEqual(['other']);
+    expect(warnings).toEqual([]);
+  });
+
+  test('a missing ARN is an error without all, a no-op with all', () => {
+    expect(() => removeIdentityMapping(three, 'arn:aws:iam::111122223333:role/none')).toThrow('no mapping for "arn:aws:iam::111122223333:role/none" in aws-auth');
+    expect(removeIdentityMapping(three, 'arn:aws:iam::111122223333:role/none', { all: true }).changed).toBe(false);
+  });
+
+  test('roles are searched before users, and unknown fields of other entries survive', () => {
+    const cm = loadAwsAuth(fixture('aws-auth-eksctl.yaml'));
+    const { configMap } = removeIdentityMapping(cm, 'arn:aws:iam::444455556666:role/eksctl-prod-nodegroup-ng-1-NodeInstanceRole-9Z8Y7X6W5V4U');
+    expect(configMap.mapRoles).toEqual([cm.mapRoles[1]]);
+    expect(configMap.mapRoles[0].extra).toEqual({ note: 'added by the platform team' });
+  });
+});
+
+describe('accounts', () => {
+  test('add appends; adding a present account changes nothing', () => {
+    const one = addAccount(emptyAwsAuth(), '111122223333').configMap;
+    const two = addAccount(one, '012345678901');
+    expect(two.configMap.mapAccounts).toEqual(['111122223333', '012345678901']);
+    expect(addAccount(two.configMap, '111122223333').changed).toBe(false);
+  });
+
+  test('invalid account IDs are refused', () => {
+    expect(() => addAccount(emptyAwsAuth(), '1234')).toThrow('"1234" is not a 12-digit AWS account ID');
+  });
+
+  test('remove removes it, and a missing account is an error', () => {
+    const cm = addAccount(addAccount(emptyAwsAuth(), '111122223333').configMap, '444455556666').configMap;
+    expect(removeAccount(cm, '111122223333').configMap.mapAccounts).toEqual(['444455556666']);
+    expect(() => removeAccount(cm, '999999999999')).toThrow('account "999999999999" is not in mapAccounts');
+  });
+});
+
+describe('addServiceMapping (emr-containers)', () => {
+  test('maps the service-linked role to emr-containers and returns the Role and RoleBinding for the namespace', () => {
+    const { configMap, manifests, changed } = addServiceMapping(base, { serviceName: 'emr-containers', namespace: 'spark', accountId: '444455556666' });
+    expect(changed).toBe(true);
+    expect(configMap.mapRoles.slice(-1)).toEqual([{ rolearn: 'arn:aws:iam::444455556666:role/AWSServiceRoleForAmazonEMRContainers', username: 'emr-containers' }]);
+    expect(manifests.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual(['Role spark/emr-containers', 'RoleBinding spark/emr-containers']);
+    expect(manifests[1]).toMatchObject({ roleRef: { kind: 'Role', name: 'emr-containers' }, subjects: [{ kind: 'User', name: 'emr-containers' }] });
+    const rules = (manifests[0] as any).rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+    expect(rules.find((r) => r.resources.includes('secrets'))?.verbs).toEqual(['create', 'patch', 'delete', 'watch']);
+    expect(rules.find((r) => r.resources.includes('jobs'))?.apiGroups).toEqual(['batch']);
+  });
+
+  test('a second namespace adds RBAC only', () => {
+    const first = addServiceMapping(emptyAwsAuth(), { serviceName: 'emr-containers', namespace: 'a', accountId: '111122223333', partition: 'aws-cn' }).configMap;
+    expect(first.mapRoles[0].rolearn).toBe('arn:aws-cn:iam::111122223333:role/AWSServiceRoleForAmazonEMRContainers');
+    const second = addServiceMapping(first, { serviceName: 'emr-containers', namespace: 'b', accountId: '111122223333', partition: 'aws-cn' });
+    expect(second.changed).toBe(false);
+    expect(second.manifests[0].metadata.namespace).toBe('b');
+  });
+
+  test('unknown services, missing or invalid namespaces and accounts are refused', () => {
+    expect(() => addServiceMapping(emptyAwsAuth(), { serviceName: 'batch', namespace: 'a', accountId: '111122223333' })).toThrow('unknown service name "batch" (valid: emr-containers)');
+    expect(() => addServiceMapping(emptyAwsAuth(), { serviceName: 'emr-containers', namespace: '', accountId: '111122223333' })).toThrow('a namespace is required for emr-containers');
+    expect(() => addServiceMapping(emptyAwsAuth(), { serviceName: 'emr-containers', namespace: 'Bad_NS', accountId: '111122223333' })).toThrow('"Bad_NS" is not a valid namespace name');
+    expect(() => addServiceMapping(emptyAwsAuth(), { serviceName: 'emr-containers', namespace: 'a', accountId: 'x' })).toThrow('"x" is not a 12-digit AWS account ID');
+  });
+});

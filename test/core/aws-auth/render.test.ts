@@ -1,0 +1,83 @@
+import * as fc from 'fast-check';
+import * as yaml from 'js-yaml';
+import { emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar } from '../../../lib/core/aws-auth';
+import { configMap } from './arbitraries';
+import { fixture } from './fixtures';
+
+describe('renderAwsAuthYaml', () => {
+  test('writes tidy YAML: rolearn/userarn, username, groups; accounts quoted', () => {
+    const cm = loadAwsAuth(fixture('aws-auth-eksctl.yaml'));
+    expect(renderAwsAuthYaml(cm)).toBe([
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: aws-auth',
+      '  namespace: kube-system',
+      '  labels:',
+      '    app.kubernetes.io/managed-by: eksctl',
+      '  annotations:',
+      '    team.example.com/contact: platform',
+      '  resourceVersion: "12345"',
+      '  creationTimestamp: "2025-01-02T03:04:05Z"',
+      '  uid: 6f1c7d1e-0000-4000-8000-000000000001',
+      'data:',
+      '  mapRoles: |',
+      '    - rolearn: arn:aws:iam::444455556666:role/eksctl-prod-nodegroup-ng-1-NodeInstanceRole-9Z8Y7X6W5V4U',
+      '      username: system:node:{{EC2PrivateDNSName}}',
+      '      groups:',
+      '        - system:bootstrappers',
+      '        - system:nodes',
+      '    - rolearn: arn:aws:iam::444455556666:role/platform-admin',
+      '      username: platform-admin:{{SessionName}}',
+      '      groups:',
+      '        - system:masters',
+      '      note: "added by the platform team"',
+      '',
+    ].join('\n'));
+  });
+
+  test('a new ConfigMap has the right name and namespace and no data', () => {
+    expect(yaml.load(renderAwsAuthYaml(emptyAwsAuth()))).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: {} });
+  });
+
+  test('accounts are always quoted, so that a leading zero survives any YAML reader', () => {
+    expect(renderAwsAuthData({ ...emptyAwsAuth(), mapAccounts: ['012345678901'] }).mapAccounts).toBe('- "012345678901"\n');
+  });
+
+  test.each([
+    ['plain', 'system:masters', 'system:masters'],
+    ['template', 'a:{{SessionName}}', 'a:{{SessionName}}'],
+    ['YAML 1.1 boolean', 'yes', '"yes"'],
+    ['number-like', '0123', '"0123"'],
+    ['colon-space', 'a: b', '"a: b"'],
+    ['trailing colon', 'a:', '"a:"'],
+    ['comment', 'a #b', '"a #b"'],
+    ['empty', '', '""'],
+  ])('scalar quotes only what needs it (%s)', (_name, input, output) => {
+    expect(scalar(input)).toBe(output);
+  });
+
+  test('JSON form is stable and reads back the same', () => {
+    const cm = loadAwsAuth(fixture('aws-auth.json'));
+    const json = renderAwsAuthJson(cm);
+    expect(renderAwsAuthJson(loadAwsAuth(json))).toBe(json);
+    expect(loadAwsAuth(json)).toEqual(cm);
+  });
+});
+
+describe('round trip (property)', () => {
+  test('parse(render(x)) deep-equals x, without problems of any kind but ignored fields', () => {
+    fc.assert(fc.property(configMap, (cm) => {
+      const parsed = parseAwsAuth(renderAwsAuthYaml(cm));
+      expect(parsed.problems.filter((p) => !p.message.startsWith('unknown field'))).toEqual([]);
+      expect(parsed.configMap).toEqual(cm);
+    }), { numRuns: 300 });
+  });
+
+  test('the JSON form round-trips too, and rendering is deterministic', () => {
+    fc.assert(fc.property(configMap, (cm) => {
+      expect(loadAwsAuth(renderAwsAuthJson(cm))).toEqual(cm);
+      expect(renderAwsAuthYaml(loadAwsAuth(renderAwsAuthYaml(cm)))).toBe(renderAwsAuthYaml(cm));
+    }), { numRuns: 200 });
+  });
+});
