@@ -71,9 +71,22 @@ export function credentialsOf(name: string): AwsCredentialIdentity {
   return { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken };
 }
 
-/** A fresh EKS token for the principal, for the harness cluster (or `clusterName`). */
+/**
+ * kube-apiserver caches every successful token authentication for 10 s (a built-in default no flag
+ * changes), so a token reused after aws-auth or an access entry changed can still carry the old
+ * identity. Tokens differ only by their signing second; this clock gives every token minted in this
+ * process its own second (at most a few seconds ahead, well within the authenticator's tolerance),
+ * so each new token and each new client sees the current mapping at once.
+ */
+let lastSigningSecond = 0;
+function uniqueSigningDate(): Date {
+  lastSigningSecond = Math.max(Math.floor(Date.now() / 1000), lastSigningSecond + 1);
+  return new Date(lastSigningSecond * 1000);
+}
+
+/** A new EKS token for the principal, for the harness cluster (or `clusterName`), never equal to an earlier one. */
 export async function tokenFor(name: string, clusterName = kubeHarness().clusterName): Promise<string> {
-  return (await mintEksToken({ clusterName, region: kubeHarness().region, credentials: credentialsOf(name) })).token;
+  return (await mintEksToken({ clusterName, region: kubeHarness().region, credentials: credentialsOf(name), now: uniqueSigningDate })).token;
 }
 
 export interface HarnessClientOptions {
@@ -87,10 +100,13 @@ export function adminClient(options: HarnessClientOptions = {}): KubernetesClien
   return new KubernetesClient({ endpoint: h.endpoint, certificateAuthorityData: h.certificateAuthorityData, token: () => h.adminToken, ...options });
 }
 
-/** A client authenticated as a test principal, through an EKS token and the emulated authenticator. */
+/**
+ * A client authenticated as a test principal, through an EKS token and the emulated authenticator.
+ * Each client has its own token (see {@link tokenFor}): make a new client after changing a mapping.
+ */
 export function clientAs(name: string, options: HarnessClientOptions = {}): KubernetesClient {
   const h = kubeHarness();
-  const token = eksTokenProvider({ clusterName: h.clusterName, region: h.region, credentials: credentialsOf(name) });
+  const token = eksTokenProvider({ clusterName: h.clusterName, region: h.region, credentials: credentialsOf(name), now: uniqueSigningDate });
   return new KubernetesClient({ endpoint: h.endpoint, certificateAuthorityData: h.certificateAuthorityData, token, ...options });
 }
 
