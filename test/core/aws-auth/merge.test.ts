@@ -1,0 +1,153 @@
+import * as fc from 'fast-check';
+import { AccessConfigError } from '../../../lib/core/arn';
+import {
+  AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth, mergeOwnedAwsAuth, nodeRoleMappings, readOwnerRecords, renderAwsAuthYaml,
+} from '../../../lib/core/aws-auth';
+import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../../../lib/core/desired-state';
+import { accountId, configMap, deepFreeze, roleArn, text, userArn } from './arbitraries';
+import { fixture } from './fixtures';
+
+const DEV = 'arn:aws:iam::111122223333:role/dev';
+const OPS = 'arn:aws:iam::111122223333:role/ops';
+const ALICE = 'arn:aws:iam::111122223333:user/alice';
+const none: DesiredAwsAuth = { mapRoles: [], mapUsers: [], mapAccounts: [] };
+const want = (x: Partial<DesiredAwsAuth>): DesiredAwsAuth => ({ ...none, ...x });
+/** A merge, then the result read back from its YAML, as the next deploy would see it. */
+const merge = (cm: AwsAuthConfigMap, owner: string, desired: DesiredAwsAuth) => {
+  const result = mergeOwnedAwsAuth(cm, owner, desired);
+  return { ...result, configMap: loadAwsAuth(renderAwsAuthYaml(result.configMap)) };
+};
+
+describe('mergeOwnedAwsAuth', () => {
+  const foreign = loadAwsAuth(fixture('aws-auth-eksctl.yaml'));
+
+  test('adds the owner entries after the foreign ones and records them in the annotation', () => {
+    const { configMap, changed, warnings } = merge(foreign, 'stack-a', want({
+      mapRoles: [{ rolearn: DEV, username: 'dev:{{SessionName}}', groups: ['developers'] }],
+      mapUsers: [{ userarn: ALICE, username: 'alice', groups: [] }],
+      mapAccounts: ['111122223333'],
+    }));
+    expect(changed).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(configMap.mapRoles).toEqual([...foreign.mapRoles, { rolearn: DEV, username: 'dev:{{SessionName}}', groups: ['developers'] }]);
+    expect(configMap.mapUsers).toEqual([{ userarn: ALICE, username: 'alice' }]);
+    expect(configMap.mapAccounts).toEqual(['111122223333']);
+    expect(configMap.metadata.annotations?.['team.example.com/contact']).toBe('platform');
+    expect(JSON.parse(configMap.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION])).toEqual({
+      'stack-a': {
+        mapRoles: [{ rolearn: DEV, username: 'dev:{{SessionName}}', groups: ['developers'] }],
+        mapUsers: [{ userarn: ALICE, username: 'alice' }],
+        mapAccounts: ['111122223333'],
+      },
+    });
+    expect(configMap.metadata.resourceVersion).toBe(foreign.metadata.resourceVersion);
+  });
+
+  test('merging the same desired state again is a no-op', () => {
+    const desired = want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: ['g'] }], mapAccounts: ['111122223333'] });
+    const once = merge(foreign, 'stack-a', desired).configMap;
+    const twice = merge(once, 'stack-a', desired);
+    expect(twice.changed).toBe(false);
+    expect(twice.configMap).toEqual(once);
+  });
+
+  test('an entry the owner no longer wants is removed; a changed one is updated in place', () => {
+    const first = merge(foreign, 'stack-a', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: ['g'] }, { rolearn: OPS, username: 'ops', groups: ['o'] }] })).configMap;
+    const second = merge(first, 'stack-a', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: ['g', 'h'] }] }));
+    expect(second.changed).toBe(true);
+    expect(second.configMap.mapRoles).toEqual([...foreign.mapRoles, { rolearn: DEV, username: 'dev', groups: ['g', 'h'] }]);
+  });
+
+  test('removing everything restores the foreign entries and drops the annotation key', () => {
+    const first = merge(foreign, 'stack-a', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: [] }], mapAccounts: ['111122223333'] })).configMap;
+    const gone = merge(first, 'stack-a', none).configMap;
+    expect(gone).toEqual(foreign);
+  });
+
+  test('other owners entries are never touched, and an entry two owners wrote stays until neither wants it', () => {
+    const a = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: ['g'] }] })).configMap;
+    const ab = merge(a, 'stack-b', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: ['g'] }, { rolearn: OPS, username: 'ops', groups: [] }] }));
+    expect(ab.warnings).toEqual([]);
+    expect(ab.configMap.mapRoles.map((r) => r.rolearn)).toEqual([DEV, OPS]);
+    const bOnly = merge(ab.configMap, 'stack-a', none).configMap;
+    expect(bOnly.mapRoles.map((r) => r.rolearn)).toEqual([DEV, OPS]);
+    expect(Object.keys(readOwnerRecords(bOnly))).toEqual(['stack-b']);
+    const empty = merge(bOnly, 'stack-b', none).configMap;
+    expect(empty.mapRoles).toEqual([]);
+    expect(empty.metadata.annotations).toBeUndefined();
+  });
+
+  test('an identical foreign entry is adopted, and left in place when no longer wanted', () => {
+    const node = foreign.mapRoles[0];
+    const desired = want({ mapRoles: [{ rolearn: node.rolearn!, username: node.username, groups: [...node.groups!] }] });
+    const adopted = merge(foreign, 'stack-a', desired);
+    expect(adopted.configMap.mapRoles).toEqual(foreign.mapRoles);
+    expect(adopted.warnings).toEqual([expect.stringContaining('was already present; adopted as is')]);
+    expect(readOwnerRecords(adopted.configMap)['stack-a'].adopted?.mapRoles).toEqual([node]);
+    expect(merge(adopted.configMap, 'stack-a', desired).changed).toBe(false);
+    const released = merge(adopted.configMap, 'stack-a', none).configMap;
+    expect(released.mapRoles).toEqual(foreign.mapRoles);
+    expect(released.metadata.annotations).toEqual(foreign.metadata.annotations);
+  });
+
+  test('a foreign entry with the same ARN but other content is left alone; the owner entry is appended with a warning', () => {
+    const platform = foreign.mapRoles[1];
+    const result = merge(foreign, 'stack-a', want({ mapRoles: [{ rolearn: platform.rolearn!.replace('platform-admin', 'Platform-Admin'), username: 'mine', groups: [] }] }));
+    expect(result.configMap.mapRoles.slice(0, 2)).toEqual(foreign.mapRoles);
+    expect(result.configMap.mapRoles).toHaveLength(3);
+    expect(result.warnings).toEqual([expect.stringContaining('is already mapped by an entry this owner did not write')]);
+    // Removing the owner's entry later leaves the foreign one.
+    expect(merge(result.configMap, 'stack-a', none).configMap.mapRoles).toEqual(foreign.mapRoles);
+  });
+
+  test('an owned entry changed by someone else is forgotten with a warning, not deleted', () => {
+    const mine = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: [] }] })).configMap;
+    const edited: AwsAuthConfigMap = { ...mine, mapRoles: [{ rolearn: DEV, username: 'hand-edited' }] };
+    const result = merge(edited, 'stack-a', none);
+    expect(result.configMap.mapRoles).toEqual([{ rolearn: DEV, username: 'hand-edited' }]);
+    expect(result.warnings).toEqual([expect.stringContaining('no longer in aws-auth as written')]);
+  });
+
+  test('invalid desired entries and annotations are refused', () => {
+    expect(() => mergeOwnedAwsAuth(emptyAwsAuth(), 's', want({ mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/p/dev', groups: [] }] }))).toThrow('must be a role ARN without a path');
+    expect(() => mergeOwnedAwsAuth(emptyAwsAuth(), 's', want({ mapRoles: [{ rolearn: DEV, groups: [] }, { rolearn: DEV, groups: ['x'] }] }))).toThrow('is wanted twice');
+    expect(() => mergeOwnedAwsAuth(emptyAwsAuth(), 's', want({ mapUsers: [{ userarn: DEV, groups: [] }] }))).toThrow('is not an IAM user ARN');
+    expect(() => mergeOwnedAwsAuth(emptyAwsAuth(), 's', want({ mapAccounts: ['12'] }))).toThrow('"12" is not a 12-digit AWS account ID');
+    expect(() => mergeOwnedAwsAuth(emptyAwsAuth(), '', none)).toThrow('owner ID is required');
+    const broken = { ...emptyAwsAuth(), metadata: { ...emptyAwsAuth().metadata, annotations: { [AWS_AUTH_OWNERS_ANNOTATION]: '{not json' } } };
+    expect(() => mergeOwnedAwsAuth(broken, 's', none)).toThrow(AccessConfigError);
+    expect(() => mergeOwnedAwsAuth(broken, 's', none)).toThrow(/is not valid JSON/);
+  });
+
+  test('nodeRoleMappings lists the entries carrying system:nodes', () => {
+    expect(nodeRoleMappings(foreign)).toEqual([{ index: 0, entry: foreign.mapRoles[0] }]);
+  });
+});
+
+describe('merge properties', () => {
+  const desired = fc.record({
+    mapRoles: fc.uniqueArray(fc.record({ rolearn: roleArn, username: text, groups: fc.array(text, { maxLength: 2 }) }, { requiredKeys: ['rolearn', 'groups'] }), { selector: (r) => r.rolearn.toLowerCase(), maxLength: 3 }),
+    mapUsers: fc.uniqueArray(fc.record({ userarn: userArn, username: text, groups: fc.array(text, { maxLength: 2 }) }, { requiredKeys: ['userarn', 'groups'] }), { selector: (u) => u.userarn.toLowerCase(), maxLength: 2 }),
+    mapAccounts: fc.uniqueArray(accountId, { maxLength: 2 }),
+  });
+
+  test('foreign entries survive, in order; a second merge is a no-op; withdrawing restores the data', () => {
+    fc.assert(fc.property(configMap, desired, desired, (cm, first, second) => {
+      deepFreeze(cm);
+      const a = merge(cm, 'owner', first);
+      const foreignRoles = cm.mapRoles;
+      // Every foreign entry is still there, in the same relative order.
+      expect(a.configMap.mapRoles.filter((r) => foreignRoles.some((f) => JSON.stringify(f) === JSON.stringify(r))).length).toBeGreaterThanOrEqual(foreignRoles.length);
+      expect(a.configMap.mapRoles.slice(0, cm.mapRoles.length)).toEqual(cm.mapRoles);
+      expect(a.configMap.mapUsers.slice(0, cm.mapUsers.length)).toEqual(cm.mapUsers);
+      expect(merge(a.configMap, 'owner', first).changed).toBe(false);
+      // Another owner's merge leaves the first owner's record alone.
+      const b = merge(a.configMap, 'other', second);
+      expect(readOwnerRecords(b.configMap).owner).toEqual(readOwnerRecords(a.configMap).owner);
+      // Withdrawing both restores exactly the original data.
+      const back = merge(merge(b.configMap, 'owner', none).configMap, 'other', none).configMap;
+      expect([back.mapRoles, back.mapUsers, back.mapAccounts]).toEqual([cm.mapRoles, cm.mapUsers, cm.mapAccounts]);
+      expect(back.metadata).toEqual(cm.metadata);
+    }), { numRuns: 60 });
+  });
+});
