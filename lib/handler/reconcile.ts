@@ -22,7 +22,7 @@ import { applyManifests, deleteUnwanted } from './rbac';
 /** How long Kubernetes 401/403 answers are retried after the handler granted itself access. */
 export const NEW_ACCESS_GRACE_MS = 120_000;
 /** How long they are retried otherwise (token and authenticator caches settling). */
-export const DEFAULT_AUTH_GRACE_MS = 15_000;
+export const DEFAULT_AUTH_GRACE_MS = 5_000;
 
 export interface KubernetesConnectOptions {
   /** Retry 401 and 403 answers for this long (a new access entry takes a moment to apply). */

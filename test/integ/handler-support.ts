@@ -1,0 +1,118 @@
+/**
+ * Runs the deploy-time handler's `onEvent` as Lambda would, against the shared API server and the
+ * EKS fake of the test harness, and records what it did: its log lines (one per API call), the
+ * EKS fake's write calls, and the Kubernetes writes.
+ */
+import { DesiredClusterAccess, physicalResourceId } from '../../lib/core/desired-state';
+import { EKS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
+import { CustomResourceResponse, onEvent } from '../../lib/handler/index';
+import { credentialsOf, eksFake, kubeHarness } from '../support/kube/env';
+
+export interface Invocation {
+  readonly response?: CustomResourceResponse;
+  readonly error?: Error;
+  /** Every JSON log line of the run. */
+  readonly lines: Record<string, unknown>[];
+  /** Kubernetes calls that change something (POST, PUT, PATCH without dry run, DELETE). */
+  readonly kubeWrites: Record<string, unknown>[];
+  /** All Kubernetes calls. */
+  readonly kubeCalls: Record<string, unknown>[];
+  /** EKS calls the fake answered during the run, and its write calls. */
+  readonly eksCalls: number;
+  readonly eksWrites: { operation: string; principalArn?: string; errorName?: string }[];
+  readonly ms: number;
+}
+
+/** Points the handler's AWS clients at the harness (region, EKS endpoint, handler credentials). */
+export function useHandlerEnvironment(): void {
+  const saved: Record<string, string | undefined> = {};
+  const set = (k: string, v: string | undefined) => {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  };
+  beforeAll(() => {
+    const creds = credentialsOf('handler');
+    set('AWS_REGION', kubeHarness().region);
+    set(EKS_ENDPOINT_ENV, kubeHarness().eksEndpoint);
+    set('AWS_ACCESS_KEY_ID', creds.accessKeyId);
+    set('AWS_SECRET_ACCESS_KEY', creds.secretAccessKey);
+    set('AWS_SESSION_TOKEN', creds.sessionToken);
+    set('AWS_PROFILE', undefined);
+  });
+  afterAll(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}
+
+/** The custom resource event for `desired`. */
+export function eventFor(requestType: 'Create' | 'Update' | 'Delete', desired: DesiredClusterAccess, old?: DesiredClusterAccess) {
+  return {
+    RequestType: requestType,
+    RequestId: `req-${Math.random().toString(36).slice(2)}`,
+    LogicalResourceId: 'ClusterAccess',
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: physicalResourceId(old ?? desired) }),
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-west-2:111122223333:function:provider', inline: JSON.stringify(desired) },
+    ...(old ? { OldResourceProperties: { ServiceToken: 'arn:aws:lambda:us-west-2:111122223333:function:provider', inline: JSON.stringify(old) } } : {}),
+  } as const;
+}
+
+let consoleLock: Promise<void> = Promise.resolve();
+
+/** Invokes `onEvent` and collects what it did (runs one at a time: it captures console output). */
+export async function invoke(requestType: 'Create' | 'Update' | 'Delete', desired: DesiredClusterAccess, old?: DesiredClusterAccess, remainingMs = 120_000): Promise<Invocation> {
+  const [result] = await invokeMany([{ requestType, desired, old }], remainingMs);
+  return result;
+}
+
+/** Invokes several handlers at the same time (like concurrent stacks) and collects each one's run. */
+export async function invokeMany(runs: { requestType: 'Create' | 'Update' | 'Delete'; desired: DesiredClusterAccess; old?: DesiredClusterAccess }[], remainingMs = 120_000): Promise<Invocation[]> {
+  const previous = consoleLock;
+  let done!: () => void;
+  consoleLock = new Promise((resolve) => (done = resolve));
+  await previous;
+  const fake = eksFake();
+  const lines: Record<string, unknown>[] = [];
+  const original = console.log;
+  console.log = (line: unknown) => {
+    try {
+      lines.push(JSON.parse(String(line)) as Record<string, unknown>);
+    } catch {
+      original(line);
+    }
+  };
+  try {
+    const before = (await fake.calls()).calls.length;
+    const started = Date.now();
+    const deadline = started + remainingMs;
+    const outcomes = await Promise.all(runs.map(async (r) => {
+      const event = eventFor(r.requestType, r.desired, r.old);
+      try {
+        return { response: await onEvent(event as never, { getRemainingTimeInMillis: () => deadline - Date.now() }) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    }));
+    const ms = Date.now() - started;
+    // HANDLER_DEBUG=1 prints each run's log in short form.
+    if (process.env.HANDLER_DEBUG) original(JSON.stringify(lines.map((l) => [l.time, l.msg, l.method ?? l.operation, l.path, l.status, l.reason ?? l.error]), undefined, 0));
+    const all = (await fake.calls()).calls.slice(before);
+    const kubeCalls = lines.filter((l) => l.api === 'kubernetes');
+    const kubeWrites = kubeCalls.filter((l) => l.method !== 'GET' && !String(l.path).includes('dryRun=All'));
+    return outcomes.map((o) => ({
+      ...o,
+      lines,
+      kubeCalls,
+      kubeWrites,
+      eksCalls: all.length,
+      eksWrites: all.filter((c) => c.write).map((c) => ({ operation: c.operation, principalArn: c.principalArn, errorName: c.errorName })),
+      ms,
+    }));
+  } finally {
+    console.log = original;
+    done();
+  }
+}
