@@ -97,7 +97,8 @@ export class AccessPayload extends Construct {
 
   /** The state with both identity forms, plus everything wrong with it. */
   public render(): { state: DesiredClusterAccess; errors: string[]; warnings: string[] } {
-    const { awsAuth, accessEntries, report } = this.registry.render(this.props.mechanism);
+    const p = this.props;
+    const { awsAuth, accessEntries, report } = this.registry.render(p.mechanism);
     const errors = [...this.problems, ...report.errors];
     const known = this.props.knownClusterRoles();
     for (const ref of this.roleReferences) {
@@ -105,7 +106,10 @@ export class AccessPayload extends Construct {
         errors.push(`${ref.source}: ClusterRole "${ref.name}" is neither built-in (cluster-admin, admin, edit, view) nor defined with KubernetesClusterRole.fromRules in this ClusterAccess; use KubernetesClusterRole.existing("${ref.name}") if the cluster already has it`);
       }
     }
-    return { state: this.state(awsAuth, accessEntries), errors, warnings: report.warnings };
+    // A cluster moved to a mode with the access-entry API never reads these from aws-auth.
+    const accessEntriesCertain = p.mechanism === 'AUTO' && (p.targetAuthenticationMode === 'API' || p.targetAuthenticationMode === 'API_AND_CONFIG_MAP');
+    const warnings = accessEntriesCertain ? report.warnings.filter((w) => !w.includes('has no aws-auth equivalent')) : report.warnings;
+    return { state: this.state(awsAuth, accessEntries), errors, warnings };
   }
 
   private state(awsAuth: DesiredAwsAuth, accessEntries: AccessEntrySpec[]): DesiredClusterAccess {

@@ -37,7 +37,7 @@ export function roleForms(role: IRole): PrincipalForms {
       return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false };
     }
     if (!Token.isUnresolved(path)) {
-      const parts = Fn.split(':', arn, 6);
+      const parts = Fn.split(':', arn);
       const awsAuthArn = Fn.join('', ['arn:', Fn.select(1, parts), ':iam::', Fn.select(4, parts), ':role/', role.roleName]);
       return { principalArn: arn, awsAuthArn, concrete: false, pathUnknown: false };
     }

@@ -214,7 +214,7 @@ function policyName(arn: string): string {
 }
 
 function describe(forms: PrincipalForms): string {
-  return forms.concrete ? forms.principalArn : `${forms.principalArn} (resolved at deploy time)`;
+  return forms.concrete ? forms.principalArn : 'the role (ARN known at deploy time)';
 }
 
 /** A copy whose tokens are replaced by valid placeholders, so only synth-known values are checked. */

@@ -1,0 +1,76 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp as buildImported } from '../../examples/imported-cluster/app';
+import { buildApp as buildNew } from '../../examples/new-cluster/app';
+import { desiredState } from './helpers';
+
+/** The template with asset hashes (which change with the handler bundle) masked. */
+function stableTemplate(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+function testApp(): App {
+  return new App({ context: { 'aws:cdk:disable-creation-stack-traces': true } });
+}
+
+describe('example: new cluster', () => {
+  const { stack } = buildNew(testApp());
+  const template = Template.fromStack(stack);
+
+  test('template snapshot', () => {
+    expect(stableTemplate(template)).toMatchSnapshot();
+  });
+
+  test('three teams of two resources each, one custom resource, one handler', () => {
+    template.resourceCountIs('AWS::IAM::Group', 3);
+    template.resourceCountIs('Custom::EksClusterAccess', 1);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Handler: 'index.onEvent' }, 1);
+    template.hasResourceProperties('AWS::IAM::Role', { Path: '/platform/' });
+  });
+
+  test('the payload maps the teams, creates the namespaces and binds the roles', () => {
+    const state = desiredState(stack);
+    expect(state.clusterName).toMatch(/^\$\{Cluster/);
+    expect(state.accessEntries).toHaveLength(3);
+    const sre = state.accessEntries.find((e) => e.kubernetesGroups.includes('team:sre'))!;
+    expect(sre.accessPolicies).toEqual([{ policyArn: 'arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster' } }]);
+    expect(state.manifests.map((m) => `${m.kind}/${m.metadata.namespace ?? '-'}/${m.metadata.name}`)).toEqual([
+      'Namespace/-/dev',
+      'Namespace/-/dev-tools',
+      'ClusterRoleBinding/-/auditors-view',
+      'RoleBinding/dev/dev-edit',
+      'RoleBinding/dev-tools/dev-edit',
+    ]);
+  });
+
+  test('the access resource waits for the cluster', () => {
+    const resources = template.toJSON().Resources as Record<string, any>;
+    const [id] = Object.entries(resources).find(([, r]) => r.Type === 'Custom::EksClusterAccess')!;
+    expect(resources[id].DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(stack.node.findChild('Cluster') as any)]));
+  });
+});
+
+describe('example: imported cluster managed from a platform repository', () => {
+  const { platform, identity } = buildImported(testApp());
+  const template = Template.fromStack(platform);
+
+  test('template snapshots', () => {
+    expect(stableTemplate(template)).toMatchSnapshot();
+    expect(stableTemplate(Template.fromStack(identity))).toMatchSnapshot();
+  });
+
+  test('SSO roles with paths: path-less in aws-auth, full in access entries', () => {
+    const state = desiredState(platform);
+    expect(state.awsAuth.mapRoles.map((r) => r.rolearn)).toContain('arn:aws:iam::111122223333:role/AWSReservedSSO_PlatformAdmin_0123456789abcdef');
+    expect(state.accessEntries.map((e) => e.principalArn)).toContain('arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_PlatformAdmin_0123456789abcdef');
+    expect(state.targetAuthenticationMode).toBe('API_AND_CONFIG_MAP');
+  });
+
+  test('the handler may move the mode and assume the admin role, and nothing else outside the cluster', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: any) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['eks:UpdateClusterConfig', 'eks:DescribeUpdate', 'sts:AssumeRole']));
+    const assume = statements.filter((s: any) => [s.Action].flat().includes('sts:AssumeRole'));
+    expect(assume.map((s: any) => s.Resource)).toEqual(['arn:aws:iam::111122223333:role/eks-prod-eu-admin']);
+  });
+});
