@@ -1,0 +1,251 @@
+/**
+ * Scenarios of the deploy-time handler with access entries and RBAC, end to end: `onEvent` → EKS
+ * fake → real kube-apiserver, whose emulated EKS authenticator reads the fake's access entries.
+ * Team members then call the API server with their own EKS tokens.
+ */
+import { AccessEntrySpec } from '../../lib/core/access-entry';
+import { DESIRED_STATE_VERSION, DesiredClusterAccess, FIELD_MANAGER, KubernetesManifest, OWNER_KEY } from '../../lib/core/desired-state';
+import { KubernetesApiError } from '../../lib/handler/kube/errors';
+import { clientAs, eksFake, kubeHarness } from '../support/kube/env';
+import { resetCluster } from '../support/kube/reset';
+import { useSharedCluster } from '../support/kube/shared-cluster';
+import { invoke, useHandlerEnvironment } from './handler-support';
+
+jest.setTimeout(300_000);
+const cluster = useSharedCluster();
+useHandlerEnvironment();
+
+const ACCOUNT = '111122223333';
+const HANDLER = `arn:aws:iam::${ACCOUNT}:role/cdk-eks-access-handler`;
+const DEV = `arn:aws:iam::${ACCOUNT}:role/teams/dev/developer`;
+const VIEWER = `arn:aws:iam::${ACCOUNT}:role/viewer`;
+const OPS = `arn:aws:iam::${ACCOUNT}:user/ops/olga`;
+const CREATOR = `arn:aws:iam::${ACCOUNT}:role/cluster-creator`;
+const VIEW_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+function entry(principalArn: string, overrides: Partial<AccessEntrySpec> = {}): AccessEntrySpec {
+  return { principalArn, type: 'STANDARD', kubernetesGroups: [], accessPolicies: [], ...overrides };
+}
+
+function teamManifests(roleRef = 'dev-read'): KubernetesManifest[] {
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } },
+    { apiVersion: RBAC, kind: 'Role', metadata: { name: 'dev-read', namespace: 'dev' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }] },
+    { apiVersion: RBAC, kind: 'Role', metadata: { name: 'dev-write', namespace: 'dev' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create', 'delete'] }] },
+    { apiVersion: RBAC, kind: 'ClusterRole', metadata: { name: 'dev-namespace-reader' }, rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list'] }] },
+    { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name: 'dev-namespace-reader' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dev-namespace-reader' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'dev-team' }] },
+    { apiVersion: RBAC, kind: 'RoleBinding', metadata: { name: 'dev-team', namespace: 'dev' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleRef }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'dev-team' }] },
+  ];
+}
+
+function desired(overrides: Partial<DesiredClusterAccess> = {}): DesiredClusterAccess {
+  return {
+    version: DESIRED_STATE_VERSION,
+    clusterName: kubeHarness().clusterName,
+    region: kubeHarness().region,
+    ownerId: 'stack-a.access',
+    mechanism: 'AUTO',
+    handlerRoleArn: HANDLER,
+    awsAuth: { mapRoles: [], mapUsers: [], mapAccounts: [] },
+    accessEntries: [entry(DEV, { kubernetesGroups: ['dev-team'] }), entry(VIEWER, { accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev'] } }] })],
+    manifests: teamManifests(),
+    ...overrides,
+  };
+}
+
+/** The HTTP status `who` gets for `method path` (200 when allowed). */
+async function statusAs(who: string, method: string, path: string, body?: unknown): Promise<number> {
+  const client = clientAs(who, { maxAttempts: 1 });
+  try {
+    await client.request(method, path, body === undefined ? {} : { body });
+    return 200;
+  } catch (e) {
+    return (e as KubernetesApiError).status;
+  } finally {
+    client.close();
+  }
+}
+
+const listConfigMaps = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
+const newConfigMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+
+async function seedApiCluster(mode: 'API' | 'API_AND_CONFIG_MAP' = 'API'): Promise<void> {
+  await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: mode, creatorArn: CREATOR });
+}
+
+beforeEach(async () => {
+  await resetCluster(cluster.admin());
+  await eksFake().reset();
+});
+
+test('end to end: team members get exactly what their RBAC and access policies grant; a replay writes nothing', async () => {
+  await seedApiCluster();
+  const create = await invoke('Create', desired());
+  expect(create.error).toBeUndefined();
+  expect(create.response!.Data).toMatchObject({ AuthenticationMode: 'API', Mechanism: 'ACCESS_ENTRIES', Changed: 'true' });
+
+  // dev (a role with a path: the access entry names the full ARN) reads ConfigMaps in dev, nothing else.
+  expect(await statusAs('dev', 'GET', listConfigMaps('dev'))).toBe(200);
+  expect(await statusAs('dev', 'GET', '/api/v1/namespaces')).toBe(200);
+  expect(await statusAs('dev', 'POST', listConfigMaps('dev'), newConfigMap('x'))).toBe(403);
+  expect(await statusAs('dev', 'GET', '/api/v1/namespaces/dev/secrets')).toBe(403);
+  expect(await statusAs('dev', 'GET', listConfigMaps('default'))).toBe(403);
+  // viewer has AmazonEKSViewPolicy on namespace dev only.
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/dev/pods')).toBe(200);
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/default/pods')).toBe(403);
+  // Someone with no entry at all is not even authenticated.
+  expect(await statusAs('ops', 'GET', listConfigMaps('dev'))).toBe(401);
+  // Everything it created carries the owner label.
+  const role = await cluster.admin().get({ kind: 'Role', namespace: 'dev', name: 'dev-read' });
+  expect(role!.metadata!.labels![OWNER_KEY]).toBe('stack-a.access');
+  expect((role!.metadata!.managedFields as { manager: string }[]).map((f) => f.manager)).toContain(FIELD_MANAGER);
+
+  const replay = await invoke('Update', desired(), desired());
+  expect(replay.error).toBeUndefined();
+  expect(replay.eksWrites).toEqual([]);
+  expect(replay.kubeWrites).toEqual([]);
+  expect(replay.response!.Data!.Changed).toBe('false');
+  // eslint-disable-next-line no-console
+  console.info(`no-op re-apply (access entries + ${teamManifests().length} RBAC objects): ${replay.kubeCalls.length} Kubernetes calls, ${replay.eksCalls} EKS calls, 0 writes, ${replay.ms} ms`);
+});
+
+test('an Update that removes the team denies it; what it owned is gone, the namespace once empty too', async () => {
+  await seedApiCluster();
+  expect((await invoke('Create', desired())).error).toBeUndefined();
+  expect(await statusAs('dev', 'GET', listConfigMaps('dev'))).toBe(200);
+  const withoutDev = desired({ accessEntries: [entry(VIEWER)], manifests: [] });
+  const update = await invoke('Update', withoutDev, desired());
+  expect(update.error).toBeUndefined();
+  expect([401, 403]).toContain(await statusAs('dev', 'GET', listConfigMaps('dev')));
+  expect((await eksFake().state()).clusters[0].accessEntries.map((e) => e.principalArn)).not.toContain(DEV);
+  expect(await cluster.admin().get({ kind: 'ClusterRoleBinding', name: 'dev-namespace-reader' })).toBeUndefined();
+  expect(await cluster.admin().get({ kind: 'RoleBinding', namespace: 'dev', name: 'dev-team' })).toBeUndefined();
+  const ns = await cluster.admin().get({ kind: 'Namespace', name: 'dev' });
+  expect(ns === undefined || ns.metadata?.deletionTimestamp !== undefined).toBe(true);
+});
+
+test('Delete leaves pre-existing and adopted entries, and a namespace it did not create', async () => {
+  await seedApiCluster();
+  await eksFake().seedAccessEntry(kubeHarness().clusterName, { principalArn: OPS, kubernetesGroups: ['ops'] });
+  await eksFake().seedAccessEntry(kubeHarness().clusterName, { principalArn: VIEWER, kubernetesGroups: [] });
+  await cluster.admin().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev', labels: { team: 'dev' } } });
+  const create = await invoke('Create', desired());
+  expect(create.error).toBeUndefined();
+  const viewer = (await eksFake().state()).clusters[0].accessEntries.find((e) => e.principalArn === VIEWER)!;
+  expect(viewer.tags[OWNER_KEY]).toBeUndefined(); // adopted, not owned
+  expect(viewer.accessPolicies.map((p) => p.policyArn)).toEqual([VIEW_POLICY]);
+  expect((await cluster.admin().get({ kind: 'Namespace', name: 'dev' }))!.metadata!.labels![OWNER_KEY]).toBeUndefined();
+
+  const del = await invoke('Delete', desired());
+  expect(del.error).toBeUndefined();
+  const left = (await eksFake().state()).clusters[0].accessEntries.map((e) => e.principalArn).sort();
+  expect(left).toEqual([CREATOR, OPS, VIEWER].sort());
+  const ns = await cluster.admin().get({ kind: 'Namespace', name: 'dev' });
+  expect(ns!.metadata!.deletionTimestamp).toBeUndefined();
+  expect(await cluster.admin().get({ kind: 'Role', namespace: 'dev', name: 'dev-read' })).toBeUndefined();
+});
+
+test('a namespace it created but that now holds someone else\'s objects is kept on Delete', async () => {
+  await seedApiCluster();
+  expect((await invoke('Create', desired())).error).toBeUndefined();
+  await cluster.admin().create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-settings', namespace: 'dev' }, data: { a: 'b' } });
+  const del = await invoke('Delete', desired());
+  expect(del.error).toBeUndefined();
+  const ns = await cluster.admin().get({ kind: 'Namespace', name: 'dev' });
+  expect(ns!.metadata!.deletionTimestamp).toBeUndefined();
+  expect(ns!.metadata!.labels?.[OWNER_KEY]).toBeUndefined();
+  expect(del.lines.some((l) => String(l.msg).includes('keeping namespace dev'))).toBe(true);
+  expect(await cluster.admin().get({ kind: 'ConfigMap', namespace: 'dev', name: 'app-settings' })).toBeDefined();
+});
+
+test('an existing access entry is adopted; a policy scope change is one AssociateAccessPolicy', async () => {
+  await seedApiCluster();
+  await eksFake().seedAccessEntry(kubeHarness().clusterName, { principalArn: VIEWER, accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev'] } }] });
+  const create = await invoke('Create', desired());
+  expect(create.error).toBeUndefined();
+  expect(create.eksWrites.filter((w) => w.principalArn === VIEWER)).toEqual([]); // already as desired
+  await cluster.admin().create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'staging' } });
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/staging/pods')).toBe(403);
+
+  const wider = desired({ accessEntries: [entry(DEV, { kubernetesGroups: ['dev-team'] }), entry(VIEWER, { accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev', 'staging'] } }] })] });
+  const update = await invoke('Update', wider, desired());
+  expect(update.error).toBeUndefined();
+  expect(update.eksWrites).toEqual([{ operation: 'AssociateAccessPolicy', principalArn: VIEWER }]);
+  expect(update.kubeWrites).toEqual([]);
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/staging/pods')).toBe(200);
+});
+
+test('a binding whose roleRef changes is deleted and re-created', async () => {
+  await seedApiCluster();
+  expect((await invoke('Create', desired())).error).toBeUndefined();
+  expect(await statusAs('dev', 'POST', listConfigMaps('dev'), newConfigMap('a'))).toBe(403);
+  const before = await cluster.admin().get({ kind: 'RoleBinding', namespace: 'dev', name: 'dev-team' });
+  const update = await invoke('Update', desired({ manifests: teamManifests('dev-write') }), desired());
+  expect(update.error).toBeUndefined();
+  expect(update.kubeWrites.map((w) => `${w.method} ${String(w.path).split('?')[0]}`)).toEqual([
+    'DELETE /apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings/dev-team',
+    'PATCH /apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings/dev-team',
+  ]);
+  const after = await cluster.admin().get({ kind: 'RoleBinding', namespace: 'dev', name: 'dev-team' });
+  expect(after!.metadata!.uid).not.toBe(before!.metadata!.uid);
+  expect((after!.roleRef as { name: string }).name).toBe('dev-write');
+  expect(await statusAs('dev', 'POST', listConfigMaps('dev'), newConfigMap('b'))).toBe(200);
+});
+
+test('every manifest passes a server-side dry run; an invalid one fails the deployment before any Kubernetes write', async () => {
+  await seedApiCluster();
+  const admin = cluster.admin();
+  for (const m of teamManifests()) {
+    if (m.kind === 'Namespace') {
+      await admin.apply({ ...m, metadata: { ...m.metadata } }, { fieldManager: FIELD_MANAGER, dryRun: true });
+      await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: m.metadata.name } }); // for the namespaced dry runs
+    } else {
+      await expect(admin.apply(m as never, { fieldManager: FIELD_MANAGER, dryRun: true })).resolves.toBeDefined();
+    }
+  }
+  await resetCluster(admin);
+  const bad: KubernetesManifest = { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: { name: 'broken' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Secret', name: 'x' }, subjects: [] };
+  const run = await invoke('Create', desired({ manifests: [...teamManifests(), bad] }));
+  expect(run.error?.message).toMatch(/API server rejects these RBAC objects \(nothing was written\):\s*- ClusterRoleBinding broken/);
+  expect(run.kubeWrites).toEqual([]);
+});
+
+test('an RBAC object of another owner is never taken over', async () => {
+  await seedApiCluster();
+  const other = desired({ ownerId: 'stack-b.access', accessEntries: [], manifests: [teamManifests()[3]] });
+  expect((await invoke('Create', other)).error).toBeUndefined();
+  const run = await invoke('Create', desired());
+  expect(run.error?.message).toMatch(/ClusterRole dev-namespace-reader already exists and belongs to another access configuration \(stack-b\.access\)/);
+  expect(run.kubeWrites).toEqual([]);
+  const cr = await cluster.admin().get({ kind: 'ClusterRole', name: 'dev-namespace-reader' });
+  expect(cr!.metadata!.labels![OWNER_KEY]).toBe('stack-b.access');
+});
+
+test('throttling and 5xx from EKS are retried; the deployment succeeds', async () => {
+  await seedApiCluster();
+  await eksFake().injectFault(
+    { operation: 'ListAccessEntries', count: 2, errorName: 'ThrottlingException', message: 'Rate exceeded' },
+    { operation: 'CreateAccessEntry', count: 1, errorName: 'ServiceUnavailableException' },
+    { operation: 'DescribeAccessEntry', count: 1, errorName: 'InternalFailure', status: 500 },
+    { operation: 'CreateAccessEntry', count: 2, principalArn: DEV, errorName: 'InvalidParameterException', message: 'The specified principalArn is invalid: invalid principal.' },
+  );
+  const run = await invoke('Create', desired());
+  expect(run.error).toBeUndefined();
+  const failed = (await eksFake().calls({ ok: false })).calls.map((c) => c.errorName);
+  expect(failed.sort()).toEqual(['InternalFailure', 'InvalidParameterException', 'InvalidParameterException', 'ServiceUnavailableException', 'ThrottlingException', 'ThrottlingException'].sort());
+  expect(run.lines.filter((l) => String(l.msg).startsWith('retryable failure')).length).toBe(6);
+  expect(await statusAs('dev', 'GET', listConfigMaps('dev'))).toBe(200);
+});
+
+test('lockout: refuses removing the access entry of the handler\'s kubernetesRoleArn', async () => {
+  await seedApiCluster();
+  const admin = `arn:aws:iam::${ACCOUNT}:role/platform/cluster-admin`;
+  const adminEntry = entry(admin, { accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy', accessScope: { type: 'cluster' } }] });
+  // The handler reaches Kubernetes with its own role here; kubernetesRoleArn is only what the lockout check protects.
+  const state = desired({ accessEntries: [adminEntry], manifests: [] });
+  expect((await invoke('Create', state)).error).toBeUndefined();
+  const refused = await invoke('Update', { ...state, kubernetesRoleArn: admin, accessEntries: [] }, { ...state, kubernetesRoleArn: admin });
+  expect(refused.error?.message).toMatch(/LockoutError.*would remove arn:aws:iam::111122223333:role\/platform\/cluster-admin from the access entries.*kubernetesRoleArn/);
+  expect(refused.eksWrites).toEqual([]);
+});
