@@ -2,7 +2,9 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccessPolicy, AccessScope, AccessTeam, ClusterAccess, KubernetesClusterRole } from '../../lib';
-import { desiredState, newStack } from './helpers';
+import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
+
+skipCfnSchemaValidation();
 
 function access(stack: Stack): ClusterAccess {
   return new ClusterAccess(stack, 'Access', { clusterName: 'prod' });

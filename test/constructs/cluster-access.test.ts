@@ -4,7 +4,9 @@ import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AccessMechanism, AccessPolicy, AccessScope, ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { OWNER_KEY } from '../../lib/core/desired-state';
-import { desiredState, desiredStates, newStack } from './helpers';
+import { desiredState, desiredStates, newStack, skipCfnSchemaValidation } from './helpers';
+
+skipCfnSchemaValidation();
 
 function importedCluster(stack: Stack) {
   return eks.Cluster.fromClusterAttributes(stack, 'Cluster', {

@@ -44,3 +44,21 @@ export function flatten(value: unknown): string {
   if (v['Fn::GetStackOutput']) return '${StackOutput}';
   return JSON.stringify(v);
 }
+
+/**
+ * Turns off aws-cdk-lib's CloudFormation schema validation of synthesized templates for the
+ * calling test file (restored afterwards). Measured on this suite: 109 s with it, 23 s without.
+ * The example apps keep it on (examples.test.ts), so every resource type the constructs emit is
+ * still checked against the CloudFormation schema once.
+ */
+export function skipCfnSchemaValidation(): void {
+  let previous: string | undefined;
+  beforeAll(() => {
+    previous = process.env.CDK_VALIDATION;
+    process.env.CDK_VALIDATION = 'false';
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previous;
+  });
+}

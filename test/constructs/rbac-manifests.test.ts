@@ -7,7 +7,9 @@ import { ownerIdFor } from '../../lib/owner-id';
 import {
   clusterRoleBindingManifest, clusterRoleManifest, manifestProblems, manifestsToYaml, namespaceManifest, roleBindingManifest, roleManifest, sortManifests,
 } from '../../lib/rbac/manifests';
-import { desiredState, newStack } from './helpers';
+import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
+
+skipCfnSchemaValidation();
 
 /** Validates a manifest against the Kubernetes OpenAPI schema shipped by kubernetes-models. */
 function schemaErrors(m: KubernetesManifest): string | undefined {
