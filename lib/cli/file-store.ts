@@ -49,7 +49,7 @@ export function fileStore(options: FileStoreOptions, io: CliIo): AwsAuthStore {
 export async function replaceAtomically(path: string, text: string): Promise<void> {
   let mode = 0o644;
   try {
-    mode = (await fs.stat(path)).mode & 0o777;
+    mode = (await fs.stat(path)).mode % 0o1000; // the permission bits
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }

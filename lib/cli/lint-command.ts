@@ -1,9 +1,9 @@
 /** `eks-access lint`: every problem of a ConfigMap; exit 1 when any is an error. */
-import { AccessConfigError } from '../core/arn';
-import { formatProblem, lintAwsAuth } from '../core/aws-auth';
 import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK } from './io';
 import { Flags, outputFlag } from './options';
 import { formatJson } from './output';
+import { AccessConfigError } from '../core/arn';
+import { formatProblem, lintAwsAuth } from '../core/aws-auth';
 
 export async function lintCommand(flags: Flags, store: AwsAuthStore, io: CliIo): Promise<number> {
   const output = outputFlag(flags, ['text', 'json'], 'text');

@@ -1,6 +1,6 @@
 /** Loading the ConfigMap from a store, with "no aws-auth" as a normal outcome. */
-import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth } from '../core/aws-auth';
 import { AwsAuthStore } from './io';
+import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth } from '../core/aws-auth';
 
 export interface LoadedConfigMap {
   readonly configMap: AwsAuthConfigMap;

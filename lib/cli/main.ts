@@ -2,7 +2,6 @@
  * `eks-access`: the command-line tool. {@link main} runs one command line against the given
  * streams and returns the exit code, so that it runs in-process in tests and in the binary alike.
  */
-import { AccessConfigError } from '../core/arn';
 import { fileStore } from './file-store';
 import { CREATE_HELP, DELETE_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP } from './help';
 import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './io';
@@ -10,6 +9,7 @@ import { lintCommand } from './lint-command';
 import { mappingCreate, mappingDelete } from './mapping-edit';
 import { mappingGet } from './mapping-get';
 import { FlagSpec, Flags, parseFlags, stringFlag } from './options';
+import { AccessConfigError } from '../core/arn';
 
 /** Opens the store a command reads and writes, from its flags. */
 export type StoreFactory = (flags: Flags, io: CliIo) => AwsAuthStore;

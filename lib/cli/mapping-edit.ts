@@ -1,14 +1,14 @@
 /** `eks-access mapping create` and `mapping delete`: eksctl's edits, on a file. */
 import * as yaml from 'js-yaml';
+import { replaceAtomically } from './file-store';
+import { AwsAuthStore, CliIo, EXIT_OK, UsageError } from './io';
+import { loadFromStore } from './load';
+import { Flags, exactlyOne, listFlag, onlyWith, outputFlag, stringFlag } from './options';
 import { AccessConfigError, parsePrincipalArn, principalArnProblem } from '../core/arn';
 import {
   AwsAuthConfigMap, EditResult, addAccount, addIdentityMapping, addServiceMapping, removeAccount,
   removeIdentityMapping, renderAwsAuthJson, renderAwsAuthYaml,
 } from '../core/aws-auth';
-import { replaceAtomically } from './file-store';
-import { AwsAuthStore, CliIo, EXIT_OK, UsageError } from './io';
-import { loadFromStore } from './load';
-import { Flags, exactlyOne, listFlag, onlyWith, outputFlag, stringFlag } from './options';
 
 export async function mappingCreate(flags: Flags, store: AwsAuthStore, io: CliIo): Promise<number> {
   const output = outputFlag(flags, ['yaml', 'json'], 'yaml');
@@ -83,7 +83,8 @@ async function finish(result: EditResult, store: AwsAuthStore, io: CliIo, flags:
 
 /** The account of the cluster, taken from the role mappings when they all agree. */
 function clusterAccount(configMap: AwsAuthConfigMap): string {
-  const accounts = new Set(configMap.mapRoles.flatMap((r) => (r.rolearn && !principalArnProblem(r.rolearn) ? [parsePrincipalArn(r.rolearn).accountId] : [])));
+  const arns = configMap.mapRoles.flatMap((r) => (r.rolearn && !principalArnProblem(r.rolearn) ? [r.rolearn] : []));
+  const accounts = new Set(arns.map((arn) => parsePrincipalArn(arn).accountId));
   if (accounts.size !== 1) {
     throw new UsageError(`--cluster-account is required: the role mappings name ${accounts.size === 0 ? 'no account' : `several accounts (${[...accounts].join(', ')})`}`);
   }

@@ -1,10 +1,10 @@
 /** `eks-access mapping get`: list mappings, or the one that applies to an ARN. */
-import { AccessConfigError, awsAuthRoleArn, principalArnProblem } from '../core/arn';
-import { AwsAuthConfigMap, matchCaller } from '../core/aws-auth';
 import { CliIo, AwsAuthStore, EXIT_OK } from './io';
 import { loadFromStore } from './load';
 import { Flags, outputFlag, stringFlag } from './options';
 import { MappingRow, formatJson, formatTable, formatYaml, mappingRows } from './output';
+import { AccessConfigError, awsAuthRoleArn, principalArnProblem } from '../core/arn';
+import { AwsAuthConfigMap, matchCaller } from '../core/aws-auth';
 
 export async function mappingGet(flags: Flags, store: AwsAuthStore, io: CliIo): Promise<number> {
   const output = outputFlag(flags, ['table', 'json', 'yaml'], 'table');

@@ -2,8 +2,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAwsAuth } from '../../lib/core/aws-auth';
 import { tempDir } from './harness';
+import { loadAwsAuth } from '../../lib/core/aws-auth';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'eks-access');

@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './harness';
 import { fileStore, replaceAtomically } from '../../lib/cli/file-store';
 import { CliIo, UsageError } from '../../lib/cli/io';
-import { tempDir } from './harness';
 
 let dir: string;
 let cleanup: () => void;

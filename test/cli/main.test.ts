@@ -1,8 +1,8 @@
 import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
-import { loadAwsAuth } from '../../lib/core/aws-auth';
 import { run, tempDir } from './harness';
+import { loadAwsAuth } from '../../lib/core/aws-auth';
 
 const FIXTURES = join(__dirname, '..', 'core', 'fixtures');
 const NODE_ROLE = 'arn:aws:iam::444455556666:role/prod-nodes-NodeInstanceRole-1A2B3C4D5E6F';
@@ -98,7 +98,7 @@ describe('mapping create', () => {
     expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
     expect(loadAwsAuth(readFileSync(path, 'utf8')).mapAccounts).toEqual(['444455556666', '111122223333']);
     expect(readdirSync(dir)).toEqual(['aws-auth.yaml']);
-    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect((statSync(path).mode % 0o1000).toString(8)).toBe('600');
   });
 
   test('a failed --in-place command leaves the file byte for byte untouched', async () => {
@@ -116,7 +116,9 @@ describe('mapping create', () => {
     const r = await run(['mapping', 'create', '--file', path, '--arn', 'arn:aws:iam::111122223333:user/alice', '--username', 'alice', '--group', 'admins', '--in-place']);
     expect(r.code).toBe(0);
     expect(yaml.load(readFileSync(path, 'utf8'))).toEqual({
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system' },
       data: { mapUsers: '- userarn: arn:aws:iam::111122223333:user/alice\n  username: alice\n  groups:\n    - admins\n' },
     });
   });

@@ -69,10 +69,10 @@ export function readOwnerRecords(configMap: AwsAuthConfigMap): Record<string, Aw
 }
 
 function entriesOf(v: Record<string, unknown>, owner: string): AwsAuthEntries {
-  const list = (key: Section): any[] => {
-    const x = v[key] ?? [];
+  const list = (section: Section): any[] => {
+    const x = v[section] ?? [];
     if (!Array.isArray(x)) {
-      throw new AccessConfigError(`annotation ${AWS_AUTH_OWNERS_ANNOTATION}: ${key} of owner "${owner}" is not a list`);
+      throw new AccessConfigError(`annotation ${AWS_AUTH_OWNERS_ANNOTATION}: ${section} of owner "${owner}" is not a list`);
     }
     return x;
   };
@@ -138,7 +138,9 @@ export function mergeOwnedAwsAuth(configMap: AwsAuthConfigMap, ownerId: string, 
   return { configMap: merged, changed: before !== after, warnings };
 }
 
-function mergeSection(section: Section, current: Entry[], desired: Entry[], previous: AwsAuthOwnerRecord, others: AwsAuthOwnerRecord[], warnings: string[]) {
+function mergeSection(
+  section: Section, current: Entry[], desired: Entry[], previous: AwsAuthOwnerRecord, others: AwsAuthOwnerRecord[], warnings: string[],
+) {
   const entries = [...current];
   const prevWritten = [...((previous[section] ?? []) as Entry[])];
   const prevAdopted = (previous.adopted?.[section] ?? []) as Entry[];

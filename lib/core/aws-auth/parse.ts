@@ -206,7 +206,9 @@ function parseEntries<T>(section: 'mapRoles' | 'mapUsers', text: string | undefi
  * Groups the keys of `raw` by the field they set, case-insensitively. When several spellings set
  * the same field, the authenticator's decoder sees them in sorted order and keeps the last.
  */
-function foldFields(raw: Record<string, unknown>, fields: readonly string[], location: string, problems: AwsAuthProblem[]): { known: Record<string, unknown>; extra: Record<string, unknown> } {
+function foldFields(
+  raw: Record<string, unknown>, fields: readonly string[], location: string, problems: AwsAuthProblem[],
+): { known: Record<string, unknown>; extra: Record<string, unknown> } {
   const known: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
   const spellings: Record<string, string[]> = {};

@@ -6,9 +6,9 @@
  * its canonical ARN with no groups.
  */
 import { AccessConfigError } from '../arn';
+import { roleMappingProblem, userMappingProblem } from './entry-rules';
 import { expandTemplate } from './templates';
 import { AwsAuthConfigMap, RoleMapping, SsoRoleMatcher, UserMapping } from './types';
-import { roleMappingProblem, userMappingProblem } from './entry-rules';
 
 /** The authenticated caller, as STS GetCallerIdentity describes it. */
 export interface CallerIdentity {

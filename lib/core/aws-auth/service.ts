@@ -3,8 +3,8 @@
  * `emr-containers` exists: EMR on EKS acts in one namespace through its service-linked role,
  * mapped to the user `emr-containers`, which a Role and RoleBinding of that name authorize there.
  */
-import { AccessConfigError, isAccountId } from '../arn';
 import { isDns1123Label } from '../access-entry';
+import { AccessConfigError, isAccountId } from '../arn';
 import { KubernetesManifest } from '../desired-state';
 import { EditResult } from './edit';
 import { AwsAuthConfigMap } from './types';
@@ -52,7 +52,8 @@ export function addServiceMapping(configMap: AwsAuthConfigMap, request: ServiceM
   if (configMap.mapRoles.some((r) => r.rolearn === rolearn && r.username === EMR_USERNAME)) {
     return { configMap, changed: false, warnings: [`${rolearn} is already mapped to ${EMR_USERNAME}`], manifests };
   }
-  return { configMap: { ...configMap, mapRoles: [...configMap.mapRoles, { rolearn, username: EMR_USERNAME }] }, changed: true, warnings: [], manifests };
+  const mapRoles = [...configMap.mapRoles, { rolearn, username: EMR_USERNAME }];
+  return { configMap: { ...configMap, mapRoles }, changed: true, warnings: [], manifests };
 }
 
 /** The Role and RoleBinding that let the `emr-containers` user run jobs in `namespace`. */

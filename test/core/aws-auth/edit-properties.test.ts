@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
+import { accountId, configMap, deepFreeze, roleArn, text, userArn } from './arbitraries';
 import {
   AwsAuthConfigMap, addAccount, addIdentityMapping, removeAccount, removeIdentityMapping,
 } from '../../../lib/core/aws-auth';
-import { accountId, configMap, deepFreeze, roleArn, text, userArn } from './arbitraries';
 
 /** A ConfigMap plus an ARN that is either already in it or new. */
 const withArn = configMap.chain((cm) => {

@@ -1,8 +1,8 @@
+import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
   addAccount, addIdentityMapping, addServiceMapping, emptyAwsAuth, loadAwsAuth, removeAccount, removeIdentityMapping,
 } from '../../../lib/core/aws-auth';
-import { fixture } from './fixtures';
 
 const ROLE = 'arn:aws:iam::111122223333:role/dev';
 const base = loadAwsAuth(fixture('aws-auth-eksctl.yaml'));

@@ -1,5 +1,5 @@
-import { AwsAuthProblem, lintAwsAuth } from '../../../lib/core/aws-auth';
 import { fixture } from './fixtures';
+import { AwsAuthProblem, lintAwsAuth } from '../../../lib/core/aws-auth';
 
 /** The problems at `location`, as `severity: message` lines. */
 function at(problems: AwsAuthProblem[], location: string): string[] {

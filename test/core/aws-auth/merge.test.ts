@@ -1,11 +1,11 @@
 import * as fc from 'fast-check';
+import { accountId, configMap as configMapArbitrary, deepFreeze, roleArn, text, userArn } from './arbitraries';
+import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
   AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth, mergeOwnedAwsAuth, nodeRoleMappings, readOwnerRecords, renderAwsAuthYaml,
 } from '../../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../../../lib/core/desired-state';
-import { accountId, configMap, deepFreeze, roleArn, text, userArn } from './arbitraries';
-import { fixture } from './fixtures';
 
 const DEV = 'arn:aws:iam::111122223333:role/dev';
 const OPS = 'arn:aws:iam::111122223333:role/ops';
@@ -132,12 +132,13 @@ describe('merge properties', () => {
   });
 
   test('foreign entries survive, in order; a second merge is a no-op; withdrawing restores the data', () => {
-    fc.assert(fc.property(configMap, desired, desired, (cm, first, second) => {
+    fc.assert(fc.property(configMapArbitrary, desired, desired, (cm, first, second) => {
       deepFreeze(cm);
       const a = merge(cm, 'owner', first);
       const foreignRoles = cm.mapRoles;
       // Every foreign entry is still there, in the same relative order.
-      expect(a.configMap.mapRoles.filter((r) => foreignRoles.some((f) => JSON.stringify(f) === JSON.stringify(r))).length).toBeGreaterThanOrEqual(foreignRoles.length);
+      const survivors = a.configMap.mapRoles.filter((r) => foreignRoles.some((f) => JSON.stringify(f) === JSON.stringify(r)));
+      expect(survivors.length).toBeGreaterThanOrEqual(foreignRoles.length);
       expect(a.configMap.mapRoles.slice(0, cm.mapRoles.length)).toEqual(cm.mapRoles);
       expect(a.configMap.mapUsers.slice(0, cm.mapUsers.length)).toEqual(cm.mapUsers);
       expect(merge(a.configMap, 'owner', first).changed).toBe(false);

@@ -1,6 +1,6 @@
+import { ADMIN_USER, NODE_ROLE, fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import { loadAwsAuth, parseAwsAuth } from '../../../lib/core/aws-auth';
-import { ADMIN_USER, NODE_ROLE, fixture } from './fixtures';
 
 const expectedRoles = [{ rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }];
 const expectedUsers = [{ userarn: ADMIN_USER, username: 'ops-admin', groups: ['system:masters'] }];

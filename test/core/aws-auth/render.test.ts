@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
-import { emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar } from '../../../lib/core/aws-auth';
 import { configMap } from './arbitraries';
 import { fixture } from './fixtures';
+import { emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar } from '../../../lib/core/aws-auth';
 
 describe('renderAwsAuthYaml', () => {
   test('writes tidy YAML: rolearn/userarn, username, groups; accounts quoted', () => {

@@ -1,6 +1,6 @@
+import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import { canonicalizeCallerArn, expandTemplate, loadAwsAuth, matchCaller, resolveIdentity } from '../../../lib/core/aws-auth';
-import { fixture } from './fixtures';
 
 const cm = loadAwsAuth({
   mapRoles: [
