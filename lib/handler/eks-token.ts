@@ -71,7 +71,7 @@ export async function mintEksToken(options: EksTokenOptions): Promise<EksToken> 
     hostname,
     path: '/',
     query: { Action: 'GetCallerIdentity', Version: STS_API_VERSION },
-    headers: { 'host': hostname, [CLUSTER_ID_HEADER]: options.clusterName },
+    headers: { host: hostname, [CLUSTER_ID_HEADER]: options.clusterName },
   });
   const presigned = await signer.presign(request, { expiresIn: EKS_TOKEN_PRESIGN_SECONDS, signingDate });
   const url = `https://${hostname}/?${formatQuery(presigned.query as Record<string, string | string[] | null>)}`;

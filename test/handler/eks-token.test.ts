@@ -185,12 +185,15 @@ describe('the harness token verifier (emulated EKS authenticator + STS)', () => 
   test('accepts a token presigned for the global STS endpoint (us-east-1 scope)', async () => {
     const signer = new SignatureV4({ credentials: creds(dev), region: 'us-east-1', service: 'sts', sha256: Sha256 });
     const presigned = await signer.presign(new HttpRequest({
-      method: 'GET', protocol: 'https:', hostname: 'sts.amazonaws.com', path: '/',
+      method: 'GET',
+      protocol: 'https:',
+      hostname: 'sts.amazonaws.com',
+      path: '/',
       query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
       headers: { 'host': 'sts.amazonaws.com', 'x-k8s-aws-id': 'integ' },
     }), { expiresIn: 60, signingDate: SIGNED_AT });
     const url = new URL('https://sts.amazonaws.com/');
-    for (const [k, v] of Object.entries(presigned.query)) {
+    for (const [k, v] of Object.entries(presigned.query ?? {})) {
       url.searchParams.set(k, String(v));
     }
     const token = 'k8s-aws-v1.' + Buffer.from(url.toString()).toString('base64url');

@@ -3,10 +3,11 @@
  * principal is verified by the emulated EKS authenticator and mapped through aws-auth or access
  * entries, as EKS would; access policies authorize as EKS's authorizer would.
  */
-import { accessPolicyArn } from '../support/eks-fake/access-policies';
+import { AuthenticationMode } from '../../lib/core/desired-state';
 import { KubernetesClient } from '../../lib/handler/kube/client';
 import { KubernetesApiError } from '../../lib/handler/kube/errors';
-import { AuthenticationMode } from '../../lib/core/desired-state';
+import { accessPolicyArn } from '../support/eks-fake/access-policies';
+import type { AccessEntrySeed, ClusterSeed } from '../support/eks-fake/model';
 import { authDecisions, clientAs, eksFake, kubeHarness, tokenFor } from '../support/kube/env';
 import { useSharedCluster } from '../support/kube/shared-cluster';
 
@@ -24,9 +25,10 @@ async function setAwsAuth(mapRoles: string, mapUsers = '[]', mapAccounts = '[]')
   }, { fieldManager: 'eks-auth-test' });
 }
 
-async function seedCluster(authenticationMode: AuthenticationMode, accessEntries: object[] = []): Promise<void> {
+async function seedCluster(authenticationMode: AuthenticationMode, accessEntries: AccessEntrySeed[] = []): Promise<void> {
   await eksFake().reset();
-  await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode, bootstrapClusterCreatorAdminPermissions: false, accessEntries } as never);
+  const seed: ClusterSeed = { name: kubeHarness().clusterName, authenticationMode, bootstrapClusterCreatorAdminPermissions: false, accessEntries };
+  await eksFake().seedCluster(seed);
 }
 
 /** whoAmI as the principal, or the error status and reason. */
@@ -113,7 +115,9 @@ describe('aws-auth (cluster unknown to EKS, or CONFIG_MAP mode)', () => {
     await expect(dev.list({ kind: 'ConfigMap', namespace: 'team-a' })).rejects.toMatchObject({ status: 403, reason: 'Forbidden' });
     await admin.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cm-reader', namespace: 'team-a' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }] });
     await admin.create({
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'devs', namespace: 'team-a' },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'devs', namespace: 'team-a' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-reader' },
       subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' }],
     });

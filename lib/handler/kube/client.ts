@@ -89,6 +89,24 @@ export interface KubeList<T extends KubeObject = KubeObject> {
   readonly metadata?: { readonly resourceVersion?: string; readonly continue?: string };
 }
 
+/** Options of {@link KubernetesClient.request}. */
+export interface RequestOptions {
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** Default `application/json`. */
+  readonly contentType?: string;
+  /** Query parameters; undefined and empty values are left out. */
+  readonly query?: Record<string, string | undefined>;
+}
+
+/** The parts of a `Status` error body the client reads. */
+interface StatusBody {
+  readonly kind?: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly details?: { readonly causes?: KubernetesStatusCause[]; readonly retryAfterSeconds?: number };
+}
+
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const LIST_PAGE_SIZE = 500;
 
@@ -137,8 +155,8 @@ export class KubernetesClient {
   }
 
   /** Creates `object` (POST); 409 `AlreadyExists` when it exists. */
-  public async create<T extends KubeObject = KubeObject>(object: T, options: WriteOptions = {}): Promise<T> {
-    const ref = refOf(object as Parameters<typeof refOf>[0]);
+  public async create<T extends KubeObject = KubeObject>(object: KubeObject, options: WriteOptions = {}): Promise<T> {
+    const ref = refOf(object);
     return this.request<T>('POST', resourcePath({ ...ref, name: undefined }), { body: object, query: { dryRun: dryRun(options) } });
   }
 
@@ -146,19 +164,19 @@ export class KubernetesClient {
    * Replaces `object` (PUT). With `metadata.resourceVersion` set this is a compare-and-swap: a
    * 409 `Conflict` when the object changed since it was read.
    */
-  public async replace<T extends KubeObject = KubeObject>(object: T, options: WriteOptions = {}): Promise<T> {
-    return this.request<T>('PUT', resourcePath(refOf(object as Parameters<typeof refOf>[0])), { body: object, query: { dryRun: dryRun(options) } });
+  public async replace<T extends KubeObject = KubeObject>(object: KubeObject, options: WriteOptions = {}): Promise<T> {
+    return this.request<T>('PUT', resourcePath(refOf(object)), { body: object, query: { dryRun: dryRun(options) } });
   }
 
   /** Server-side apply of `object` (PATCH `application/apply-patch+yaml`); creates it when absent. */
-  public async apply<T extends KubeObject = KubeObject>(object: T, options: ApplyOptions): Promise<T> {
+  public async apply<T extends KubeObject = KubeObject>(object: KubeObject, options: ApplyOptions): Promise<T> {
     if (!options.fieldManager) {
       throw new Error('server-side apply needs a field manager');
     }
     if (!object.apiVersion || !object.kind) {
       throw new Error('server-side apply needs apiVersion and kind in the object');
     }
-    return this.request<T>('PATCH', resourcePath(refOf(object as Parameters<typeof refOf>[0])), {
+    return this.request<T>('PATCH', resourcePath(refOf(object)), {
       body: object,
       contentType: 'application/apply-patch+yaml', // JSON is YAML
       query: { fieldManager: options.fieldManager, force: String(options.force ?? true), dryRun: dryRun(options) },
@@ -188,7 +206,8 @@ export class KubernetesClient {
   /** Who the server thinks the caller is (`SelfSubjectReview`). */
   public async whoAmI(): Promise<{ username: string; groups: string[]; extra: Record<string, string[]> }> {
     const review = await this.create<KubeObject>({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { name: 'self' } } as KubeObject, {});
-    const info = ((review.status as { userInfo?: Record<string, unknown> } | undefined)?.userInfo ?? {}) as { username?: string; groups?: string[]; extra?: Record<string, string[]> };
+    const status = review.status as { userInfo?: { username?: string; groups?: string[]; extra?: Record<string, string[]> } } | undefined;
+    const info = status?.userInfo ?? {};
     return { username: info.username ?? '', groups: info.groups ?? [], extra: info.extra ?? {} };
   }
 
@@ -198,7 +217,7 @@ export class KubernetesClient {
   }
 
   /** One API call with retries for transient failures. `path` is absolute (`/api/v1/...`). */
-  public async request<T>(method: string, path: string, options: { body?: unknown; contentType?: string; query?: Record<string, string | undefined> } = {}): Promise<T> {
+  public async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const fullPath = path + queryString(options.query ?? {});
     const maxAttempts = Math.max(1, this.options.maxAttempts ?? 3);
     for (let attempt = 1; ; attempt++) {
@@ -298,11 +317,11 @@ function statusError(method: string, path: string, status: number, text: string,
   let causes: KubernetesStatusCause[] = [];
   let retryAfterSeconds = retryAfter !== undefined && /^\d+$/.test(String(retryAfter)) ? Number(retryAfter) : undefined;
   try {
-    const parsed = JSON.parse(text) as { kind?: string; reason?: string; message?: string; details?: { causes?: KubernetesStatusCause[]; retryAfterSeconds?: number } };
+    const parsed = JSON.parse(text) as StatusBody;
     if (parsed.kind === 'Status') {
       reason = parsed.reason || reason;
       message = parsed.message || message;
-      causes = parsed.details?.causes ?? [];
+      causes = [...(parsed.details?.causes ?? [])];
       retryAfterSeconds = parsed.details?.retryAfterSeconds ?? retryAfterSeconds;
     }
   } catch {

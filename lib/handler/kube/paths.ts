@@ -85,8 +85,15 @@ export function resourcePath(ref: ObjectRef): string {
   return path;
 }
 
+/** The fields that identify a manifest. */
+export interface ManifestIdentity {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+}
+
 /** A manifest's identity (kind, apiVersion, namespace, name) as an {@link ObjectRef}. */
-export function refOf(manifest: { readonly apiVersion?: string; readonly kind?: string; readonly metadata?: { readonly name?: string; readonly namespace?: string } }): ObjectRef {
+export function refOf(manifest: ManifestIdentity): ObjectRef {
   if (!manifest.kind || !manifest.metadata?.name) {
     throw new Error(`a Kubernetes manifest needs kind and metadata.name, got ${JSON.stringify({ kind: manifest.kind, name: manifest.metadata?.name })}`);
   }

@@ -11,8 +11,8 @@
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { TokenRejectedError, verifyEksToken } from './eks-token-verifier';
 import { ACCESS_ENTRY_EXTRA, accessPolicyDecision, AccessReviewSpec } from './access-policy-authorizer';
+import { TokenRejectedError, verifyEksToken } from './eks-token-verifier';
 import { IdentityMapperOptions, mapCaller } from './identity';
 import { TestPrincipal } from './principals';
 

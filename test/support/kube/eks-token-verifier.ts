@@ -7,8 +7,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CLUSTER_ID_HEADER, EKS_TOKEN_PREFIX, STS_API_VERSION } from '../../../lib/handler/eks-token';
 import { CallerIdentity, callerIdentityOf, TestPrincipal } from './principals';
+import { CLUSTER_ID_HEADER, EKS_TOKEN_PREFIX, STS_API_VERSION } from '../../../lib/handler/eks-token';
 
 /** The authenticator accepts a token this long after its X-Amz-Date. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000;
@@ -146,9 +146,9 @@ export async function verifyEksToken(token: string, options: TokenVerifierOption
     hostname: url.hostname,
     path: '/',
     query: { Action: 'GetCallerIdentity', Version: STS_API_VERSION },
-    headers: { 'host': url.hostname, [CLUSTER_ID_HEADER]: options.clusterName },
+    headers: { host: url.hostname, [CLUSTER_ID_HEADER]: options.clusterName },
   }), { expiresIn: expires, signingDate: signedAt });
-  const expectedSignature = Buffer.from(String(expected.query['X-Amz-Signature']));
+  const expectedSignature = Buffer.from(String(expected.query?.['X-Amz-Signature'] ?? ''));
   const givenSignature = Buffer.from(param('X-Amz-Signature'));
   if (expectedSignature.length !== givenSignature.length || !timingSafeEqual(expectedSignature, givenSignature)) {
     throw new TokenRejectedError(`STS: signature does not match (wrong secret, or the token is for a cluster other than "${options.clusterName}")`);

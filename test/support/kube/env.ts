@@ -4,12 +4,12 @@
  * global setup exported; nothing else is shared with the parent process.
  */
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { eksTokenProvider, mintEksToken } from '../../../lib/handler/eks-token';
-import { KubernetesCallRecord, KubernetesClient } from '../../../lib/handler/kube/client';
-import { EksFakeControl } from '../eks-fake/control-client';
 import type { AuthDecision } from './auth-webhook';
 import { HARNESS_ENV } from './harness';
 import { TestPrincipal } from './principals';
+import { eksTokenProvider, mintEksToken } from '../../../lib/handler/eks-token';
+import { KubernetesCallRecord, KubernetesClient } from '../../../lib/handler/kube/client';
+import { EksFakeControl } from '../eks-fake/control-client';
 
 export interface KubeHarness {
   /** `https://127.0.0.1:<port>` */

@@ -7,12 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KubernetesClient } from '../../../lib/handler/kube/client';
-import { AWS_AUTH_REF } from '../../../lib/handler/kube/paths';
-import { startEksFake } from '../eks-fake/server';
 import { startAuthWebhook } from './auth-webhook';
 import { startCluster } from './cluster';
 import { makeTestPrincipals, TestPrincipal } from './principals';
+import { KubernetesClient } from '../../../lib/handler/kube/client';
+import { AWS_AUTH_REF } from '../../../lib/handler/kube/paths';
+import { startEksFake } from '../eks-fake/server';
 
 /** Names of the environment variables through which workers reach the harness. */
 export const HARNESS_ENV = {

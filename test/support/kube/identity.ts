@@ -4,12 +4,12 @@
  * (or when no entry matches and the mode still reads aws-auth) the live aws-auth ConfigMap decides,
  * with aws-iam-authenticator semantics.
  */
+import { ACCESS_ENTRY_EXTRA } from './access-policy-authorizer';
+import { CallerIdentity } from './principals';
 import { parseAwsAuth } from '../../../lib/core/aws-auth/parse';
 import { resolveIdentity } from '../../../lib/core/aws-auth/resolve';
 import { expandTemplate } from '../../../lib/core/aws-auth/templates';
 import { AuthenticationMode } from '../../../lib/core/desired-state';
-import { ACCESS_ENTRY_EXTRA } from './access-policy-authorizer';
-import { CallerIdentity } from './principals';
 
 /** What the token webhook answers for an authenticated caller. */
 export interface KubernetesUser {
@@ -17,6 +17,12 @@ export interface KubernetesUser {
   readonly uid: string;
   readonly groups: string[];
   readonly extra: Record<string, string[]>;
+}
+
+/** An access policy association's scope. */
+export interface AccessScopeView {
+  readonly type: string;
+  readonly namespaces?: readonly string[];
 }
 
 /** The part of an access entry that decides identity. */
@@ -27,7 +33,7 @@ export interface AccessEntryIdentity {
   readonly username?: string;
   readonly kubernetesGroups: readonly string[];
   /** Associated access policies (authorized by `access-policy-authorizer.ts`). */
-  readonly accessPolicies?: ReadonlyArray<{ readonly policyArn: string; readonly accessScope: { readonly type: string; readonly namespaces?: readonly string[] } }>;
+  readonly accessPolicies?: ReadonlyArray<{ readonly policyArn: string; readonly accessScope: AccessScopeView }>;
 }
 
 /** How the webhook sees the EKS control plane (implemented over the EKS fake's state). */

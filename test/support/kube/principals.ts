@@ -2,7 +2,7 @@
  * The AWS principals the test cluster knows: each has test credentials that only the harness's
  * emulated STS accepts, so tests can mint real EKS tokens for them. Secrets are random per run.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export const TEST_ACCOUNT_ID = '111122223333';
 export const OTHER_ACCOUNT_ID = '444455556666';
@@ -87,9 +87,6 @@ export function callerIdentityOf(principal: TestPrincipal): CallerIdentity {
 
 /** A unique-ID-looking string derived from the ARN (stable, so usernames are predictable). */
 function stableId(arn: string): string {
-  let h = 2166136261;
-  for (const c of arn) {
-    h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  }
-  return h.toString(36).toUpperCase().padStart(8, '0') + 'TESTID';
+  const digest = createHash('sha256').update(arn).digest('hex').slice(0, 12);
+  return BigInt(`0x${digest}`).toString(36).toUpperCase().padStart(10, '0') + 'TESTID';
 }

@@ -3,10 +3,10 @@
  * turn (one such file at a time), starts from a clean cluster and a clean EKS fake, and lets the
  * next file in when done.
  */
-import { KubernetesClient } from '../../../lib/handler/kube/client';
 import { adminClient, eksFake, kubeHarness } from './env';
 import { acquireLock } from './lock';
 import { resetCluster } from './reset';
+import { KubernetesClient } from '../../../lib/handler/kube/client';
 
 /** Registers beforeAll/afterAll hooks; returns the admin client (valid inside tests). */
 export function useSharedCluster(): { admin: () => KubernetesClient } {
