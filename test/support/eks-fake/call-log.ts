@@ -57,8 +57,10 @@ export class CallLog {
     return full;
   }
 
+  /** Forgets every call; numbering starts again at 1. */
   public clear(): void {
     this.records = [];
+    this.seq = 0;
   }
 
   /** Calls matching the filter, oldest first. */

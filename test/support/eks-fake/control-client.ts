@@ -43,6 +43,11 @@ export class EksFakeControl {
     return this.call('POST', 'faults', specs).then(() => undefined);
   }
 
+  /** Faults not yet used up, with how many calls each still fails. */
+  public async pendingFaults(): Promise<(FaultSpec & { remaining: number })[]> {
+    return ((await this.call('GET', 'faults')) as { faults: (FaultSpec & { remaining: number })[] }).faults;
+  }
+
   public clearFaults(): Promise<void> {
     return this.call('DELETE', 'faults').then(() => undefined);
   }
