@@ -17,6 +17,8 @@ export type StoreFactory = (flags: Flags, io: CliIo) => AwsAuthStore;
 export interface MainOptions {
   /** Where the ConfigMap lives; file mode (`--file`, `--in-place`) by default. */
   readonly openStore?: StoreFactory;
+  /** Flags every command accepts in addition to its own, for `openStore` (`--cluster`, `--region`). */
+  readonly extraFlags?: FlagSpec;
 }
 
 interface Command {
@@ -82,7 +84,7 @@ export async function main(argv: string[], io: CliIo, options: MainOptions = {})
     return usage(io, `unknown command "${name}"`, takesSub ? 'eks-access mapping --help' : 'eks-access --help');
   }
   try {
-    const flags = parseFlags(argv.slice(takesSub ? 2 : 1), command.flags);
+    const flags = parseFlags(argv.slice(takesSub ? 2 : 1), { ...options.extraFlags, ...command.flags });
     if (flags.help) {
       io.stdout(command.help);
       return EXIT_OK;

@@ -2,6 +2,7 @@ import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, writeFile
 import { join } from 'node:path';
 import * as yaml from 'js-yaml';
 import { run, tempDir } from './harness';
+import { main } from '../../lib/cli/main';
 import { loadAwsAuth } from '../../lib/core/aws-auth';
 
 const FIXTURES = join(__dirname, '..', 'core', 'fixtures');
@@ -260,5 +261,24 @@ describe('usage', () => {
     const r = await run(argv);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain(text);
+  });
+});
+
+describe('another ConfigMap store plugs in behind the same commands', () => {
+  test('a store chosen by an extra flag is read and written instead of a file', async () => {
+    let saved: string | undefined;
+    const io = { readStdin: async () => '', stdout: () => undefined, stderr: () => undefined };
+    const code = await main(['mapping', 'create', '--cluster', 'prod', '--account', '111122223333'], io, {
+      extraFlags: { cluster: { type: 'string' } },
+      openStore: (flags) => ({
+        description: `cluster ${flags.cluster}`,
+        load: async () => readFileSync(join(FIXTURES, 'aws-auth.yaml'), 'utf8'),
+        save: async (text) => {
+          saved = text;
+        },
+      }),
+    });
+    expect(code).toBe(0);
+    expect(loadAwsAuth(saved!).mapAccounts).toEqual(['444455556666', '111122223333']);
   });
 });
