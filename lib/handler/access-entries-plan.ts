@@ -4,9 +4,9 @@
  * this owner created carry the tag `OWNER_KEY = ownerId`; everything else (the cluster creator's
  * entry, entries made by hand or by another owner) is adopted when desired and never deleted.
  */
+import { AccessSnapshot } from './lockout';
 import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from '../core/access-entry';
 import { OWNER_KEY } from '../core/desired-state';
-import { AccessSnapshot } from './lockout';
 
 /** An access entry as read from the cluster. */
 export interface ObservedAccessEntry {
@@ -138,7 +138,14 @@ export function isNodeType(type: string): boolean {
 const CLUSTER_ADMIN_POLICY = /:cluster-access-policy\/AmazonEKSClusterAdminPolicy$/;
 
 /** Who can do what through access entries, before or after the plan. */
-export function accessEntrySnapshot(entries: readonly { principalArn: string; type: string; policies?: readonly ObservedPolicy[] }[]): AccessSnapshot {
+/** An entry as the lockout check sees it. */
+export interface EntryShape {
+  principalArn: string;
+  type: string;
+  policies?: ObservedPolicy[];
+}
+
+export function accessEntrySnapshot(entries: readonly (EntryShape | ObservedAccessEntry)[]): AccessSnapshot {
   return {
     principals: new Set(entries.map((e) => e.principalArn)),
     nodePrincipals: new Set(entries.filter((e) => isNodeType(e.type)).map((e) => e.principalArn)),
@@ -147,8 +154,8 @@ export function accessEntrySnapshot(entries: readonly { principalArn: string; ty
 }
 
 /** The entries as they will be once `plan` has run over `observed`. */
-export function entriesAfter(observed: readonly ObservedAccessEntry[], plan: AccessEntryPlan): { principalArn: string; type: string; policies?: ObservedPolicy[] }[] {
-  const result = new Map<string, { principalArn: string; type: string; policies?: ObservedPolicy[] }>(
+export function entriesAfter(observed: readonly ObservedAccessEntry[], plan: AccessEntryPlan): EntryShape[] {
+  const result = new Map<string, EntryShape>(
     observed.map((e) => [e.principalArn, { principalArn: e.principalArn, type: e.type, policies: e.policies ? [...e.policies] : undefined }]),
   );
   for (const a of plan.actions) {

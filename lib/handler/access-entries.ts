@@ -3,6 +3,7 @@
  * the handler's own role access, and running a plan from `access-entries-plan.ts`, adopting any
  * entry that turns out to exist already instead of failing with "already in use".
  */
+/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import {
   AccessEntry,
   AssociateAccessPolicyCommand,
@@ -17,14 +18,14 @@ import {
   ListAssociatedAccessPoliciesResponse,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
-import { parsePrincipalArn } from '../core/arn';
-import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
 import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries, isOwnedBy } from './access-entries-plan';
 import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
 import { ClusterNotFoundError, clusterExists } from './cluster';
 import { EksSender } from './eks-api';
 import { Logger } from './log';
+import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
+import { parsePrincipalArn } from '../core/arn';
+import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
 
 /** Tag on the access entry the handler creates for its own role (besides the owner tag). */
 export const HANDLER_ENTRY_TAG = `${OWNERSHIP_PREFIX}/handler-access`;
@@ -47,7 +48,8 @@ export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await onCluster(ctx, () => ctx.eks.send<ListAccessEntriesResponse>(new ListAccessEntriesCommand({ clusterName: ctx.clusterName, nextToken })));
+    const command = new ListAccessEntriesCommand({ clusterName: ctx.clusterName, nextToken });
+    const page = await onCluster(ctx, () => ctx.eks.send<ListAccessEntriesResponse>(command));
     arns.push(...(page.accessEntries ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -59,7 +61,8 @@ export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies
 export async function describeEntry(ctx: AccessEntryContext, principalArn: string, withPolicies: boolean): Promise<ObservedAccessEntry | undefined> {
   let entry: AccessEntry | undefined;
   try {
-    entry = (await ctx.eks.send<DescribeAccessEntryResponse>(new DescribeAccessEntryCommand({ clusterName: ctx.clusterName, principalArn }))).accessEntry;
+    const command = new DescribeAccessEntryCommand({ clusterName: ctx.clusterName, principalArn });
+    entry = (await ctx.eks.send<DescribeAccessEntryResponse>(command)).accessEntry;
   } catch (error) {
     if (isAwsError(error, 'ResourceNotFoundException') && (await clusterExists(ctx.eks, ctx.clusterName))) {
       return undefined;
@@ -84,7 +87,8 @@ export async function listPolicies(ctx: AccessEntryContext, principalArn: string
   const policies: ObservedPolicy[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await onCluster(ctx, () => ctx.eks.send<ListAssociatedAccessPoliciesResponse>(new ListAssociatedAccessPoliciesCommand({ clusterName: ctx.clusterName, principalArn, nextToken })));
+    const command = new ListAssociatedAccessPoliciesCommand({ clusterName: ctx.clusterName, principalArn, nextToken });
+    const page = await onCluster(ctx, () => ctx.eks.send<ListAssociatedAccessPoliciesResponse>(command));
     for (const p of page.associatedAccessPolicies ?? []) {
       if (p.policyArn) {
         const scope: AccessScopeSpec = p.accessScope?.type === 'namespace'
@@ -138,7 +142,9 @@ export interface ApplyResult {
 }
 
 /** Runs the plan; an entry that already exists when created is adopted and re-planned. */
-export async function applyAccessEntryPlan(ctx: AccessEntryContext, plan: AccessEntryPlan, desired: readonly AccessEntrySpec[]): Promise<ApplyResult> {
+export async function applyAccessEntryPlan(
+  ctx: AccessEntryContext, plan: AccessEntryPlan, desired: readonly AccessEntrySpec[],
+): Promise<ApplyResult> {
   let writes = 0;
   const adopted: string[] = [];
   const replanned = new Set<string>();
@@ -204,7 +210,9 @@ export async function runAction(ctx: AccessEntryContext, action: AccessEntryActi
       return true;
     case 'disassociate':
       try {
-        await onEntry(ctx, action.principalArn, () => ctx.eks.send(new DisassociateAccessPolicyCommand({ clusterName: ctx.clusterName, principalArn: action.principalArn, policyArn: action.policyArn })));
+        const { principalArn, policyArn } = action;
+        const command = new DisassociateAccessPolicyCommand({ clusterName: ctx.clusterName, principalArn, policyArn });
+        await onEntry(ctx, action.principalArn, () => ctx.eks.send(command));
         return true;
       } catch (error) {
         if (error instanceof AccessEntryNotFoundError) {

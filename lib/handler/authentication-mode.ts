@@ -3,13 +3,14 @@
  * at a time (EKS allows nothing else), never backwards, never re-setting the current mode, and
  * waiting for each update to finish.
  */
+/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { DescribeUpdateCommand, DescribeUpdateResponse, UpdateClusterConfigCommand, UpdateClusterConfigResponse } from '@aws-sdk/client-eks';
-import { AuthenticationMode, AUTHENTICATION_MODES, AccessMechanism } from '../core/desired-state';
 import { isAwsError } from './aws-errors';
 import { Deadline } from './deadline';
 import { EksSender } from './eks-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
+import { AuthenticationMode, AUTHENTICATION_MODES, AccessMechanism } from '../core/desired-state';
 
 /**
  * The modes to set, in order, to go from `current` to `target`: empty when already there, and
@@ -65,7 +66,9 @@ export interface ModeChangeOptions {
 }
 
 /** Applies the steps toward `target` and returns the mode the cluster ends in. */
-export async function advanceAuthenticationMode(eks: EksSender, clusterName: string, current: AuthenticationMode, target: AuthenticationMode | undefined, options: ModeChangeOptions): Promise<AuthenticationMode> {
+export async function advanceAuthenticationMode(
+  eks: EksSender, clusterName: string, current: AuthenticationMode, target: AuthenticationMode | undefined, options: ModeChangeOptions,
+): Promise<AuthenticationMode> {
   if (target !== undefined && AUTHENTICATION_MODES.indexOf(target) < AUTHENTICATION_MODES.indexOf(current)) {
     options.log.warn(`cluster "${clusterName}" is already in authentication mode ${current}, past the target ${target}; EKS cannot move a cluster back, so the mode is left as it is`);
   }
@@ -73,7 +76,8 @@ export async function advanceAuthenticationMode(eks: EksSender, clusterName: str
   for (const step of authenticationModeSteps(current, target)) {
     options.log.info('changing the authentication mode', { cluster: clusterName, from: mode, to: step });
     // Another update in progress answers ResourceInUseException: wait and try again.
-    const response = await withRetry(() => eks.send<UpdateClusterConfigResponse>(new UpdateClusterConfigCommand({ name: clusterName, accessConfig: { authenticationMode: step } })), {
+    const command = new UpdateClusterConfigCommand({ name: clusterName, accessConfig: { authenticationMode: step } });
+    const response = await withRetry(() => eks.send<UpdateClusterConfigResponse>(command), {
       what: `setting the authentication mode of "${clusterName}" to ${step}`,
       deadline: options.deadline,
       maxAttempts: 30,
@@ -93,7 +97,9 @@ export async function advanceAuthenticationMode(eks: EksSender, clusterName: str
   return mode;
 }
 
-async function waitForUpdate(eks: EksSender, clusterName: string, updateId: string, step: AuthenticationMode, options: ModeChangeOptions): Promise<void> {
+async function waitForUpdate(
+  eks: EksSender, clusterName: string, updateId: string, step: AuthenticationMode, options: ModeChangeOptions,
+): Promise<void> {
   for (;;) {
     const { update } = await eks.send<DescribeUpdateResponse>(new DescribeUpdateCommand({ name: clusterName, updateId }));
     const status = update?.status;

@@ -4,14 +4,14 @@
  * conflict-safe store. Used with an empty desired state to remove this owner's entries (Delete,
  * or a move to access entries); foreign and other owners' entries are never touched.
  */
-import { AccessConfigError } from '../core/arn';
-import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, toConfigMapObject } from '../core/aws-auth';
-import { DesiredAwsAuth } from '../core/desired-state';
 import { updateAwsAuth } from './aws-auth-store';
 import { Deadline } from './deadline';
 import { KubeObject, KubernetesApi } from './kubernetes-api';
 import { AccessSnapshot, assertNoLockout, HandlerIdentity } from './lockout';
 import { Logger } from './log';
+import { AccessConfigError } from '../core/arn';
+import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, toConfigMapObject } from '../core/aws-auth';
+import { DesiredAwsAuth } from '../core/desired-state';
 
 /** Desired state of an owner that wants nothing in aws-auth. */
 export const EMPTY_DESIRED_AWS_AUTH: DesiredAwsAuth = { mapRoles: [], mapUsers: [], mapAccounts: [] };

@@ -2,12 +2,13 @@
  * The cluster as the handler needs it: status (waited on until ACTIVE, within the deadline),
  * API endpoint, certificate authority and authentication mode.
  */
+/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { DescribeClusterCommand, DescribeClusterResponse } from '@aws-sdk/client-eks';
-import { AuthenticationMode, AUTHENTICATION_MODES } from '../core/desired-state';
 import { isAwsError } from './aws-errors';
 import { Deadline } from './deadline';
 import { EksSender } from './eks-api';
 import { Logger } from './log';
+import { AuthenticationMode, AUTHENTICATION_MODES } from '../core/desired-state';
 
 export interface ClusterInfo {
   readonly name: string;

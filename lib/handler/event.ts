@@ -2,12 +2,12 @@
  * The CloudFormation custom resource event as the Provider framework passes it to `onEvent`, and
  * its decoding into the desired states the handler reconciles.
  */
-import { AccessConfigError } from '../core/arn';
-import { DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 import { assertValidDesiredState } from './desired-state-check';
 import { endpointOverrides } from './endpoints';
 import { Logger } from './log';
 import { readS3Object } from './s3-object';
+import { AccessConfigError } from '../core/arn';
+import { DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
@@ -63,7 +63,9 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
 }
 
 /** The desired state from the resource properties: inline JSON, or an S3 object. */
-export async function loadDesiredState(properties: Record<string, unknown> | undefined, log: Logger, defaultRegion: string | undefined): Promise<DesiredClusterAccess> {
+export async function loadDesiredState(
+  properties: Record<string, unknown> | undefined, log: Logger, defaultRegion: string | undefined,
+): Promise<DesiredClusterAccess> {
   const location = (properties ?? {}) as DesiredStateLocation;
   let text: string;
   let source: string;

@@ -4,10 +4,11 @@
  * client verifying the cluster's CA, and the {@link KubernetesApi} the reconciler uses on top,
  * which logs every call and retries 401/403 while a new access entry propagates.
  */
+/* eslint-disable import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { DesiredClusterAccess } from '../core/desired-state';
+/* eslint-enable import/no-extraneous-dependencies */
 import { awsErrorName } from './aws-errors';
 import { ClusterInfo } from './cluster';
 import { Deadline } from './deadline';
@@ -18,6 +19,7 @@ import { KubernetesApiError } from './kube/errors';
 import { ApplyOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
+import { DesiredClusterAccess } from '../core/desired-state';
 
 export interface ConnectOptions {
   readonly cluster: ClusterInfo;
@@ -33,7 +35,9 @@ export interface ConnectOptions {
 }
 
 /** Credentials of `roleArn`, assumed with `base` (the handler's own) through STS. */
-export async function assumeRole(roleArn: string, region: string, sessionName: string, log: Logger, base?: AwsCredentialIdentity | AwsCredentialIdentityProvider): Promise<AwsCredentialIdentity> {
+export async function assumeRole(
+  roleArn: string, region: string, sessionName: string, log: Logger, base?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+): Promise<AwsCredentialIdentity> {
   const endpoint = endpointOverrides().sts;
   const sts = new STSClient({ region, ...(endpoint ? { endpoint } : {}), ...(base ? { credentials: base } : {}) });
   try {

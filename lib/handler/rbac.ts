@@ -4,11 +4,11 @@
  * that label. Every object is read first: unchanged objects are not written at all, objects of
  * another owner are never taken over, and all checks run before the first write.
  */
-import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
 import { Deadline } from './deadline';
 import { MANIFEST_KINDS, isNamespacedKind } from './desired-state-check';
 import { KubeObject, KubernetesApi, collectionPath, kubeReason, kubeStatus, objectPath } from './kubernetes-api';
 import { Logger } from './log';
+import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
 
 export interface RbacContext {
   readonly kube: KubernetesApi;
@@ -81,7 +81,9 @@ interface PlannedApply {
  * an object exists that this owner did not create (a Namespace is the exception: it is used as
  * it is, without taking ownership).
  */
-export async function planManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<{ writes: PlannedApply[]; unchanged: string[] }> {
+export async function planManifests(
+  ctx: RbacContext, manifests: readonly KubernetesManifest[],
+): Promise<{ writes: PlannedApply[]; unchanged: string[] }> {
   const writes: PlannedApply[] = [];
   const unchanged: string[] = [];
   const conflicts: string[] = [];

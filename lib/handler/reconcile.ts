@@ -4,10 +4,8 @@
  * state, removing only what this owner created and no longer wants. Every check that can refuse
  * the change (validation, ownership conflicts, lockout) runs before the first write it guards.
  */
-import { awsAuthRoleArn } from '../core/arn';
-import { AuthenticationMode, DesiredClusterAccess } from '../core/desired-state';
-import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction } from './access-entries-plan';
 import { AccessEntryContext, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
+import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction } from './access-entries-plan';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice } from './authentication-mode';
 import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from './aws-auth-reconcile';
 import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from './cluster';
@@ -18,6 +16,8 @@ import { KubernetesApi } from './kubernetes-api';
 import { assertNoLockout, HandlerIdentity } from './lockout';
 import { Logger } from './log';
 import { applyManifests, deleteUnwanted } from './rbac';
+import { awsAuthRoleArn } from '../core/arn';
+import { AuthenticationMode, DesiredClusterAccess } from '../core/desired-state';
 
 /** How long Kubernetes 401/403 answers are retried after the handler granted itself access. */
 export const NEW_ACCESS_GRACE_MS = 120_000;
@@ -79,7 +79,8 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   let mode = cluster.authenticationMode;
   if (!isDelete) {
     // Never on Delete: a mode change cannot be undone, and removing access needs none.
-    mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, desired.targetAuthenticationMode, { deadline: deps.deadline, log, pollMs: deps.pollMs, random: deps.random });
+    const modeOptions = { deadline: deps.deadline, log, pollMs: deps.pollMs, random: deps.random };
+    mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, desired.targetAuthenticationMode, modeOptions);
   }
   const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false } : chooseMechanism(desired.mechanism, mode, desired.clusterName);
   const identities = isDelete ? [] : handlerIdentities(desired);
@@ -158,7 +159,16 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
 
   const mechanism = choice.accessEntries ? 'ACCESS_ENTRIES' : choice.awsAuth ? 'AWS_AUTH' : 'NONE';
   log.info('reconciled', { mode, mechanism, awsAuthWritten, accessEntryWrites, rbacApplied: rbacApplied.length, rbacDeleted: rbacDeleted.length });
-  return { authenticationMode: mode, mechanism, awsAuthWritten, accessEntryWrites, adoptedAccessEntries: adopted, rbacApplied, rbacDeleted, warnings: log.warnings() };
+  return {
+    authenticationMode: mode,
+    mechanism,
+    awsAuthWritten,
+    accessEntryWrites,
+    adoptedAccessEntries: adopted,
+    rbacApplied,
+    rbacDeleted,
+    warnings: log.warnings(),
+  };
 }
 
 /** The identities the handler reaches Kubernetes with, in their full (access entry) form. */

@@ -3,10 +3,12 @@
  * large for the custom resource's properties; a hand-signed GET keeps the S3 client (hundreds of
  * kilobytes) out of the bundle.
  */
+/* eslint-disable import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+/* eslint-enable import/no-extraneous-dependencies */
 import { Logger } from './log';
 
 export interface S3ObjectLocation {
@@ -37,7 +39,7 @@ export async function readS3Object(location: S3ObjectLocation, log: Logger): Pro
     hostname: url.hostname,
     port: url.port ? Number(url.port) : undefined,
     path: url.pathname,
-    headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    headers: { 'host': url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
   });
   const signed = await signer.sign(request);
   const response = await fetch(url, { method: 'GET', headers: signed.headers as Record<string, string> });

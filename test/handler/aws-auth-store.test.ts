@@ -1,11 +1,11 @@
+import { MemoryKube } from './memory-kube';
 import { AWS_AUTH_OWNERS_ANNOTATION } from '../../lib/core/desired-state';
-import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/handler/aws-auth-store';
 import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from '../../lib/handler/aws-auth-reconcile';
+import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/handler/aws-auth-store';
 import { Deadline } from '../../lib/handler/deadline';
 import { KubeObject } from '../../lib/handler/kubernetes-api';
 import { LockoutError } from '../../lib/handler/lockout';
 import { Logger } from '../../lib/handler/log';
-import { MemoryKube } from './memory-kube';
 
 const quiet = () => new Logger({}, () => undefined);
 const NODE = 'arn:aws:iam::111122223333:role/eks-node';

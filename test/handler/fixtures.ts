@@ -1,14 +1,13 @@
 /** Desired states and handler wiring shared by the handler tests. */
 import { EKSClient } from '@aws-sdk/client-eks';
 import { AccessEntrySpec } from '../../lib/core/access-entry';
-import { DESIRED_STATE_VERSION, DesiredClusterAccess, KubernetesManifest } from '../../lib/core/desired-state';
+import { DESIRED_STATE_VERSION, DesiredClusterAccess, KubernetesManifest, physicalResourceId } from '../../lib/core/desired-state';
 import { Deadline } from '../../lib/handler/deadline';
 import { EksApi } from '../../lib/handler/eks-api';
 import { DecodedRequest, RequestType } from '../../lib/handler/event';
 import { KubernetesApi } from '../../lib/handler/kubernetes-api';
 import { Logger } from '../../lib/handler/log';
 import { reconcile, ReconcileOutcome } from '../../lib/handler/reconcile';
-import { physicalResourceId } from '../../lib/core/desired-state';
 
 export const ACCOUNT = '111122223333';
 export const HANDLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/cdk-eks-access-handler`;

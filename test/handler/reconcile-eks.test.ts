@@ -3,12 +3,12 @@
  * in-memory Kubernetes API: access entries, adoption, policies, modes, retries, ownership.
  */
 import { EKSClient } from '@aws-sdk/client-eks';
+import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, VIEWER_ROLE } from './fixtures';
+import { MemoryKube } from './memory-kube';
 import { OWNER_KEY } from '../../lib/core/desired-state';
 import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
 import { AWS_AUTH_PATH } from '../../lib/handler/aws-auth-store';
 import { EksFake, faults, startEksFake } from '../support/eks-fake';
-import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, VIEWER_ROLE } from './fixtures';
-import { MemoryKube } from './memory-kube';
 
 let fake: EksFake;
 let eksClient: EKSClient;

@@ -1,10 +1,12 @@
+import * as fc from 'fast-check';
 import { Deadline, DeadlineExceededError } from '../../lib/handler/deadline';
 import { backoffDelay, withRetry } from '../../lib/handler/retry';
-import * as fc from 'fast-check';
 
 describe('backoffDelay', () => {
   test('stays within [base/2, min(max, base * 2^(n-1))] for any attempt and randomness', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 60000 }), (attempt, r, base, max) => {
+    const attempts = fc.integer({ min: 1, max: 60 });
+    const randoms = fc.double({ min: 0, max: 0.999999, noNaN: true });
+    fc.assert(fc.property(attempts, randoms, fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 60000 }), (attempt, r, base, max) => {
       const d = backoffDelay(attempt, { baseMs: base, maxMs: max, random: () => r });
       const cap = Math.min(max, base * 2 ** (attempt - 1));
       return d >= Math.min(cap, base / 2) - 1 && d <= cap + 1;

@@ -3,13 +3,13 @@
  * fake → real kube-apiserver, whose emulated EKS authenticator reads the fake's access entries.
  * Team members then call the API server with their own EKS tokens.
  */
+import { invoke, useHandlerEnvironment } from './handler-support';
 import { AccessEntrySpec } from '../../lib/core/access-entry';
 import { DESIRED_STATE_VERSION, DesiredClusterAccess, FIELD_MANAGER, KubernetesManifest, OWNER_KEY } from '../../lib/core/desired-state';
 import { KubernetesApiError } from '../../lib/handler/kube/errors';
 import { clientAs, eksFake, kubeHarness } from '../support/kube/env';
 import { resetCluster } from '../support/kube/reset';
 import { useSharedCluster } from '../support/kube/shared-cluster';
-import { invoke, useHandlerEnvironment } from './handler-support';
 
 jest.setTimeout(300_000);
 const cluster = useSharedCluster();

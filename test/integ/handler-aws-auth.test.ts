@@ -2,6 +2,7 @@
  * Scenarios of the deploy-time handler on aws-auth, end to end: `onEvent` → EKS fake → real
  * kube-apiserver with the emulated EKS authenticator.
  */
+import { invoke, invokeMany, useHandlerEnvironment } from './handler-support';
 import { parseAwsAuth, resolveIdentity } from '../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DESIRED_STATE_VERSION, DesiredClusterAccess } from '../../lib/core/desired-state';
 import { KubernetesApiError } from '../../lib/handler/kube/errors';
@@ -9,7 +10,6 @@ import { AWS_AUTH_REF } from '../../lib/handler/kube/paths';
 import { clientAs, eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
 import { resetCluster } from '../support/kube/reset';
 import { useSharedCluster } from '../support/kube/shared-cluster';
-import { invoke, invokeMany, useHandlerEnvironment } from './handler-support';
 
 jest.setTimeout(300_000);
 const cluster = useSharedCluster();

@@ -98,7 +98,9 @@ export async function invokeMany(runs: { requestType: 'Create' | 'Update' | 'Del
     }));
     const ms = Date.now() - started;
     // HANDLER_DEBUG=1 prints each run's log in short form.
-    if (process.env.HANDLER_DEBUG) original(JSON.stringify(lines.map((l) => [l.time, l.msg, l.method ?? l.operation, l.path, l.status, l.reason ?? l.error]), undefined, 0));
+    if (process.env.HANDLER_DEBUG) {
+      original(JSON.stringify(lines.map((l) => [l.time, l.msg, l.method ?? l.operation, l.path, l.status, l.reason ?? l.error])));
+    }
     const all = (await fake.calls()).calls.slice(before);
     const kubeCalls = lines.filter((l) => l.api === 'kubernetes');
     const kubeWrites = kubeCalls.filter((l) => l.method !== 'GET' && !String(l.path).includes('dryRun=All'));
