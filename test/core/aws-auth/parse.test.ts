@@ -146,3 +146,32 @@ describe('loadAwsAuth', () => {
     expect(() => loadAwsAuth(fixture('aws-auth-malformed.yaml'))).toThrow(/cannot read aws-auth:\nerror: mapRoles: /);
   });
 });
+
+describe('YAML features the authenticator reader supports', () => {
+  test('anchors, aliases and merge keys', () => {
+    const mapRoles = [
+      '- &node',
+      '  rolearn: arn:aws:iam::111122223333:role/nodes-a',
+      '  username: system:node:{{EC2PrivateDNSName}}',
+      '  groups: &groups [system:bootstrappers, system:nodes]',
+      '- <<: *node',
+      '  rolearn: arn:aws:iam::111122223333:role/nodes-b',
+      '- rolearn: arn:aws:iam::111122223333:role/nodes-c',
+      '  groups: *groups',
+      '',
+    ].join('\n');
+    const { configMap, problems } = parseAwsAuth({ mapRoles });
+    expect(problems).toEqual([]);
+    expect(configMap?.mapRoles).toEqual([
+      { rolearn: 'arn:aws:iam::111122223333:role/nodes-a', username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
+      { rolearn: 'arn:aws:iam::111122223333:role/nodes-b', username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] },
+      { rolearn: 'arn:aws:iam::111122223333:role/nodes-c', groups: ['system:bootstrappers', 'system:nodes'] },
+    ]);
+  });
+
+  test('duplicate keys in an entry are malformed YAML', () => {
+    const { problems } = parseAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  rolearn: arn:aws:iam::111122223333:role/b\n' });
+    expect(problems[0]).toMatchObject({ severity: 'error', location: 'mapRoles' });
+    expect(problems[0].message).toContain('duplicated mapping key');
+  });
+});
