@@ -1,7 +1,7 @@
 import {
   AssociateAccessPolicyCommand, CreateAccessEntryCommand, DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient,
   EKSServiceException, InvalidParameterException, ListAccessEntriesCommand, ListAccessPoliciesCommand,
-  ListAssociatedAccessPoliciesCommand, ResourceNotFoundException, ServerException, ThrottlingException,
+  ListAssociatedAccessPoliciesCommand, ResourceInUseException, ResourceNotFoundException, ServerException, ThrottlingException,
   paginateListAccessEntries,
 } from '@aws-sdk/client-eks';
 import { EksFake, EksFakeControl, accessPolicyArn, faults, startEksFake } from '../support/eks-fake';
@@ -160,6 +160,32 @@ describe('error injection', () => {
     })));
     expect(notYet).toBeInstanceOf(ResourceNotFoundException);
     expect(fake.state.accessEntry('prod', role('new'))!.accessPolicies).toEqual([]);
+  });
+
+  test('a lost response: the write happens, the caller sees 500; a retry with the same token gets the entry, a new call 409', async () => {
+    fake.injectFault(faults.lostResponse('CreateAccessEntry'));
+    const token = 'token-1';
+    const lost = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'prod', principalArn: role('dev'), clientRequestToken: token })));
+    expect(lost.name).toBe('InternalFailure');
+    expect(fake.state.accessEntry('prod', role('dev'))).toBeDefined();
+    expect(fake.calls.calls()[0]).toMatchObject({ status: 500, injected: true, write: true });
+
+    const retried = await eks.send(new CreateAccessEntryCommand({ clusterName: 'prod', principalArn: role('dev'), clientRequestToken: token }));
+    expect(retried.accessEntry!.accessEntryArn).toBe(fake.state.accessEntry('prod', role('dev'))!.accessEntryArn);
+    const fresh = await failure(eks.send(new CreateAccessEntryCommand({ clusterName: 'prod', principalArn: role('dev') })));
+    expect(fresh).toBeInstanceOf(ResourceInUseException);
+  });
+
+  test('the SDK\'s own retry after a lost response reuses its token and succeeds', async () => {
+    const retrying = new EKSClient({ ...fake.clientConfig(), maxAttempts: 2 });
+    try {
+      fake.injectFault(faults.lostResponse('CreateAccessEntry'));
+      const answer = await retrying.send(new CreateAccessEntryCommand({ clusterName: 'prod', principalArn: role('dev') }));
+      expect(answer.$metadata.attempts).toBe(2);
+      expect(fake.calls.calls({ operation: 'CreateAccessEntry' }).map((c) => c.status)).toEqual([500, 200]);
+    } finally {
+      retrying.destroy();
+    }
   });
 
   test('a bad fault is refused', () => {

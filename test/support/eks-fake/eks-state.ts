@@ -331,13 +331,21 @@ export class EksState {
       throw errors.invalidParameter(`username cannot be specified for access entries of type ${type}.`, clusterName);
     }
     const tags = this.checkTags(input.tags, clusterName);
-    if (cluster.entries.has(principalArn)) {
+    const existing = cluster.entries.get(principalArn);
+    if (existing) {
+      // A retry with the token of the call that created the entry gets the entry again.
+      if (typeof input.clientRequestToken === 'string' && input.clientRequestToken === existing.creationToken) {
+        return { accessEntry: this.entryWire(existing) };
+      }
       throw errors.accessEntryExists(clusterName);
     }
     if (this.missingPrincipals.has(principalArn)) {
       throw errors.invalidPrincipal(clusterName);
     }
     const entry = this.newEntry(cluster, principalArn, type, username, groups, tags);
+    if (typeof input.clientRequestToken === 'string') {
+      entry.creationToken = input.clientRequestToken;
+    }
     cluster.entries.set(principalArn, entry);
     return { accessEntry: this.entryWire(entry) };
   }

@@ -1,6 +1,7 @@
 /**
  * Error injection: "the next N calls of operation X (for principal P) fail with error E".
- * A matching fault answers before the operation runs, so the state does not change.
+ * A matching fault answers before the operation runs, so the state does not change (unless the
+ * fault is `afterApply`: a lost response).
  */
 import { EksApiError, errors, statusForError } from './errors';
 
@@ -20,6 +21,11 @@ export interface FaultSpec {
   readonly principalArn?: string;
   /** Only calls about this cluster match. */
   readonly clusterName?: string;
+  /**
+   * Run the operation first, then answer the error: the change is made but the caller never
+   * learns it (a lost response). Default false: the error answers instead of the operation.
+   */
+  readonly afterApply?: boolean;
 }
 
 /** What a call is about, for matching faults. */
@@ -49,6 +55,9 @@ export const faults = {
    */
   principalNotPropagated: (principalArn: string, count = 1, operation = 'CreateAccessEntry'): FaultSpec =>
     ({ operation, count, principalArn, errorName: 'InvalidParameterException', message: 'The specified principalArn is invalid: invalid principal.' }),
+  /** The write happens but its answer is lost: the caller sees a 500 and must find out on retry. */
+  lostResponse: (operation: string, count = 1): FaultSpec =>
+    ({ operation, count, errorName: 'InternalFailure', status: 500, message: 'An internal error has occurred.', afterApply: true }),
   /** An access entry that is not visible yet (eventual consistency right after creation). */
   entryNotFoundYet: (principalArn: string, operation: string, count = 1): FaultSpec =>
     ({ operation, count, principalArn, errorName: 'ResourceNotFoundException', message: errors.accessEntryNotFound('').message }),
@@ -83,8 +92,11 @@ export class FaultInjector {
     return this.armed.map((a) => ({ ...a.spec, remaining: a.left }));
   }
 
-  /** The error for this call if an armed fault matches it (using one of its count). */
-  public take(call: CallSubject): EksApiError | undefined {
+  /**
+   * The error for this call if an armed fault matches it (using one of its count), and whether
+   * the operation runs before the error is answered.
+   */
+  public take(call: CallSubject): { error: EksApiError; afterApply: boolean } | undefined {
     const index = this.armed.findIndex((a) => matches(a.spec, call));
     if (index < 0) {
       return undefined;
@@ -96,8 +108,9 @@ export class FaultInjector {
     }
     const spec = fault.spec;
     const fields: Record<string, string> = call.clusterName ? { clusterName: call.clusterName } : {};
-    return new EksApiError(spec.errorName, spec.message ?? `Injected ${spec.errorName} for ${call.operation}`, fields,
+    const error = new EksApiError(spec.errorName, spec.message ?? `Injected ${spec.errorName} for ${call.operation}`, fields,
       spec.status ?? statusForError(spec.errorName));
+    return { error, afterApply: spec.afterApply === true };
   }
 }
 

@@ -37,6 +37,8 @@ export interface AccessEntryRecord {
   type: AccessEntryType;
   /** By policy ARN. */
   policies: Map<string, AssociatedPolicyRecord>;
+  /** The clientRequestToken of the CreateAccessEntry call that made it (idempotent retries). */
+  creationToken?: string;
 }
 
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';

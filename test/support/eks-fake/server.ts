@@ -117,11 +117,14 @@ export async function startEksFake(options: EksFakeOptions = {}): Promise<EksFak
     }
     const principalArn = principalOf(routed.operation, params, text);
     const injected = faults.take({ operation: routed.operation, clusterName: params.clusterName, principalArn });
-    if (injected) {
-      return fail(injected, true);
+    if (injected && !injected.afterApply) {
+      return fail(injected.error, true);
     }
     try {
       const answer = routed.run(state, body, url.searchParams);
+      if (injected) {
+        return fail(injected.error, true);
+      }
       record(200);
       send(res, 200, answer);
     } catch (error) {
