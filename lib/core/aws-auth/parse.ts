@@ -38,7 +38,8 @@ class Yaml11Boolean {
 /** YAML as the authenticator's reader sees it: core types, merge keys (`<<: *anchor`), YAML 1.1 booleans. */
 const SECTION_SCHEMA = yaml.CORE_SCHEMA.extend({
   implicit: [
-    yaml.types.merge,
+    // js-yaml exports its merge type, though its type declarations do not say so.
+    (yaml as unknown as { types: { merge: yaml.Type } }).types.merge,
     new yaml.Type('tag:cdk-eks-access.dev,2024:yaml11-bool', {
       kind: 'scalar',
       resolve: (data: unknown) => typeof data === 'string' && /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(data),
