@@ -30,7 +30,8 @@ export interface SendOptions {
 /** Creates the EKS client for a region (endpoint overridden only by the test variable). */
 export function createEksClient(region: string | undefined): EKSClient {
   const endpoint = endpointOverrides().eks;
-  return new EKSClient({ region, maxAttempts: 1, ...(endpoint ? { endpoint } : {}) });
+  // No SDK retries (EksApi retries, logging each attempt) and no request that can hang past the deadline.
+  return new EKSClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 }, ...(endpoint ? { endpoint } : {}) });
 }
 
 export class EksApi implements EksSender {

@@ -67,6 +67,8 @@ export async function connectKubernetes(options: ConnectOptions): Promise<Kubern
     token: eksTokenProvider({ clusterName: options.cluster.name, region: options.region, credentials }),
     onCall: (call) => options.log.apiCall({ api: 'kubernetes', method: call.method, path: call.path, status: call.reason ? `${call.status} ${call.reason}` : call.status, attempt: call.attempt, ms: call.ms }),
     userAgent: 'cdk-eks-access-handler',
+    // A request never outlives the deadline by much (the deadline keeps a reserve for the answer).
+    timeoutMs: Math.max(1_000, Math.min(20_000, options.deadline.remainingMs())),
   });
   return new KubernetesConnection(client, options.deadline, options.log, options.authGraceMs, options.random);
 }

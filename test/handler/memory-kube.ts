@@ -70,8 +70,12 @@ export class MemoryKube implements KubernetesApi {
     await tick();
     this.calls.push({ method: 'LIST', path: collectionPath });
     const [key, value] = (labelSelector ?? '=').split('=');
+    // `/apis/g/v1/roles` lists across namespaces: `/apis/g/v1/namespaces/<ns>/roles/<name>` too.
+    const plural = collectionPath.slice(collectionPath.lastIndexOf('/') + 1);
+    const group = collectionPath.slice(0, collectionPath.lastIndexOf('/'));
+    const anyNamespace = new RegExp(`^${escape(group)}/namespaces/[^/]+/${escape(plural)}/[^/]+$`);
     return [...this.objects.entries()]
-      .filter(([p]) => p.startsWith(`${collectionPath}/`) && !p.slice(collectionPath.length + 1).includes('/'))
+      .filter(([p]) => (p.startsWith(`${collectionPath}/`) && !p.slice(collectionPath.length + 1).includes('/')) || (!group.includes('/namespaces/') && anyNamespace.test(p)))
       .map(([, o]) => clone(o))
       .filter((o) => !key || o.metadata.labels?.[key] === value);
   }
@@ -85,6 +89,10 @@ export class MemoryKube implements KubernetesApi {
 
 function clone<T>(o: T): T {
   return JSON.parse(JSON.stringify(o)) as T;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function tick(): Promise<void> {

@@ -1,0 +1,43 @@
+import { entry, state, teamRbac, DEV_ROLE } from './fixtures';
+import { AccessConfigError } from '../../lib/core/arn';
+import { desiredStateProblems, assertValidDesiredState } from '../../lib/handler/desired-state-check';
+
+describe('desired state validation', () => {
+  test('a complete state from the constructs is valid', () => {
+    expect(desiredStateProblems(state({ accessEntries: [entry(DEV_ROLE, { kubernetesGroups: ['dev'] })], manifests: teamRbac('dev') }))).toEqual([]);
+  });
+
+  test('an unknown version is refused alone, with the version the handler reads', () => {
+    expect(desiredStateProblems({ ...state(), version: 2 })).toEqual([expect.stringMatching(/version 2 is not supported by this handler \(it reads version 1\)/)]);
+  });
+
+  test('lists every problem, each naming the value', () => {
+    const problems = desiredStateProblems(state({
+      ownerId: 'Stack_A',
+      mechanism: 'BOTH' as never,
+      targetAuthenticationMode: 'CONFIGMAP' as never,
+      kubernetesRoleArn: 'arn:aws:sts::111122223333:assumed-role/admin/me',
+      awsAuth: { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/teams/dev', groups: [] }], mapUsers: [], mapAccounts: ['1234'] },
+      accessEntries: [entry(DEV_ROLE, { kubernetesGroups: ['system:masters'] }), entry(DEV_ROLE)],
+      manifests: [
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } },
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' } },
+        { apiVersion: 'v1', kind: 'ClusterRole', metadata: { name: 'c' } },
+      ],
+    }));
+    expect(problems).toEqual([
+      expect.stringContaining('owner ID "Stack_A"'),
+      expect.stringContaining('mechanism "BOTH"'),
+      expect.stringContaining('target authentication mode "CONFIGMAP"'),
+      expect.stringContaining('kubernetesRoleArn: ARN "arn:aws:sts::111122223333:assumed-role/admin/me" is an assumed-role session'),
+      expect.stringContaining('keeps its path'),
+      expect.stringContaining('"1234" is not a 12-digit account ID'),
+      expect.stringContaining('Kubernetes group "system:masters" is reserved'),
+      expect.stringContaining(`access entry for ${DEV_ROLE} is listed twice`),
+      expect.stringContaining('manifest Secret s: kind must be one of'),
+      expect.stringContaining('manifest Role r: metadata.namespace is required'),
+      expect.stringContaining('apiVersion must be rbac.authorization.k8s.io/v1'),
+    ]);
+    expect(() => assertValidDesiredState(state({ ownerId: '' }))).toThrow(AccessConfigError);
+  });
+});

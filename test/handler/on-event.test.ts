@@ -1,0 +1,103 @@
+/**
+ * The Lambda entry point: event decoding, the desired state inline or in S3, physical IDs, and
+ * the error it throws (which the Provider framework reports to CloudFormation as FAILED).
+ */
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { state } from './fixtures';
+import { physicalResourceId } from '../../lib/core/desired-state';
+import { EKS_ENDPOINT_ENV, S3_ENDPOINT_ENV } from '../../lib/handler/endpoints';
+import { decodeEvent } from '../../lib/handler/event';
+import { onEvent } from '../../lib/handler/index';
+import { Logger } from '../../lib/handler/log';
+import { EksFake, startEksFake } from '../support/eks-fake';
+
+const quiet = new Logger({}, () => undefined);
+let fake: EksFake;
+let s3: Server;
+let s3Requests: { url: string; headers: IncomingHttpHeaders }[] = [];
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  fake = await startEksFake({ region: 'us-east-1' });
+  s3 = createServer((req, res) => {
+    s3Requests.push({ url: req.url ?? '', headers: req.headers });
+    if (req.url === '/assets-bucket/states/big.json') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(state({ clusterName: 'from-s3' })));
+    } else {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+    }
+  });
+  await new Promise<void>((resolve) => s3.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIATESTTESTTEST',
+    AWS_SECRET_ACCESS_KEY: 'test-secret',
+    [EKS_ENDPOINT_ENV]: fake.endpoint,
+    [S3_ENDPOINT_ENV]: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+});
+afterAll(async () => {
+  process.env = saved;
+  await fake.close();
+  await new Promise((resolve) => s3.close(resolve));
+});
+beforeEach(() => {
+  fake.reset();
+  s3Requests = [];
+});
+
+const props = (s: object) => ({ ServiceToken: 'arn:aws:lambda:us-east-1:111122223333:function:p', inline: JSON.stringify(s) });
+const context = { getRemainingTimeInMillis: () => 60_000 };
+
+describe('decodeEvent', () => {
+  test('Create and Update answer with the state\'s physical ID; another cluster on Update is a replacement', async () => {
+    const create = await decodeEvent({ RequestType: 'Create', ResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(create.physicalResourceId).toBe('dev-cluster/stack-a.access');
+    const same = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ manifests: [] })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(same).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.access', replacement: false, previous: expect.objectContaining({ clusterName: 'dev-cluster' }) });
+    const moved = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ clusterName: 'prod' })) }, quiet, 'us-east-1');
+    expect(moved).toMatchObject({ physicalResourceId: 'prod/stack-a.access', replacement: true });
+  });
+
+  test('Delete keeps the physical ID CloudFormation knows', async () => {
+    const del = await decodeEvent({ RequestType: 'Delete', PhysicalResourceId: 'old-id', ResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(del.physicalResourceId).toBe('old-id');
+  });
+
+  test('reads a large desired state from S3 with a signed GET', async () => {
+    const decoded = await decodeEvent({ RequestType: 'Create', ResourceProperties: { s3Bucket: 'assets-bucket', s3Key: 'states/big.json' } }, quiet, 'us-east-1');
+    expect(decoded.desired.clusterName).toBe('from-s3');
+    expect(s3Requests[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTTESTTEST\/\d{8}\/us-east-1\/s3\/aws4_request/);
+  });
+
+  test('bad input fails with a message naming it', async () => {
+    await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { inline: '{nope' } }, quiet, 'us-east-1')).rejects.toThrow(/inline desired state is not valid JSON/);
+    await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: {} }, quiet, 'us-east-1')).rejects.toThrow(/expected the property "inline"/);
+    await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { s3Bucket: 'assets-bucket', s3Key: 'missing.json' } }, quiet, 'us-east-1'))
+      .rejects.toThrow(/cannot read the desired state from s3:\/\/assets-bucket\/missing.json: AccessDenied \(the handler role needs s3:GetObject on it\)/);
+  });
+});
+
+describe('onEvent', () => {
+  test('Delete of a resource whose cluster is gone succeeds (stack deletion is never blocked)', async () => {
+    const response = await onEvent({ RequestType: 'Delete', PhysicalResourceId: physicalResourceId(state()), ResourceProperties: props(state()) }, context);
+    expect(response).toEqual({ PhysicalResourceId: 'dev-cluster/stack-a.access', Data: expect.objectContaining({ Mechanism: 'NONE', Changed: 'false' }) });
+  });
+
+  test('failures are thrown as one actionable message (FAILED for CloudFormation)', async () => {
+    await expect(onEvent({ RequestType: 'Create', ResourceProperties: props(state()) }, context)).rejects.toThrow(/^ClusterNotFoundError: EKS cluster "dev-cluster" does not exist in us-east-1/);
+    await expect(onEvent({ RequestType: 'Create', ResourceProperties: props({ ...state(), version: 7 }) }, context)).rejects.toThrow(/^AccessConfigError: invalid desired state.*version 7 is not supported/s);
+  });
+
+  test('stops before the Lambda time limit while waiting for a cluster that stays CREATING', async () => {
+    fake.seedCluster({ name: 'dev-cluster', activeAfterDescribes: 1000 });
+    const started = Date.now();
+    await expect(onEvent({ RequestType: 'Create', ResourceProperties: props(state()) }, { getRemainingTimeInMillis: () => 15_500 })).rejects.toThrow(/DeadlineExceededError: ran out of time while waiting for EKS cluster "dev-cluster" to become ACTIVE/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});

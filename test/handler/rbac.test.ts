@@ -1,0 +1,67 @@
+import { teamRbac } from './fixtures';
+import { MemoryKube } from './memory-kube';
+import { OWNER_KEY } from '../../lib/core/desired-state';
+import { Deadline } from '../../lib/handler/deadline';
+import { objectPath } from '../../lib/handler/kubernetes-api';
+import { Logger } from '../../lib/handler/log';
+import { applyManifests, applyOrder, deleteUnwanted, isSubset } from '../../lib/handler/rbac';
+
+const ctx = (kube: MemoryKube, ownerId = 'owner-a') => ({ kube, ownerId, log: new Logger({}, () => undefined), deadline: Deadline.in(30_000) });
+
+describe('isSubset', () => {
+  test('desired fields must all match; server-added fields are ignored; lists compare element-wise', () => {
+    expect(isSubset({ a: 1, b: { c: [1, { d: 2 }] } }, { a: 1, x: 9, b: { c: [1, { d: 2, e: 3 }], y: 1 } })).toBe(true);
+    expect(isSubset({ b: { c: [1] } }, { b: { c: [1, 2] } })).toBe(false);
+    expect(isSubset({ a: '1' }, { a: 1 })).toBe(false);
+    expect(isSubset({ a: {} }, { a: null })).toBe(false);
+  });
+});
+
+describe('RBAC apply and removal', () => {
+  test('orders namespaces, roles, then bindings', () => {
+    const shuffled = [...teamRbac('dev')].reverse();
+    expect(applyOrder(shuffled).map((m) => m.kind)).toEqual(['Namespace', 'Role', 'Role', 'RoleBinding']);
+  });
+
+  test('labels what it creates, writes nothing the second time, removes what is no longer wanted', async () => {
+    const kube = new MemoryKube();
+    const first = await applyManifests(ctx(kube), teamRbac('dev'));
+    expect(first.applied).toHaveLength(4);
+    expect(kube.objects.get(objectPath('Role', 'dev-read', 'dev'))!.metadata.labels![OWNER_KEY]).toBe('owner-a');
+    const writes = kube.writes();
+    const second = await applyManifests(ctx(kube), teamRbac('dev'));
+    expect(second).toEqual({ applied: [], unchanged: expect.arrayContaining(['Namespace dev', 'Role dev/dev-read']) });
+    expect(kube.writes()).toBe(writes);
+    const removed = await deleteUnwanted(ctx(kube), teamRbac('dev').filter((m) => m.metadata.name !== 'dev-write'));
+    expect(removed.deleted).toEqual(['Role dev/dev-write']);
+  });
+
+  test('never takes over an object of another owner or one made by hand; checks all before writing', async () => {
+    const kube = new MemoryKube();
+    await applyManifests(ctx(kube, 'owner-b'), [teamRbac('dev')[1]]);
+    const before = kube.writes();
+    await expect(applyManifests(ctx(kube), teamRbac('dev'))).rejects.toThrow(/Role dev\/dev-read already exists and belongs to another access configuration \(owner-b\).*nothing was written|nothing was written[\s\S]*owner-b/);
+    expect(kube.writes()).toBe(before);
+  });
+
+  test('uses a namespace that existed before without owning it, so never deletes it', async () => {
+    const kube = new MemoryKube();
+    kube.objects.set(objectPath('Namespace', 'dev'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
+    await applyManifests(ctx(kube), teamRbac('dev'));
+    expect(kube.objects.get(objectPath('Namespace', 'dev'))!.metadata.labels?.[OWNER_KEY]).toBeUndefined();
+    const removed = await deleteUnwanted(ctx(kube), []);
+    expect(removed.deleted).not.toContain('Namespace dev');
+    expect(kube.objects.has(objectPath('Namespace', 'dev'))).toBe(true);
+  });
+
+  test('a binding whose roleRef changes is deleted before it is applied again', async () => {
+    const kube = new MemoryKube();
+    await applyManifests(ctx(kube), teamRbac('dev'));
+    kube.calls.length = 0;
+    await applyManifests(ctx(kube), teamRbac('dev', 'dev', 'dev-write'));
+    expect(kube.calls.filter((c) => c.method === 'DELETE' || c.method === 'PATCH').map((c) => `${c.method} ${c.path}`)).toEqual([
+      `DELETE ${objectPath('RoleBinding', 'dev-binding', 'dev')}`,
+      `PATCH ${objectPath('RoleBinding', 'dev-binding', 'dev')}`,
+    ]);
+  });
+});
