@@ -4,14 +4,20 @@
  * owner ID, and the handler merges the owners of a cluster (it never overwrites another's).
  * Internal: not part of the public API.
  */
-import { Annotations, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Annotations, Aspects, CustomResource, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct, IConstruct } from 'constructs';
 import { AccessEntrySpec } from './core/access-entry';
 import { AccessConfigError } from './core/arn';
-import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest } from './core/desired-state';
+import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS } from './core/desired-state';
 import { IdentityRegistry } from './identity-registry';
-import { manifestKey, manifestProblems, sortManifests } from './rbac/manifests';
 import { ownerIdFor } from './owner-id';
+import { manifestKey, manifestProblems, sortManifests } from './rbac/manifests';
 
 /** Lambda's event limit is 256 KB; CloudFormation's template limit is 1 MB. Keep room for the envelope. */
 export const INLINE_LIMIT_BYTES = 200 * 1024;
@@ -23,6 +29,8 @@ export interface AccessPayloadProps {
   readonly targetAuthenticationMode?: AuthenticationMode;
   readonly kubernetesRoleArn?: string;
   readonly handlerRoleArn: string;
+  /** The handler, granted read access to the state when it is shipped as an S3 asset. */
+  readonly handler: iam.IGrantable;
   readonly serviceToken: string;
   /** Partition of access policy ARNs (a token for partition-agnostic stacks). */
   readonly partition: string;
@@ -43,6 +51,9 @@ export class AccessPayload extends Construct {
   private readonly manifests = new Map<string, { manifest: KubernetesManifest; source: string }>();
   private readonly roleReferences: ClusterRoleReference[] = [];
   private readonly problems: string[] = [];
+  /** Set when the state is too large to carry inline and is shipped as an S3 asset. */
+  private s3Location?: { readonly s3Bucket: string; readonly s3Key: string; readonly overrides?: string };
+  private tooLarge?: string;
 
   constructor(scope: Construct, id: string, private readonly props: AccessPayloadProps) {
     super(scope, id);
@@ -53,9 +64,16 @@ export class AccessPayload extends Construct {
       resourceType: 'Custom::EksClusterAccess',
       serviceToken: props.serviceToken,
       properties: {
-        inline: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.render().state) }),
+        inline: Lazy.any({ produce: () => (this.s3Location ? undefined : Stack.of(this).toJsonString(this.render().state)) }),
+        s3Bucket: Lazy.any({ produce: () => this.s3Location?.s3Bucket }),
+        s3Key: Lazy.any({ produce: () => this.s3Location?.s3Key }),
+        overrides: Lazy.any({ produce: () => this.s3Location?.overrides }),
       },
     });
+    // Once every mapping is in (before the tree is synthesized), pick inline or S3.
+    const self = this;
+    const placement: IAspect = { visit: (node: IConstruct) => { if (node === self) self.placeState(); } };
+    Aspects.of(this).add(placement);
     this.node.addValidation({ validate: () => this.validate() });
   }
 
@@ -130,18 +148,69 @@ export class AccessPayload extends Construct {
   }
 
   private validate(): string[] {
-    const { state, errors, warnings } = this.render();
+    const { errors, warnings } = this.render();
     for (const w of warnings) {
       Annotations.of(this).addWarningV2('cdk-eks-access:mapping', w);
     }
-    if (errors.length === 0) {
-      const size = Buffer.byteLength(JSON.stringify(Stack.of(this).resolve(state)));
-      if (size > INLINE_LIMIT_BYTES) {
-        errors.push(`the desired state is ${Math.ceil(size / 1024)} KB, more than the ${INLINE_LIMIT_BYTES / 1024} KB a custom resource can carry; lower teamsPerStack, or split the identities over several ClusterAccess constructs`);
-      }
+    if (errors.length === 0 && this.tooLarge) {
+      errors.push(this.tooLarge);
     }
     return errors.map((e) => `${this.node.path}: ${e}`);
   }
+
+  /**
+   * Keeps the state inline when it fits; otherwise writes it to a file shipped as an S3 asset.
+   * Deploy-time values of the envelope (cluster name, role ARNs) go in `overrides`, since a file
+   * cannot hold them; a state whose identities hold deploy-time values cannot be shipped as a file.
+   */
+  private placeState(): void {
+    if (this.s3Location || this.tooLarge) {
+      return;
+    }
+    const stack = Stack.of(this);
+    const { state, errors } = this.render();
+    if (errors.length > 0) {
+      return;
+    }
+    const size = Buffer.byteLength(JSON.stringify(stack.resolve(state)));
+    if (size <= INLINE_LIMIT_BYTES) {
+      return;
+    }
+    const deployTime = OVERRIDABLE_FIELDS.filter((f) => typeof state[f] === 'string' && Token.isUnresolved(state[f] as string));
+    const fileState: Record<string, unknown> = { ...state };
+    deployTime.forEach((f) => delete fileState[f]);
+    const resolved = stack.resolve(fileState);
+    if (holdsIntrinsics(resolved)) {
+      this.tooLarge = `the desired state is ${Math.ceil(size / 1024)} KB, more than the ${INLINE_LIMIT_BYTES / 1024} KB a custom resource can carry, and its identities hold deploy-time values (ARNs of roles created in the app), so it cannot be shipped as a file; use ClusterAccess.addTeam (batches of teamsPerStack per stack) or split the identities over several ClusterAccess constructs`;
+      return;
+    }
+    // Named by content: the same state always gives the same file (and the same asset hash).
+    const text = JSON.stringify(resolved);
+    const dir = path.join(os.tmpdir(), 'cdk-eks-access', createHash('sha256').update(text).digest('hex'));
+    const file = path.join(dir, 'desired-state.json');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, text);
+    const asset = new s3assets.Asset(this, 'DesiredState', { path: file });
+    asset.grantRead(this.props.handler);
+    const overrides: Record<string, unknown> = {};
+    deployTime.forEach((f) => { overrides[f] = state[f]; });
+    this.s3Location = {
+      s3Bucket: asset.s3BucketName,
+      s3Key: asset.s3ObjectKey,
+      overrides: deployTime.length > 0 ? stack.toJsonString(overrides) : undefined,
+    };
+  }
+}
+
+/** True when a resolved value still holds CloudFormation intrinsics (`Ref`, `Fn::...`). */
+function holdsIntrinsics(value: unknown): boolean {
+  if (Array.isArray(value)) {
+    return value.some(holdsIntrinsics);
+  }
+  if (value && typeof value === 'object') {
+    return Object.entries(value).some(([k, v]) => k === 'Ref' || k.startsWith('Fn::') || holdsIntrinsics(v));
+  }
+  return false;
 }
 
 /** The outermost stack (nested stacks have token names). */

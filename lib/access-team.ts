@@ -3,8 +3,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AccessPolicyGrant } from './access-policy';
 import type { ClusterAccess } from './cluster-access';
-import { AccessConfigError } from './core/arn';
 import { isDns1123Label } from './core/access-entry';
+import { AccessConfigError } from './core/arn';
 import { identityRecord } from './identity-registry';
 import { KubernetesClusterRole, PolicyRule, ruleSpec } from './kubernetes-role';
 import {

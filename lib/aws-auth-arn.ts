@@ -1,5 +1,5 @@
-import { CfnRole, IRole, IUser, Role } from 'aws-cdk-lib/aws-iam';
 import { Fn, Token } from 'aws-cdk-lib';
+import { CfnRole, IRole, IUser, Role } from 'aws-cdk-lib/aws-iam';
 import { awsAuthRoleArn, parsePrincipalArn } from './core/arn';
 
 /** The two forms of a role's identity: aws-auth (no path) and access entry (full ARN). */

@@ -1,5 +1,5 @@
-import * as path from 'path';
 import { createHash } from 'crypto';
+import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -1,11 +1,11 @@
 import { ArnFormat, NestedStack, Stack, Token } from 'aws-cdk-lib';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { AccessPolicy, AccessScope, associationSpec } from './access-policy';
 import { AccessPayload } from './access-payload';
+import { AccessPolicy, AccessScope, associationSpec } from './access-policy';
 import { AccessTeam, AccessTeamOptions } from './access-team';
 import { roleForms, userForms } from './aws-auth-arn';
 import { ClusterAccessProvider } from './cluster-access-provider';
@@ -128,7 +128,7 @@ export class ClusterAccess extends Construct {
   private readonly shards: AccessPayload[] = [];
   private readonly teamList: AccessTeam[] = [];
   private readonly teamsPerStack: number;
-  private readonly payloadProps: Omit<ConstructorParameters<typeof AccessPayload>[2], 'serviceToken' | 'handlerRoleArn'>;
+  private readonly payloadProps: Omit<ConstructorParameters<typeof AccessPayload>[2], 'serviceToken' | 'handlerRoleArn' | 'handler'>;
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
@@ -186,6 +186,7 @@ export class ClusterAccess extends Construct {
       ...this.payloadProps,
       serviceToken: this.provider.serviceToken,
       handlerRoleArn: this.provider.handlerRole.roleArn,
+      handler: this.provider.handler,
     });
     this.ownerId = this.main.ownerId;
     // The handler's policy must exist before it runs, and be kept until it has cleaned up.
@@ -349,6 +350,7 @@ export class ClusterAccess extends Construct {
       ...this.payloadProps,
       serviceToken: this.provider.serviceToken,
       handlerRoleArn: this.provider.handlerRole.roleArn,
+      handler: this.provider.handler,
     });
     // Namespaces are created by the main resource; batches apply after it (and are removed before it).
     payload.resource.node.addDependency(this.main.resource);

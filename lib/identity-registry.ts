@@ -3,11 +3,11 @@
  * Internal: the constructs feed it; it validates and renders `DesiredAwsAuth` / `AccessEntrySpec[]`.
  */
 import { Token } from 'aws-cdk-lib';
+import { AccessPolicyGrant, associationSpec } from './access-policy';
+import { PrincipalForms } from './aws-auth-arn';
 import { AccessEntrySpec, AccessEntryType, AccessPolicyAssociationSpec, accessEntryProblems } from './core/access-entry';
 import { isAccountId } from './core/arn';
 import { AccessMechanism, DesiredAwsAuth, DesiredRoleMapping, DesiredUserMapping } from './core/desired-state';
-import { AccessPolicyGrant, associationSpec } from './access-policy';
-import { PrincipalForms } from './aws-auth-arn';
 import { KubernetesIdentityOptions } from './kubernetes-identity';
 
 export const SYSTEM_MASTERS = 'system:masters';
@@ -74,7 +74,8 @@ export class IdentityRegistry {
   public addAccessPolicies(record: IdentityRecord): void {
     const existing = this.records.get(record.forms.principalArn);
     if (existing) {
-      this.add({ ...record, username: existing.username, awsAuthUsername: existing.awsAuthUsername, groups: existing.groups, accessEntryType: existing.accessEntryType, node: existing.node });
+      const { username, awsAuthUsername, groups, accessEntryType, node } = existing;
+      this.add({ ...record, username, awsAuthUsername, groups, accessEntryType, node });
     } else {
       this.add(record);
     }
@@ -148,7 +149,13 @@ export class IdentityRegistry {
           // EKS forbids system: groups on access entries; the cluster-admin access policy is the equivalent.
           policies.push({ policyArn: `arn:${this.partition}:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_POLICY}`, accessScope: { type: 'cluster' } });
         }
-        entry = omitUndefined({ principalArn: r.forms.principalArn, type: r.accessEntryType, username: r.username, kubernetesGroups: groups, accessPolicies: policies });
+        entry = omitUndefined({
+          principalArn: r.forms.principalArn,
+          type: r.accessEntryType,
+          username: r.username,
+          kubernetesGroups: groups,
+          accessPolicies: policies,
+        });
       }
       for (const p of accessEntryProblems(checkable(entry))) {
         report.errors.push(`${r.source}: ${p}`);

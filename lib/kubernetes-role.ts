@@ -75,7 +75,8 @@ export class KubernetesClusterRole {
    * `ClusterAccess`. Any other name fails at synth time (use `existing` for roles made elsewhere).
    */
   public static named(name: string): KubernetesClusterRole {
-    const builtIn = [KubernetesClusterRole.CLUSTER_ADMIN, KubernetesClusterRole.ADMIN, KubernetesClusterRole.EDIT, KubernetesClusterRole.VIEW].find((r) => r.roleName === name);
+    const builtIns = [KubernetesClusterRole.CLUSTER_ADMIN, KubernetesClusterRole.ADMIN, KubernetesClusterRole.EDIT, KubernetesClusterRole.VIEW];
+    const builtIn = builtIns.find((r) => r.roleName === name);
     return builtIn ?? new KubernetesClusterRole(name, ClusterRoleOrigin.REFERENCE);
   }
 

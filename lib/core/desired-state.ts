@@ -89,6 +89,42 @@ export interface DesiredStateLocation {
   readonly inline?: string;
   readonly s3Bucket?: string;
   readonly s3Key?: string;
+  /**
+   * With `s3Bucket`/`s3Key` only: JSON object of top-level fields of {@link DesiredClusterAccess}
+   * that replace the S3 object's. A file asset is written at synth time and cannot hold values
+   * CloudFormation resolves at deploy time (the handler's role ARN, a cluster name from `Ref`);
+   * the constructs leave those fields out of the file and carry them here. Apply with
+   * {@link applyDesiredStateOverrides}.
+   */
+  readonly overrides?: string;
+}
+
+/** Fields the constructs may carry in {@link DesiredStateLocation.overrides}. */
+export const OVERRIDABLE_FIELDS = ['clusterName', 'region', 'kubernetesRoleArn', 'handlerRoleArn'] as const;
+
+/**
+ * The state read from S3 with the location's `overrides` applied. Throws naming the field when
+ * the overrides are not a JSON object or name a field that may not be overridden.
+ */
+export function applyDesiredStateOverrides(fromS3: DesiredClusterAccess, overrides: string | undefined): DesiredClusterAccess {
+  if (overrides === undefined) {
+    return fromS3;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(overrides);
+  } catch (e) {
+    throw new Error(`the desired state overrides are not valid JSON: ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error('the desired state overrides must be a JSON object');
+  }
+  for (const key of Object.keys(parsed)) {
+    if (!(OVERRIDABLE_FIELDS as readonly string[]).includes(key)) {
+      throw new Error(`the desired state overrides may set only ${OVERRIDABLE_FIELDS.join(', ')}, not "${key}"`);
+    }
+  }
+  return { ...fromS3, ...(parsed as Partial<DesiredClusterAccess>) };
 }
 
 /** Prefix of the labels, annotations and tags through which the handler records ownership. */

@@ -74,7 +74,9 @@ export function clusterRoleBindingManifest(name: string, clusterRole: string, su
   };
 }
 
-export function roleBindingManifest(name: string, namespace: string, roleRef: RoleRefSpec, subjects: SubjectSpec[], ownerId: string): KubernetesManifest {
+export function roleBindingManifest(
+  name: string, namespace: string, roleRef: RoleRefSpec, subjects: SubjectSpec[], ownerId: string,
+): KubernetesManifest {
   return {
     apiVersion: RBAC_API_VERSION,
     kind: 'RoleBinding',

@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AccessPolicy, AccessScope, AccessTeam, ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
+import { AccessPolicy, AccessScope, AccessTeam, ClusterAccess, KubernetesClusterRole } from '../../lib';
 
 skipCfnSchemaValidation();
 

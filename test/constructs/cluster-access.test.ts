@@ -2,9 +2,9 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { desiredState, desiredStates, newStack, skipCfnSchemaValidation } from './helpers';
 import { AccessMechanism, AccessPolicy, AccessScope, ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { OWNER_KEY } from '../../lib/core/desired-state';
-import { desiredState, desiredStates, newStack, skipCfnSchemaValidation } from './helpers';
 
 skipCfnSchemaValidation();
 

@@ -1,8 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { desiredState } from './helpers';
 import { buildApp as buildImported } from '../../examples/imported-cluster/app';
 import { buildApp as buildNew } from '../../examples/new-cluster/app';
-import { desiredState } from './helpers';
 
 /** The template with asset hashes (which change with the handler bundle) masked. */
 function stableTemplate(template: Template): unknown {

@@ -1,13 +1,14 @@
 import { load, loadAll } from 'js-yaml';
-import { Namespace } from 'kubernetes-models/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { Namespace } from 'kubernetes-models/v1';
+import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
 import { ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { KubernetesManifest } from '../../lib/core/desired-state';
 import { ownerIdFor } from '../../lib/owner-id';
 import {
-  clusterRoleBindingManifest, clusterRoleManifest, manifestProblems, manifestsToYaml, namespaceManifest, roleBindingManifest, roleManifest, sortManifests,
+  clusterRoleBindingManifest, clusterRoleManifest, manifestProblems, manifestsToYaml,
+  namespaceManifest, roleBindingManifest, roleManifest, sortManifests,
 } from '../../lib/rbac/manifests';
-import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
 
 skipCfnSchemaValidation();
 

@@ -1,9 +1,9 @@
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { desiredState, desiredStates, flatten, newStack, skipCfnSchemaValidation } from './helpers';
 import { ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { INLINE_LIMIT_BYTES } from '../../lib/access-payload';
-import { desiredState, desiredStates, flatten, newStack, skipCfnSchemaValidation } from './helpers';
 
 skipCfnSchemaValidation();
 
@@ -38,7 +38,8 @@ describe('1,000 teams', () => {
     }
     expect(teamsMapped).toBe(1000);
     // 1,000 roles and 1,000 groups in all, and nothing else per team.
-    const count = (type: string) => all.reduce((n, t) => n + Object.values(t.Resources as Record<string, any>).filter((r) => r.Type === type).length, 0);
+    const count = (type: string) => all.reduce(
+      (n, t) => n + Object.values(t.Resources as Record<string, any>).filter((r) => r.Type === type).length, 0);
     expect(count('AWS::IAM::Role')).toBe(1000 + 2); // + the handler's and the provider framework's
     expect(count('AWS::IAM::Group')).toBe(1000);
     expect(count('Custom::EksClusterAccess')).toBe(10);
