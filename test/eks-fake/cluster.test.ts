@@ -3,7 +3,7 @@ import {
   InvalidParameterException, ListAccessEntriesCommand, ListAssociatedAccessPoliciesCommand, ListClustersCommand, ListUpdatesCommand,
   ResourceInUseException, ResourceNotFoundException, UpdateClusterConfigCommand, waitUntilClusterActive,
 } from '@aws-sdk/client-eks';
-import { AuthenticationMode, EksFake, accessPolicyArn, startEksFake } from '../support/eks-fake';
+import { AuthenticationMode, EksFake, accessPolicyArn, faults, startEksFake } from '../support/eks-fake';
 
 const ACCOUNT = '444455556666';
 const CREATOR = `arn:aws:iam::${ACCOUNT}:role/platform/deployer`;
@@ -202,6 +202,20 @@ describe('UpdateClusterConfig: authentication mode', () => {
     await update('c', 'API_AND_CONFIG_MAP');
     await eks.send(new CreateAccessEntryCommand({ clusterName: 'c', principalArn }));
     expect(fake.state.accessEntries('c').map((e) => e.principalArn)).toEqual([principalArn]);
+  });
+
+  test('a retry with the same clientRequestToken gets the same update, even after a lost response', async () => {
+    fake.seedCluster({ name: 'c', authenticationMode: 'CONFIG_MAP' });
+    fake.injectFault(faults.lostResponse('UpdateClusterConfig'));
+    const command = () => new UpdateClusterConfigCommand({ name: 'c', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' }, clientRequestToken: 't-1' });
+    expect((await failure(eks.send(command()))).name).toBe('InternalFailure');
+    expect(fake.state.authenticationMode('c')).toBe('API_AND_CONFIG_MAP');
+    const retried = await eks.send(command());
+    expect(retried.update!.id).toBe(fake.state.cluster('c')!.updates[0].id);
+    expect(fake.state.cluster('c')!.updates).toHaveLength(1);
+    // Without the token, the same request is a refused same-mode update.
+    const fresh = await failure(eks.send(new UpdateClusterConfigCommand({ name: 'c', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } })));
+    expect(fresh).toBeInstanceOf(InvalidParameterException);
   });
 
   test('fields other than accessConfig are refused by name', async () => {

@@ -238,6 +238,11 @@ export class EksState {
     if (others.length > 0) {
       throw errors.invalidParameter(`This fake supports only accessConfig in UpdateClusterConfig, got ${others.join(', ')}`, name);
     }
+    // A retry with the token of the call that started an update gets that update again.
+    const same = cluster.updates.find((u) => typeof input.clientRequestToken === 'string' && u.token === input.clientRequestToken);
+    if (same) {
+      return { update: this.updateWire(same) };
+    }
     const accessConfig = input.accessConfig as Json | undefined;
     if (!accessConfig || accessConfig.authenticationMode === undefined) {
       throw errors.invalidParameter('No changes needed for the provided cluster configuration.', name);
@@ -266,6 +271,7 @@ export class EksState {
       createdAt: this.now(),
       describesLeft: this.updateCompletesAfterDescribes,
       apply: () => this.moveToMode(cluster, target),
+      ...(typeof input.clientRequestToken === 'string' ? { token: input.clientRequestToken } : {}),
     };
     const answer = { update: this.updateWire(update) };
     cluster.updates.push(update);

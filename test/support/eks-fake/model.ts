@@ -54,6 +54,8 @@ export interface UpdateRecord {
   describesLeft: number;
   /** Applies the change to the cluster (run once, when the update completes). */
   apply: () => void;
+  /** The clientRequestToken of the call that started it (idempotent retries). */
+  token?: string;
 }
 
 export interface ClusterRecord {
