@@ -244,12 +244,20 @@ function tidy<T extends { username?: string; groups?: readonly string[] }>(entry
   return out;
 }
 
+/** Canonical forms, computed once per entry object: merges compare every entry with every desired one. */
+const canonicalForms = new WeakMap<object, string>();
+
 function canonical(entry: Entry): string {
   if (typeof entry === 'string') {
     return entry;
   }
-  const t = tidy(entry as any) as Record<string, unknown>;
-  return JSON.stringify(Object.keys(t).sort().map((k) => [k, t[k]]));
+  let form = canonicalForms.get(entry);
+  if (form === undefined) {
+    const t = tidy(entry as any) as Record<string, unknown>;
+    form = JSON.stringify(Object.keys(t).sort().map((k) => [k, t[k]]));
+    canonicalForms.set(entry, form);
+  }
+  return form;
 }
 
 function same(a: Entry, b: Entry): boolean {
