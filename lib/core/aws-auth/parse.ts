@@ -69,7 +69,7 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     }
   }
   if (!isPlainObject(doc)) {
-    return { problems: [{ severity: 'error', location: 'document', message: `expected a ConfigMap object or its data map, got ${describe(doc)}` }] };
+    return { problems: [{ severity: 'error', location: 'document', message: `expected a ConfigMap object or its data map, got ${describeValue(doc)}` }] };
   }
 
   const isWholeObject = 'kind' in doc || 'apiVersion' in doc || 'metadata' in doc || 'data' in doc;
@@ -82,7 +82,7 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     metadata = parseMetadata(doc.metadata, problems);
     data = doc.data ?? {};
     if (!isPlainObject(data)) {
-      problems.push({ severity: 'error', location: 'data', message: `data must be a mapping of strings, got ${describe(data)}` });
+      problems.push({ severity: 'error', location: 'data', message: `data must be a mapping of strings, got ${describeValue(data)}` });
       return { problems };
     }
   }
@@ -94,7 +94,7 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
   for (const [key, value] of Object.entries(dataMap)) {
     if (typeof value !== 'string') {
       const hint = (SECTIONS as readonly string[]).includes(key) ? ` (write \`${key}: |\` and indent the YAML under it)` : '';
-      problems.push({ severity: 'error', location: `data.${key}`, message: `ConfigMap data values must be strings, got ${describe(value)}${hint}; the API server rejects this object` });
+      problems.push({ severity: 'error', location: `data.${key}`, message: `ConfigMap data values must be strings, got ${describeValue(value)}${hint}; the API server rejects this object` });
       usable = false;
       continue;
     }
@@ -140,7 +140,7 @@ function parseMetadata(raw: unknown, problems: AwsAuthProblem[]): AwsAuthMetadat
     return { name: AWS_AUTH_NAME, namespace: AWS_AUTH_NAMESPACE };
   }
   if (!isPlainObject(raw)) {
-    problems.push({ severity: 'error', location: 'metadata', message: `metadata must be a mapping, got ${describe(raw)}` });
+    problems.push({ severity: 'error', location: 'metadata', message: `metadata must be a mapping, got ${describeValue(raw)}` });
     return { name: AWS_AUTH_NAME, namespace: AWS_AUTH_NAMESPACE };
   }
   const name = typeof raw.name === 'string' ? raw.name : AWS_AUTH_NAME;
@@ -187,14 +187,14 @@ function parseEntries<T>(section: 'mapRoles' | 'mapUsers', text: string | undefi
     return [];
   }
   if (!Array.isArray(list)) {
-    problems.push({ severity: 'error', location: section, message: `the whole section is ignored by the authenticator: expected a list of entries, got ${describe(list)}` });
+    problems.push({ severity: 'error', location: section, message: `the whole section is ignored by the authenticator: expected a list of entries, got ${describeValue(list)}` });
     return [];
   }
   const entries: T[] = [];
   list.forEach((raw, i) => {
     const location = `${section}[${i}]`;
     if (!isPlainObject(raw)) {
-      problems.push({ severity: 'error', location, message: `the whole section is ignored by the authenticator: entry is ${describe(raw)}, not a mapping` });
+      problems.push({ severity: 'error', location, message: `the whole section is ignored by the authenticator: entry is ${describeValue(raw)}, not a mapping` });
       return;
     }
     const entry = parseOne(raw, location);
@@ -244,7 +244,7 @@ function parseRole(raw: Record<string, unknown>, location: string, problems: Aws
   let sso: SsoRoleMatcher | undefined;
   if (known.sso !== undefined && known.sso !== null) {
     if (!isPlainObject(known.sso)) {
-      problems.push({ severity: 'error', location, message: `sso must be a mapping with permissionSetName and accountID, got ${describe(known.sso)}` });
+      problems.push({ severity: 'error', location, message: `sso must be a mapping with permissionSetName and accountID, got ${describeValue(known.sso)}` });
     } else {
       const folded = foldFields(known.sso, SSO_FIELDS, `${location}.sso`, problems);
       const permissionSetName = stringField(folded.known, 'permissionSetName', `${location}.sso`, problems);
@@ -289,7 +289,7 @@ function stringField(known: Record<string, unknown>, field: string, location: st
     return undefined;
   }
   if (typeof value !== 'string') {
-    problems.push({ severity: 'error', location, message: `${field} must be a string, got ${describe(value)} (quote it)` });
+    problems.push({ severity: 'error', location, message: `${field} must be a string, got ${describeValue(value)} (quote it)` });
     return undefined;
   }
   return value;
@@ -301,12 +301,12 @@ function groupsField(known: Record<string, unknown>, location: string, problems:
     return undefined;
   }
   if (!Array.isArray(value)) {
-    problems.push({ severity: 'error', location, message: `groups must be a list of strings, got ${describe(value)}` });
+    problems.push({ severity: 'error', location, message: `groups must be a list of strings, got ${describeValue(value)}` });
     return undefined;
   }
   const bad = value.findIndex((g) => typeof g !== 'string');
   if (bad >= 0) {
-    problems.push({ severity: 'error', location, message: `groups[${bad}] must be a string, got ${describe(value[bad])} (quote it)` });
+    problems.push({ severity: 'error', location, message: `groups[${bad}] must be a string, got ${describeValue(value[bad])} (quote it)` });
     return undefined;
   }
   return [...value];
@@ -330,13 +330,13 @@ function parseAccounts(text: string | undefined, problems: AwsAuthProblem[]): st
     return [];
   }
   if (!Array.isArray(typed) || !Array.isArray(asText)) {
-    problems.push({ severity: 'error', location: 'mapAccounts', message: `the whole section is ignored by the authenticator: expected a list of account IDs, got ${describe(typed)}` });
+    problems.push({ severity: 'error', location: 'mapAccounts', message: `the whole section is ignored by the authenticator: expected a list of account IDs, got ${describeValue(typed)}` });
     return [];
   }
   const accounts: string[] = [];
   typed.forEach((value, i) => {
     if (value === null || (typeof value === 'object' && !(value instanceof Yaml11Boolean))) {
-      problems.push({ severity: 'error', location: `mapAccounts[${i}]`, message: `the whole section is ignored by the authenticator: expected an account ID, got ${describe(value)}` });
+      problems.push({ severity: 'error', location: `mapAccounts[${i}]`, message: `the whole section is ignored by the authenticator: expected an account ID, got ${describeValue(value)}` });
       return;
     }
     accounts.push(typeof value === 'string' ? value : String(asText[i]));
@@ -349,7 +349,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A short description of a value for messages: `a list`, `the number 42`, `"text"`. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null || value === undefined) {
     return 'nothing';
   }
