@@ -18,7 +18,7 @@ import {
   ListAssociatedAccessPoliciesResponse,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries, isOwnedBy } from './access-entries-plan';
+import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from './access-entries-plan';
 import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
 import { ClusterNotFoundError, clusterExists } from './cluster';
 import { EksSender } from './eks-api';
@@ -125,10 +125,13 @@ export async function ensureHandlerAccess(ctx: AccessEntryContext, roleArn: stri
   return true;
 }
 
-/** Removes the handler's own entry at the end of a Delete, when this owner created it. */
+/**
+ * Removes the handler's own entry at the end of a Delete, when a handler created it (never an entry
+ * made by hand or the cluster creator's). The caller makes sure no other owner still needs it.
+ */
 export async function removeHandlerAccess(ctx: AccessEntryContext, roleArn: string): Promise<boolean> {
   const entry = await describeEntry(ctx, roleArn, false);
-  if (!entry || !isOwnedBy(entry, ctx.ownerId) || entry.tags[HANDLER_ENTRY_TAG] !== 'true') {
+  if (!entry || entry.tags[HANDLER_ENTRY_TAG] !== 'true') {
     return false;
   }
   return deleteEntry(ctx, roleArn);

@@ -10,7 +10,7 @@ import { KubeObject, KubernetesApi } from './kubernetes-api';
 import { AccessSnapshot, assertNoLockout, HandlerIdentity } from './lockout';
 import { Logger } from './log';
 import { AccessConfigError } from '../core/arn';
-import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, toConfigMapObject } from '../core/aws-auth';
+import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
 import { DesiredAwsAuth } from '../core/desired-state';
 
 /** Desired state of an owner that wants nothing in aws-auth. */
@@ -34,6 +34,8 @@ export interface AwsAuthReconcileResult {
   readonly attempts: number;
   /** Lower-cased role and user ARNs aws-auth maps after this run. */
   readonly mappedArns: ReadonlySet<string>;
+  /** Owner IDs recorded in aws-auth after this run. */
+  readonly owners: string[];
   readonly warnings: string[];
 }
 
@@ -66,6 +68,7 @@ export async function reconcileAwsAuth(kube: KubernetesApi, input: AwsAuthReconc
   const wantsNothing = input.desired.mapRoles.length + input.desired.mapUsers.length + input.desired.mapAccounts.length === 0;
   let warnings: string[] = [];
   let mapped: ReadonlySet<string> = new Set();
+  let owners: string[] = [];
   const result = await updateAwsAuth(kube, (current) => {
     warnings = [];
     if (current === undefined && wantsNothing) {
@@ -78,6 +81,7 @@ export async function reconcileAwsAuth(kube: KubernetesApi, input: AwsAuthReconc
     const before = awsAuthSnapshot(base);
     const after = awsAuthSnapshot(merge.configMap);
     mapped = after.principals;
+    owners = Object.keys(readOwnerRecords(merge.configMap));
     if (!merge.changed) {
       return undefined;
     }
@@ -87,5 +91,5 @@ export async function reconcileAwsAuth(kube: KubernetesApi, input: AwsAuthReconc
   for (const w of warnings) {
     input.log.warn(`aws-auth: ${w}`);
   }
-  return { written: result.written, created: result.created, attempts: result.attempts, mappedArns: mapped, warnings };
+  return { written: result.written, created: result.created, attempts: result.attempts, mappedArns: mapped, owners, warnings };
 }

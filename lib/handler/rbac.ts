@@ -222,6 +222,16 @@ export async function deleteUnwanted(ctx: RbacContext, manifests: readonly Kuber
   return { deleted, kept };
 }
 
+/** RBAC objects and namespaces that other owners created (`Kind namespace/name`). */
+export async function otherOwnersObjects(ctx: RbacContext): Promise<string[]> {
+  const found: string[] = [];
+  for (const kind of MANIFEST_KINDS) {
+    const items = await ctx.kube.list(collectionPath(kind), `${OWNER_KEY},${OWNER_KEY}!=${ctx.ownerId}`);
+    found.push(...items.map((i) => describeObject({ ...i, kind })));
+  }
+  return found;
+}
+
 /** Collections checked for content before a namespace is deleted. */
 const NAMESPACE_CONTENT = [
   '/api/v1/namespaces/{ns}/pods',

@@ -4,7 +4,7 @@
  * state, removing only what this owner created and no longer wants. Every check that can refuse
  * the change (validation, ownership conflicts, lockout) runs before the first write it guards.
  */
-import { AccessEntryContext, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
+import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
 import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction } from './access-entries-plan';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice } from './authentication-mode';
 import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from './aws-auth-reconcile';
@@ -15,9 +15,9 @@ import { DecodedRequest } from './event';
 import { KubernetesApi } from './kubernetes-api';
 import { assertNoLockout, HandlerIdentity } from './lockout';
 import { Logger } from './log';
-import { applyManifests, deleteUnwanted } from './rbac';
+import { applyManifests, deleteUnwanted, otherOwnersObjects } from './rbac';
 import { awsAuthRoleArn } from '../core/arn';
-import { AuthenticationMode, DesiredClusterAccess } from '../core/desired-state';
+import { AuthenticationMode, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
 
 /** How long Kubernetes 401/403 answers are retried after the handler granted itself access. */
 export const NEW_ACCESS_GRACE_MS = 120_000;
@@ -91,12 +91,15 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   let adopted: string[] = [];
   let deferredDeletions: AccessEntryAction[] = [];
   let authGraceMs = DEFAULT_AUTH_GRACE_MS;
+  const otherOwners = new Set<string>();
   const entryCtx: AccessEntryContext = { eks: deps.eks, clusterName: desired.clusterName, ownerId: desired.ownerId, log };
   const usesHandlerEntry = desired.handlerRoleArn !== undefined && desired.kubernetesRoleArn === undefined;
   if (mode !== 'CONFIG_MAP') {
     const wanted = choice.accessEntries ? desired.accessEntries : [];
     const withPolicies = new Set([...wanted.map((e) => e.principalArn), ...identities.map((i) => i.arn)]);
     const observed = await observeAccessEntries(entryCtx, withPolicies);
+    observed.filter((e) => e.tags[HANDLER_ENTRY_TAG] !== 'true' && e.tags[OWNER_KEY] !== undefined && e.tags[OWNER_KEY] !== desired.ownerId)
+      .forEach((e) => otherOwners.add(e.tags[OWNER_KEY]));
     const keep = new Set(usesHandlerEntry ? [desired.handlerRoleArn!] : []);
     const plan = planAccessEntries({ ownerId: desired.ownerId, desired: wanted, observed, keep });
     if (plan.problems.length > 0) {
@@ -139,6 +142,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
       random: deps.random,
     });
     awsAuthWritten = result.written;
+    result.owners.filter((o) => o !== desired.ownerId).forEach((o) => otherOwners.add(o));
     if (choice.accessEntries) {
       warnDoubleMappings(desired, result.mappedArns, log);
     }
@@ -154,7 +158,14 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     accessEntryWrites += (await runAction(entryCtx, action)) ? 1 : 0;
   }
   if (isDelete && usesHandlerEntry && mode !== 'CONFIG_MAP') {
-    accessEntryWrites += (await removeHandlerAccess(entryCtx, desired.handlerRoleArn!)) ? 1 : 0;
+    // The handler's own entry may serve other access configurations on this cluster (one handler
+    // per stack): it goes only with the last of them.
+    const rbacOfOthers = await otherOwnersObjects({ kube, ownerId: desired.ownerId, log, deadline: deps.deadline });
+    if (otherOwners.size === 0 && rbacOfOthers.length === 0) {
+      accessEntryWrites += (await removeHandlerAccess(entryCtx, desired.handlerRoleArn!)) ? 1 : 0;
+    } else {
+      log.info('keeping the handler\'s access entry: other access configurations on this cluster use it', { others: [...otherOwners, ...rbacOfOthers].slice(0, 10) });
+    }
   }
 
   const mechanism = choice.accessEntries ? 'ACCESS_ENTRIES' : choice.awsAuth ? 'AWS_AUTH' : 'NONE';

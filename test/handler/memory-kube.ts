@@ -69,7 +69,7 @@ export class MemoryKube implements KubernetesApi {
   public async list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
     await tick();
     this.calls.push({ method: 'LIST', path: collectionPath });
-    const [key, value] = (labelSelector ?? '=').split('=');
+    const matches = selectorMatcher(labelSelector);
     // `/apis/g/v1/roles` lists across namespaces: `/apis/g/v1/namespaces/<ns>/roles/<name>` too.
     const plural = collectionPath.slice(collectionPath.lastIndexOf('/') + 1);
     const group = collectionPath.slice(0, collectionPath.lastIndexOf('/'));
@@ -77,7 +77,7 @@ export class MemoryKube implements KubernetesApi {
     return [...this.objects.entries()]
       .filter(([p]) => (p.startsWith(`${collectionPath}/`) && !p.slice(collectionPath.length + 1).includes('/')) || (!group.includes('/namespaces/') && anyNamespace.test(p)))
       .map(([, o]) => clone(o))
-      .filter((o) => !key || o.metadata.labels?.[key] === value);
+      .filter((o) => matches(o.metadata.labels ?? {}));
   }
 
   private store(path: string, body: KubeObject): KubeObject {
@@ -89,6 +89,15 @@ export class MemoryKube implements KubernetesApi {
 
 function clone<T>(o: T): T {
   return JSON.parse(JSON.stringify(o)) as T;
+}
+
+/** `k=v`, `k!=v` and `k` (exists) terms, comma-separated, all of which must hold. */
+function selectorMatcher(selector: string | undefined): (labels: Record<string, string>) => boolean {
+  const terms = (selector ?? '').split(',').filter((t) => t !== '').map((t) => {
+    const m = /^([^!=]+)(!=|=)?(.*)$/.exec(t)!;
+    return { key: m[1], op: m[2], value: m[3] };
+  });
+  return (labels) => terms.every((t) => (t.op === '=' ? labels[t.key] === t.value : t.op === '!=' ? labels[t.key] !== t.value : t.key in labels));
 }
 
 function escape(text: string): string {

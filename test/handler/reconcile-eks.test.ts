@@ -171,7 +171,42 @@ describe('access entries', () => {
   });
 });
 
+describe('the handler\'s own access entry', () => {
+  test('shared by two configurations on one cluster: it goes with the last one only', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false });
+    const kube = new MemoryKube();
+    const a = state({ ownerId: 'stack.a', accessEntries: [devEntry] });
+    const b = state({ ownerId: 'stack.b', accessEntries: [entry(VIEWER_ROLE)] });
+    await run(request('Create', a), { eksClient, kube });
+    await run(request('Create', b), { eksClient, kube });
+    await run(request('Delete', a), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', HANDLER_ROLE)).toBeDefined();
+    await run(request('Delete', b), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', HANDLER_ROLE)).toBeUndefined();
+    expect(fake.state.accessEntries('dev-cluster')).toEqual([]);
+  });
+
+  test('an entry for the handler role made by hand is never removed', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API', accessEntries: [{ principalArn: HANDLER_ROLE, accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] }] });
+    const kube = new MemoryKube();
+    const created = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
+    expect(fake.calls.calls({ write: true, principalArn: HANDLER_ROLE })).toEqual([]);
+    expect(created.accessEntryWrites).toBe(2);
+    await run(request('Delete', state({ accessEntries: [devEntry] })), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', HANDLER_ROLE)).toBeDefined();
+  });
+});
+
 describe('authentication modes', () => {
+  test('warns when a principal with an access entry is also mapped in aws-auth (the access entry wins)', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
+    const kube = new MemoryKube();
+    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: { mapRoles: '- rolearn: arn:aws:iam::111122223333:role/developer\n  username: dev\n  groups:\n  - old\n' } });
+    const outcome = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
+    expect(outcome.warnings).toEqual([`${DEV_ROLE} is mapped both in aws-auth and by an access entry; EKS uses the access entry and ignores the aws-auth mapping`]);
+    expect(kube.writes()).toBe(0);
+  });
+
   test('moves CONFIG_MAP → API_AND_CONFIG_MAP → API one step at a time, waiting for each update', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     fake.configure({ updateCompletesAfterDescribes: 2 });

@@ -1,0 +1,48 @@
+import { Deadline } from '../../lib/handler/deadline';
+import { KubernetesClient } from '../../lib/handler/kube/client';
+import { KubernetesApiError } from '../../lib/handler/kube/errors';
+import { KubernetesConnection } from '../../lib/handler/kubernetes-connection';
+import { Logger } from '../../lib/handler/log';
+
+/** A client whose requests fail with `failures` (HTTP statuses) first, then answer `{}`. */
+function flakyClient(failures: number[]) {
+  const calls: string[] = [];
+  const client = {
+    request: async (method: string, path: string) => {
+      calls.push(`${method} ${path}`);
+      const status = failures.shift();
+      if (status !== undefined) {
+        throw new KubernetesApiError(method, path, status, status === 401 ? 'Unauthorized' : 'Forbidden', 'denied');
+      }
+      return { metadata: { name: 'x' }, items: [] };
+    },
+    close: () => undefined,
+  } as unknown as KubernetesClient;
+  return { client, calls };
+}
+
+const quiet = () => new Logger({}, () => undefined);
+
+describe('KubernetesConnection', () => {
+  test('retries 401 and 403 while new access propagates', async () => {
+    const { client, calls } = flakyClient([401, 403, 401]);
+    const connection = new KubernetesConnection(client, Deadline.in(30_000), quiet(), 60_000, () => 0);
+    await expect(connection.get('/api/v1/namespaces/dev')).resolves.toEqual({ metadata: { name: 'x' }, items: [] });
+    expect(calls).toHaveLength(4);
+  });
+
+  test('after the grace period, fails with what access is missing', async () => {
+    const { client } = flakyClient([401]);
+    const connection = new KubernetesConnection(client, Deadline.in(30_000), quiet(), 0, () => 0);
+    await expect(connection.get('/api/v1/namespaces/dev')).rejects.toThrow(/401 Unauthorized.*kubernetesRoleArn must be mapped to system:masters/);
+    const forbidden = new KubernetesConnection(flakyClient([403]).client, Deadline.in(30_000), quiet(), 0, () => 0);
+    await expect(forbidden.list('/api/v1/namespaces')).rejects.toThrow(/403 Forbidden.*needs cluster-admin/);
+  });
+
+  test('404 on get is "absent", on delete is "already gone"', async () => {
+    const { client } = flakyClient([404, 404]);
+    const connection = new KubernetesConnection(client, Deadline.in(30_000), quiet(), 0, () => 0);
+    await expect(connection.get('/api/v1/namespaces/nope')).resolves.toBeUndefined();
+    await expect(connection.delete('/api/v1/namespaces/nope')).resolves.toBe(false);
+  });
+});
