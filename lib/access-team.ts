@@ -290,7 +290,9 @@ export class AccessTeam extends Construct {
 
   private useClusterRole(role: KubernetesClusterRole, payload: ReturnType<ClusterAccess['_payloadFor']>, source: string): void {
     if (role.isDefinedHere) {
-      payload.addManifest(clusterRoleManifest(role.roleName, role.rules!.map(ruleSpec), payload.ownerId), source);
+      // Cluster-wide and possibly shared by teams of several batches: owned by the main resource, once.
+      const main = this.clusterAccess._mainPayload;
+      main.addManifest(clusterRoleManifest(role.roleName, role.rules!.map(ruleSpec), main.ownerId), source);
     } else if (role.needsResolution) {
       payload.addClusterRoleReference(role.roleName, source);
     }

@@ -34,6 +34,12 @@ export interface ClusterPermissions {
   readonly clusterArn: string;
   /** ARN pattern of the cluster's access entries (`arn:...:access-entry/<cluster>/*`). */
   readonly accessEntryArns: string;
+  /**
+   * Allow the access-entry actions. Only a cluster reached through aws-auth alone, with a
+   * Kubernetes admin role to assume, does without them.
+   * @default true
+   */
+  readonly accessEntries?: boolean;
   /** Allow `eks:UpdateClusterConfig` (authentication mode moves). */
   readonly updateClusterConfig: boolean;
   /**
@@ -74,8 +80,7 @@ export class ClusterAccessProvider extends Construct {
   /** The service token of the custom resources. */
   public readonly serviceToken: string;
 
-  private readonly clusters = new Set<string>();
-  private readonly assumable = new Set<string>();
+  private readonly granted = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ClusterAccessProviderProps = {}) {
     super(scope, id);
@@ -103,43 +108,36 @@ export class ClusterAccessProvider extends Construct {
 
   /** Grants the handler what it needs on one cluster, and nothing beyond it. Idempotent. */
   public grantCluster(p: ClusterPermissions): void {
-    const key = `${p.clusterArn}|${p.updateClusterConfig}`;
-    if (!this.clusters.has(key)) {
-      this.clusters.add(key);
-      this.handler.addToRolePolicy(new iam.PolicyStatement({
-        sid: statementId('Cluster', p.clusterName),
-        actions: ['eks:DescribeCluster', 'eks:ListAccessEntries', 'eks:CreateAccessEntry'],
-        resources: [p.clusterArn],
-      }));
-      this.handler.addToRolePolicy(new iam.PolicyStatement({
-        sid: statementId('AccessEntries', p.clusterName),
-        actions: [
-          'eks:CreateAccessEntry',
-          'eks:DescribeAccessEntry',
-          'eks:UpdateAccessEntry',
-          'eks:DeleteAccessEntry',
-          'eks:AssociateAccessPolicy',
-          'eks:DisassociateAccessPolicy',
-          'eks:ListAssociatedAccessPolicies',
-          'eks:TagResource',
-        ],
-        resources: [p.accessEntryArns],
-      }));
-      if (p.updateClusterConfig) {
-        this.handler.addToRolePolicy(new iam.PolicyStatement({
-          sid: statementId('ModeMove', p.clusterName),
-          actions: ['eks:UpdateClusterConfig', 'eks:DescribeUpdate'],
-          resources: [p.clusterArn],
-        }));
-      }
+    const accessEntries = p.accessEntries ?? true;
+    this.allow(accessEntries ? ['eks:DescribeCluster', 'eks:ListAccessEntries', 'eks:CreateAccessEntry'] : ['eks:DescribeCluster'], p.clusterArn);
+    if (accessEntries) {
+      this.allow([
+        'eks:CreateAccessEntry',
+        'eks:DescribeAccessEntry',
+        'eks:UpdateAccessEntry',
+        'eks:DeleteAccessEntry',
+        'eks:AssociateAccessPolicy',
+        'eks:DisassociateAccessPolicy',
+        'eks:ListAssociatedAccessPolicies',
+        'eks:TagResource',
+      ], p.accessEntryArns);
     }
-    if (p.kubernetesRole && !this.assumable.has(p.kubernetesRole.node.path)) {
-      this.assumable.add(p.kubernetesRole.node.path);
-      this.handler.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['sts:AssumeRole'],
-        resources: [p.kubernetesRole.roleArn],
-      }));
+    if (p.updateClusterConfig) {
+      this.allow(['eks:UpdateClusterConfig', 'eks:DescribeUpdate'], p.clusterArn);
     }
+    if (p.kubernetesRole) {
+      this.allow(['sts:AssumeRole'], p.kubernetesRole.roleArn);
+    }
+  }
+
+  /** Adds a statement once (the same grant asked twice adds nothing). */
+  private allow(actions: string[], resource: string): void {
+    const key = `${actions.join(',')}|${resource}`;
+    if (this.granted.has(key)) {
+      return;
+    }
+    this.granted.add(key);
+    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
   }
 }
 
@@ -152,9 +150,4 @@ function placementKey(props: ClusterAccessProviderProps): string {
     (props.securityGroups ?? []).map((s) => s.node.path).join(','),
   ];
   return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 8);
-}
-
-/** A statement ID unique per cluster (sids are [A-Za-z0-9]). */
-function statementId(prefix: string, clusterName: string): string | undefined {
-  return /^[A-Za-z0-9_-]+$/.test(clusterName) ? `${prefix}${clusterName.replace(/[^A-Za-z0-9]/g, '')}` : undefined;
 }

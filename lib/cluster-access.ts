@@ -169,6 +169,8 @@ export class ClusterAccess extends Construct {
       clusterArn: this.clusterArn,
       accessEntryArns,
       updateClusterConfig: props.authenticationMode !== undefined,
+      // aws-auth alone through an admin role needs no access-entry permission.
+      accessEntries: !(this.mechanism === AccessMechanism.AWS_AUTH && kubernetesAdminRole !== undefined),
       kubernetesRole: kubernetesAdminRole,
     });
     this.handlerRole = this.provider.handlerRole;

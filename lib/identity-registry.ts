@@ -32,6 +32,8 @@ export interface IdentityRecord {
   readonly node?: { readonly windows: boolean };
   readonly accessPolicies: AccessPolicyAssociationSpec[];
   readonly allowSystemMasters: boolean;
+  /** Only grants access policies (`grantAccessPolicy`): merges with any mapping of the principal. */
+  readonly policyOnly?: boolean;
 }
 
 /** Problems found while rendering, split by severity. */
@@ -56,29 +58,27 @@ export class IdentityRegistry {
       this.records.set(key, { ...record, groups: [...record.groups], accessPolicies: [...record.accessPolicies] });
       return;
     }
+    // A record that only grants access policies takes the mapping of the other, in either order.
+    if (existing.policyOnly && !record.policyOnly) {
+      this.records.set(key, { ...record, groups: [...record.groups], accessPolicies: mergePolicies(record.accessPolicies, existing.accessPolicies) });
+      return;
+    }
+    if (record.policyOnly) {
+      this.records.set(key, { ...existing, accessPolicies: mergePolicies(existing.accessPolicies, record.accessPolicies) });
+      return;
+    }
     const conflict = conflictBetween(existing, record);
     if (conflict) {
       this.errors.push(`${describe(record.forms)} is mapped twice with different settings (${conflict}): by ${existing.source} and by ${record.source}`);
       return;
     }
-    const policies = [...existing.accessPolicies];
-    for (const p of record.accessPolicies) {
-      if (!policies.some((q) => q.policyArn === p.policyArn && sameScope(q, p))) {
-        policies.push(p);
-      }
-    }
+    const policies = mergePolicies(existing.accessPolicies, record.accessPolicies);
     this.records.set(key, { ...existing, accessPolicies: policies, allowSystemMasters: existing.allowSystemMasters || record.allowSystemMasters });
   }
 
-  /** Adds access policies to a principal mapped here (or maps it with no groups). */
+  /** Adds access policies to a principal, whether it is mapped before, after, or not at all. */
   public addAccessPolicies(record: IdentityRecord): void {
-    const existing = this.records.get(record.forms.principalArn);
-    if (existing) {
-      const { username, awsAuthUsername, groups, accessEntryType, node } = existing;
-      this.add({ ...record, username, awsAuthUsername, groups, accessEntryType, node });
-    } else {
-      this.add(record);
-    }
+    this.add({ ...record, policyOnly: true });
   }
 
   public addAccount(accountId: string, source: string): void {
@@ -209,6 +209,16 @@ function conflictBetween(a: IdentityRecord, b: IdentityRecord): string | undefin
     return `groups [${ga}] vs [${gb}]`;
   }
   return undefined;
+}
+
+function mergePolicies(a: AccessPolicyAssociationSpec[], b: AccessPolicyAssociationSpec[]): AccessPolicyAssociationSpec[] {
+  const out = [...a];
+  for (const p of b) {
+    if (!out.some((q) => q.policyArn === p.policyArn && sameScope(q, p))) {
+      out.push(p);
+    }
+  }
+  return out;
 }
 
 function sameScope(a: AccessPolicyAssociationSpec, b: AccessPolicyAssociationSpec): boolean {

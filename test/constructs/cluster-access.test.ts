@@ -250,3 +250,33 @@ describe('RBAC objects', () => {
     expect(access.toYaml()).toContain('kind: RoleBinding');
   });
 });
+
+describe('least privilege by mechanism', () => {
+  test('aws-auth through an admin role: no access-entry permission at all', () => {
+    const { stack } = newStack();
+    new ClusterAccess(stack, 'Access', {
+      clusterName: 'prod',
+      mechanism: AccessMechanism.AWS_AUTH,
+      kubernetesAdminRole: iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::111122223333:role/admin'),
+    });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: any) => [s.Action].flat()).filter((a: string) => a.startsWith('eks:') || a.startsWith('sts:'));
+    expect(actions.sort()).toEqual(['eks:DescribeCluster', 'sts:AssumeRole']);
+  });
+
+  test('grantAccessPolicy before or after mapRole of the same role merges into one entry', () => {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    const a = iam.Role.fromRoleArn(stack, 'A', 'arn:aws:iam::111122223333:role/a');
+    const b = iam.Role.fromRoleArn(stack, 'B', 'arn:aws:iam::111122223333:role/b');
+    access.grantAccessPolicy(a, AccessPolicy.AMAZON_EKS_VIEW_POLICY);
+    access.mapRole(a, { groups: ['readers'] });
+    access.mapRole(b, { groups: ['writers'] });
+    access.grantAccessPolicy(b, AccessPolicy.AMAZON_EKS_EDIT_POLICY, AccessScope.namespaces('apps'));
+    const entries = desiredState(stack).accessEntries;
+    expect(entries.map((e) => [e.kubernetesGroups, e.accessPolicies.map((p) => p.policyArn.split('/')[1])])).toEqual([
+      [['readers'], ['AmazonEKSViewPolicy']],
+      [['writers'], ['AmazonEKSEditPolicy']],
+    ]);
+  });
+});
