@@ -31,7 +31,8 @@ export interface SendOptions {
 export function createEksClient(region: string | undefined): EKSClient {
   const endpoint = endpointOverrides().eks;
   // No SDK retries (EksApi retries, logging each attempt) and no request that can hang past the deadline.
-  return new EKSClient({ region, maxAttempts: 1, requestHandler: { connectionTimeout: 5_000, requestTimeout: 20_000 }, ...(endpoint ? { endpoint } : {}) });
+  const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000 };
+  return new EKSClient({ region, maxAttempts: 1, requestHandler, ...(endpoint ? { endpoint } : {}) });
 }
 
 export class EksApi implements EksSender {
