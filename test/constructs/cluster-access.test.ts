@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { desiredState, desiredStates, newStack, skipCfnSchemaValidation } from './helpers';
@@ -278,5 +279,31 @@ describe('least privilege by mechanism', () => {
       [['readers'], ['AmazonEKSViewPolicy']],
       [['writers'], ['AmazonEKSEditPolicy']],
     ]);
+  });
+});
+
+describe('private clusters', () => {
+  test('the handler runs in the cluster VPC when the cluster has kubectl private subnets; one provider per placement', () => {
+    const { stack } = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-1234',
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      privateSubnetIds: ['subnet-a', 'subnet-b'],
+    });
+    const cluster = eks.Cluster.fromClusterAttributes(stack, 'Private', {
+      clusterName: 'private',
+      vpc,
+      kubectlPrivateSubnetIds: ['subnet-a', 'subnet-b'],
+      kubectlSecurityGroupId: 'sg-1234',
+      kubectlRoleArn: 'arn:aws:iam::111122223333:role/admin',
+    });
+    new ClusterAccess(stack, 'PrivateAccess', { cluster });
+    new ClusterAccess(stack, 'PrivateAccess2', { cluster });
+    new ClusterAccess(stack, 'PublicAccess', { clusterName: 'public' });
+    const template = Template.fromStack(stack);
+    const handlers = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.onEvent' } });
+    expect(Object.keys(handlers)).toHaveLength(2);
+    const inVpc = Object.values(handlers).filter((h: any) => h.Properties.VpcConfig);
+    expect(inVpc.map((h: any) => h.Properties.VpcConfig)).toEqual([{ SubnetIds: ['subnet-a', 'subnet-b'], SecurityGroupIds: ['sg-1234'] }]);
   });
 });
