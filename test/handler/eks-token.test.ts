@@ -4,7 +4,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { eksTokenProvider, eksTokenUrl, mintEksToken, stsHostname } from '../../lib/handler/eks-token';
 import { TokenRejectedError, verifyEksToken } from '../support/kube/eks-token-verifier';
-import { makeTestPrincipals, TestPrincipal } from '../support/kube/principals';
+import { deriveCredentials, makeTestPrincipals, TestPrincipal } from '../support/kube/principals';
 
 const FIXED = {
   accessKeyId: 'ASIAEXAMPLEKEY000001',
@@ -124,11 +124,10 @@ describe('mintEksToken', () => {
 
 describe('the harness token verifier (emulated EKS authenticator + STS)', () => {
   const principals = makeTestPrincipals();
-  const byKey = new Map(principals.map((p) => [p.accessKeyId, p]));
   const dev = principals.find((p) => p.name === 'dev')!;
   const ops = principals.find((p) => p.name === 'ops')!;
   const creds = (p: TestPrincipal) => ({ accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken });
-  const verify = (token: string, now = SIGNED_AT, clusterName = 'integ') => verifyEksToken(token, { clusterName, principals: byKey, now: () => now });
+  const verify = (token: string, now = SIGNED_AT, clusterName = 'integ') => verifyEksToken(token, { clusterName, principals, now: () => now });
   const mint = async (p: TestPrincipal, over: { clusterName?: string; region?: string } = {}) =>
     (await mintEksToken({ clusterName: over.clusterName ?? 'integ', region: over.region ?? 'us-west-2', credentials: creds(p), now: () => SIGNED_AT })).token;
   /** Re-encodes a token after editing its URL (for tampering tests). */
@@ -146,6 +145,23 @@ describe('the harness token verifier (emulated EKS authenticator + STS)', () => 
     const user = await verify(await mint(ops));
     expect(user.arn).toBe('arn:aws:iam::111122223333:user/ops/olga');
     expect(user.canonicalArn).toBe(user.arn);
+  });
+
+  test('accepts any credential set derived from a principal\'s seed, and only genuine ones', async () => {
+    const fresh = deriveCredentials(dev);
+    expect(fresh.accessKeyId).toMatch(/^ASIAXP\d\d[0-9A-Z]{12}$/);
+    expect(fresh.accessKeyId).not.toBe(deriveCredentials(dev).accessKeyId);
+    const token = (await mintEksToken({ clusterName: 'integ', region: 'us-west-2', credentials: fresh, now: () => SIGNED_AT })).token;
+    const caller = await verify(token);
+    expect([caller.principal.name, caller.accessKeyId, caller.arn]).toEqual(['dev', fresh.accessKeyId, 'arn:aws:sts::111122223333:assumed-role/developer/alice@example.com']);
+    // A user's derived keys carry no session token, as long-term keys.
+    expect(deriveCredentials(ops).sessionToken).toBeUndefined();
+    expect((await verify((await mintEksToken({ clusterName: 'integ', region: 'us-west-2', credentials: deriveCredentials(ops), now: () => SIGNED_AT })).token)).principal.name).toBe('ops');
+    // A guessed secret for a well-formed derived key fails; so does an unknown tag.
+    const forged = { ...fresh, secretAccessKey: fresh.secretAccessKey.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) };
+    await expect(verify((await mintEksToken({ clusterName: 'integ', region: 'us-west-2', credentials: forged, now: () => SIGNED_AT })).token)).rejects.toThrow(/signature does not match/);
+    const unknownTag = { ...fresh, accessKeyId: 'ASIAXQ99' + fresh.accessKeyId.slice(8) };
+    await expect(verify((await mintEksToken({ clusterName: 'integ', region: 'us-west-2', credentials: unknownTag, now: () => SIGNED_AT })).token)).rejects.toThrow(/unknown access key ASIAXQ99/);
   });
 
   test('accepts tokens up to 15 minutes old, and not after', async () => {

@@ -107,6 +107,19 @@ describe('aws-auth (cluster unknown to EKS, or CONFIG_MAP mode)', () => {
     expect((await authDecisions()).pop()!.error).toMatch(/signature does not match.*integ-cluster/);
   });
 
+  test('a reused token keeps its identity for a while (API server cache); fresh credentials see the change at once', async () => {
+    const mapping = (username: string) => `[{rolearn: "arn:aws:iam::${ACCOUNT}:role/developer", username: ${username}, groups: [devs]}]`;
+    await setAwsAuth(mapping('first'));
+    const h = kubeHarness();
+    const token = await tokenFor('dev');
+    const reused = new KubernetesClient({ endpoint: h.endpoint, certificateAuthorityData: h.certificateAuthorityData, token: () => token });
+    expect((await reused.whoAmI()).username).toBe('first');
+    await setAwsAuth(mapping('second'));
+    expect((await reused.whoAmI()).username).toBe('first'); // kube-apiserver caches successes for 10 s
+    reused.close();
+    expect(await whoIs('dev')).toMatchObject({ username: 'second' });
+  });
+
   test('RBAC from aws-auth groups applies (after the informer catches up)', async () => {
     await setAwsAuth(`[{rolearn: "arn:aws:iam::${ACCOUNT}:role/developer", username: "dev:{{SessionName}}", groups: [devs]}]`);
     const admin = cluster.admin();

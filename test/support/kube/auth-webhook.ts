@@ -41,7 +41,6 @@ export interface RunningAuthWebhook {
 const MAX_DECISIONS = 200;
 
 export async function startAuthWebhook(options: AuthWebhookOptions): Promise<RunningAuthWebhook> {
-  const principals = new Map(options.principals.map((p) => [p.accessKeyId, p]));
   const decisions: AuthDecision[] = [];
   const record = (d: Omit<AuthDecision, 'time'>) => {
     decisions.push({ time: new Date().toISOString(), ...d });
@@ -50,7 +49,7 @@ export async function startAuthWebhook(options: AuthWebhookOptions): Promise<Run
 
   const authenticate = async (token: string): Promise<object> => {
     try {
-      const caller = await verifyEksToken(token, { clusterName: options.clusterName, principals });
+      const caller = await verifyEksToken(token, { clusterName: options.clusterName, principals: options.principals });
       const user = await mapCaller(caller, options);
       if ('denied' in user) {
         record({ authenticated: false, principal: caller.principal.principalArn, error: user.denied });

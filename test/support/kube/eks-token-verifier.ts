@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { CallerIdentity, callerIdentityOf, TestPrincipal } from './principals';
+import { CallerIdentity, callerIdentityOf, lookUpAccessKey, TestPrincipal } from './principals';
 import { CLUSTER_ID_HEADER, EKS_TOKEN_PREFIX, STS_API_VERSION } from '../../../lib/handler/eks-token';
 
 /** The authenticator accepts a token this long after its X-Amz-Date. */
@@ -34,8 +34,8 @@ export class TokenRejectedError extends Error {
 export interface TokenVerifierOptions {
   /** The cluster name the authenticator is configured with. */
   readonly clusterName: string;
-  /** The credentials emulated STS knows, by access key ID. */
-  readonly principals: ReadonlyMap<string, TestPrincipal>;
+  /** The principals emulated STS knows (their base keys and the keys derived from their seeds). */
+  readonly principals: readonly TestPrincipal[];
   readonly now?: () => Date;
 }
 
@@ -125,15 +125,16 @@ export async function verifyEksToken(token: string, options: TokenVerifierOption
   }
 
   // --- emulated STS: the access key must exist and the signature must be its own ---
-  const principal = options.principals.get(accessKeyId);
-  if (!principal) {
+  const known = lookUpAccessKey(accessKeyId, options.principals);
+  if (!known) {
     throw new TokenRejectedError(`STS: the security token included in the request is invalid (unknown access key ${accessKeyId})`);
   }
-  if ((principal.sessionToken ?? undefined) !== query.get('X-Amz-Security-Token')) {
+  const { principal, credentials } = known;
+  if ((credentials.sessionToken ?? undefined) !== query.get('X-Amz-Security-Token')) {
     throw new TokenRejectedError(`STS: the security token included in the request is invalid (session token does not belong to ${accessKeyId})`);
   }
   const signer = new SignatureV4({
-    credentials: { accessKeyId, secretAccessKey: principal.secretAccessKey, sessionToken: principal.sessionToken },
+    credentials: { accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
     region: scopeRegion,
     service: 'sts',
     sha256: Sha256,
@@ -153,7 +154,7 @@ export async function verifyEksToken(token: string, options: TokenVerifierOption
   if (expectedSignature.length !== givenSignature.length || !timingSafeEqual(expectedSignature, givenSignature)) {
     throw new TokenRejectedError(`STS: signature does not match (wrong secret, or the token is for a cluster other than "${options.clusterName}")`);
   }
-  return callerIdentityOf(principal);
+  return callerIdentityOf(principal, accessKeyId);
 }
 
 /** `YYYYMMDDTHHMMSSZ` → Date. */

@@ -6,7 +6,7 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AuthDecision } from './auth-webhook';
 import { HARNESS_ENV } from './harness';
-import { TestPrincipal } from './principals';
+import { deriveCredentials, TestPrincipal } from './principals';
 import { eksTokenProvider, mintEksToken } from '../../../lib/handler/eks-token';
 import { KubernetesCallRecord, KubernetesClient } from '../../../lib/handler/kube/client';
 import { EksFakeControl } from '../eks-fake/control-client';
@@ -65,28 +65,26 @@ export function testPrincipal(name: string): TestPrincipal {
   return found;
 }
 
-/** AWS credentials of a test principal (only the harness's emulated STS accepts them). */
+/** The base AWS credentials of a test principal (only the harness's emulated STS accepts them). */
 export function credentialsOf(name: string): AwsCredentialIdentity {
   const p = testPrincipal(name);
   return { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken };
 }
 
 /**
- * kube-apiserver caches every successful token authentication for 10 s (a built-in default no flag
- * changes), so a token reused after aws-auth or an access entry changed can still carry the old
- * identity. Tokens differ only by their signing second; this clock gives every token minted in this
- * process its own second (at most a few seconds ahead, well within the authenticator's tolerance),
- * so each new token and each new client sees the current mapping at once.
+ * A new credential set of the principal: its own access key ID, secret and session token, as a new
+ * AssumeRole would give. kube-apiserver caches every successful token authentication for 10 s (a
+ * built-in default no flag changes), keyed by the token; tokens signed with different credentials
+ * never collide, so code under test that mints its own tokens sees the current aws-auth and access
+ * entries when it gets fresh credentials for every run.
  */
-let lastSigningSecond = 0;
-function uniqueSigningDate(): Date {
-  lastSigningSecond = Math.max(Math.floor(Date.now() / 1000), lastSigningSecond + 1);
-  return new Date(lastSigningSecond * 1000);
+export function freshCredentialsOf(name: string): AwsCredentialIdentity {
+  return deriveCredentials(testPrincipal(name));
 }
 
-/** A new EKS token for the principal, for the harness cluster (or `clusterName`), never equal to an earlier one. */
+/** A new EKS token for the principal (from fresh credentials, so never equal to an earlier one), for the harness cluster or `clusterName`. */
 export async function tokenFor(name: string, clusterName = kubeHarness().clusterName): Promise<string> {
-  return (await mintEksToken({ clusterName, region: kubeHarness().region, credentials: credentialsOf(name), now: uniqueSigningDate })).token;
+  return (await mintEksToken({ clusterName, region: kubeHarness().region, credentials: freshCredentialsOf(name) })).token;
 }
 
 export interface HarnessClientOptions {
@@ -102,11 +100,12 @@ export function adminClient(options: HarnessClientOptions = {}): KubernetesClien
 
 /**
  * A client authenticated as a test principal, through an EKS token and the emulated authenticator.
- * Each client has its own token (see {@link tokenFor}): make a new client after changing a mapping.
+ * Each client has its own credentials and token (see {@link freshCredentialsOf}): make a new client
+ * after changing a mapping.
  */
 export function clientAs(name: string, options: HarnessClientOptions = {}): KubernetesClient {
   const h = kubeHarness();
-  const token = eksTokenProvider({ clusterName: h.clusterName, region: h.region, credentials: credentialsOf(name), now: uniqueSigningDate });
+  const token = eksTokenProvider({ clusterName: h.clusterName, region: h.region, credentials: freshCredentialsOf(name) });
   return new KubernetesClient({ endpoint: h.endpoint, certificateAuthorityData: h.certificateAuthorityData, token, ...options });
 }
 

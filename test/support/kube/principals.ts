@@ -2,7 +2,7 @@
  * The AWS principals the test cluster knows: each has test credentials that only the harness's
  * emulated STS accepts, so tests can mint real EKS tokens for them. Secrets are random per run.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 export const TEST_ACCOUNT_ID = '111122223333';
 export const OTHER_ACCOUNT_ID = '444455556666';
@@ -18,6 +18,20 @@ export interface TestPrincipal {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   /** Present for role sessions (temporary credentials), absent for IAM users. */
+  readonly sessionToken?: string;
+  /**
+   * Seed from which any number of further credential sets of this principal derive (see
+   * {@link deriveCredentials}), like the new keys every AssumeRole hands out.
+   */
+  readonly keySeed: string;
+  /** Short tag that names the principal inside derived access key IDs. */
+  readonly keyTag: string;
+}
+
+/** A credential set of a principal. */
+export interface PrincipalCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
   readonly sessionToken?: string;
 }
 
@@ -46,19 +60,61 @@ const PRINCIPAL_SHAPES: ReadonlyArray<Pick<TestPrincipal, 'name' | 'principalArn
 
 /** A fresh set of principals with random credentials. */
 export function makeTestPrincipals(): TestPrincipal[] {
-  return PRINCIPAL_SHAPES.map((shape) => {
+  return PRINCIPAL_SHAPES.map((shape, i) => {
     const isRole = shape.principalArn.includes(':role/');
     return {
       ...shape,
       accessKeyId: (isRole ? 'ASIA' : 'AKIA') + randomBytes(8).toString('hex').toUpperCase(),
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: isRole ? randomBytes(48).toString('base64') : undefined,
+      keySeed: randomBytes(32).toString('hex'),
+      keyTag: `P${String(i).padStart(2, '0')}`,
     };
   });
 }
 
+/** Prefix of derived access key IDs: `ASIA` + `X` + tag (3) + random (12) = 20 characters, as AWS keys. */
+const DERIVED_PREFIX = 'ASIAX';
+
+/**
+ * A new credential set for `principal` (a fresh access key ID with its own secret and session
+ * token). The emulated STS recognises it from the principal's seed, so tests in other processes can
+ * make as many as they like without telling the parent. Useful because kube-apiserver caches a
+ * successful token for 10 s: tokens from different credentials never collide.
+ */
+export function deriveCredentials(principal: TestPrincipal, suffix = randomBytes(6).toString('hex').toUpperCase()): PrincipalCredentials {
+  if (!/^[0-9A-Z]{12}$/.test(suffix)) {
+    throw new Error(`derived key suffix must be 12 characters of [0-9A-Z], got "${suffix}"`);
+  }
+  const accessKeyId = `${DERIVED_PREFIX}${principal.keyTag}${suffix}`;
+  const mac = (what: string) => createHmac('sha256', principal.keySeed).update(`${what}:${accessKeyId}`).digest('base64');
+  return { accessKeyId, secretAccessKey: mac('secret'), sessionToken: principal.sessionToken === undefined ? undefined : mac('token') + mac('token2') };
+}
+
+/** Whose an access key is, with its full credential set. */
+export interface KnownAccessKey {
+  readonly principal: TestPrincipal;
+  readonly credentials: PrincipalCredentials;
+}
+
+/** The principal and credentials behind an access key ID, base or derived; undefined when unknown. */
+export function lookUpAccessKey(accessKeyId: string, principals: readonly TestPrincipal[]): KnownAccessKey | undefined {
+  const base = principals.find((p) => p.accessKeyId === accessKeyId);
+  if (base) {
+    return { principal: base, credentials: base };
+  }
+  if (accessKeyId.startsWith(DERIVED_PREFIX) && accessKeyId.length === 20) {
+    const tag = accessKeyId.slice(DERIVED_PREFIX.length, DERIVED_PREFIX.length + 3);
+    const principal = principals.find((p) => p.keyTag === tag);
+    if (principal) {
+      return { principal, credentials: deriveCredentials(principal, accessKeyId.slice(DERIVED_PREFIX.length + 3)) };
+    }
+  }
+  return undefined;
+}
+
 /** The identity STS reports for `principal`. */
-export function callerIdentityOf(principal: TestPrincipal): CallerIdentity {
+export function callerIdentityOf(principal: TestPrincipal, accessKeyId = principal.accessKeyId): CallerIdentity {
   const [, partition, , , accountId, resource] = principal.principalArn.split(':');
   const name = resource.split('/').pop()!;
   const uniqueId = stableId(principal.principalArn);
@@ -69,7 +125,7 @@ export function callerIdentityOf(principal: TestPrincipal): CallerIdentity {
       arn: `arn:${partition}:sts::${accountId}:assumed-role/${name}/${sessionName}`,
       canonicalArn: `arn:${partition}:iam::${accountId}:role/${name}`,
       accountId,
-      accessKeyId: principal.accessKeyId,
+      accessKeyId,
       sessionName,
       userId: `AROA${uniqueId}:${sessionName}`,
     };
@@ -79,7 +135,7 @@ export function callerIdentityOf(principal: TestPrincipal): CallerIdentity {
     arn: principal.principalArn,
     canonicalArn: principal.principalArn,
     accountId,
-    accessKeyId: principal.accessKeyId,
+    accessKeyId,
     sessionName: '',
     userId: `AIDA${uniqueId}`,
   };
