@@ -15,6 +15,8 @@ export interface ObservedAccessEntry {
   readonly username?: string;
   readonly kubernetesGroups: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
+  /** ARN of the entry itself (for tagging). */
+  readonly accessEntryArn?: string;
   /** Associated policies; undefined when not listed (entries the plan will not touch). */
   readonly policies?: readonly ObservedPolicy[];
 }
@@ -31,7 +33,9 @@ export type AccessEntryAction =
   | { readonly action: 'update'; readonly principalArn: string; readonly username?: string; readonly kubernetesGroups: string[] }
   | { readonly action: 'associate'; readonly principalArn: string; readonly policyArn: string; readonly accessScope: AccessScopeSpec }
   | { readonly action: 'disassociate'; readonly principalArn: string; readonly policyArn: string }
-  | { readonly action: 'delete'; readonly principalArn: string };
+  | { readonly action: 'delete'; readonly principalArn: string }
+  /** Take over an entry the previous owner ID created (the resource was replaced under a new owner ID). */
+  | { readonly action: 'retag'; readonly principalArn: string; readonly accessEntryArn: string };
 
 export interface AccessEntryPlan {
   /** In the order to run them: creates and updates, then policy changes, then deletions. */
@@ -46,6 +50,11 @@ export interface PlanInput {
   readonly ownerId: string;
   readonly desired: readonly AccessEntrySpec[];
   readonly observed: readonly ObservedAccessEntry[];
+  /**
+   * The owner ID this resource had before a replacement on the same cluster: its entries that are
+   * still desired are taken over (re-tagged); the others are left for the old resource's Delete.
+   */
+  readonly formerOwnerId?: string;
   /** Entries never deleted by this plan even when owned and not desired (the handler's own). */
   readonly keep?: ReadonlySet<string>;
 }
@@ -96,7 +105,8 @@ export function planAccessEntries(input: PlanInput): AccessEntryPlan {
       policyActions.push(...planPolicies(want.principalArn, want.accessPolicies, []));
       continue;
     }
-    const owned = isOwnedBy(have, input.ownerId);
+    const inherited = input.formerOwnerId !== undefined && isOwnedBy(have, input.formerOwnerId);
+    const owned = isOwnedBy(have, input.ownerId) || inherited;
     if (!owned) {
       adopted.push(want.principalArn);
     }
@@ -108,6 +118,9 @@ export function planAccessEntries(input: PlanInput): AccessEntryPlan {
         problems.push(`access entry for ${want.principalArn} exists with type ${have.type}, but type ${want.type} is desired; the type cannot change in place and the entry was not created by this configuration (${input.ownerId}), so it is not replaced. Delete it by hand, or desire type ${have.type}.`);
       }
       continue;
+    }
+    if (inherited && have.accessEntryArn) {
+      entryActions.push({ action: 'retag', principalArn: want.principalArn, accessEntryArn: have.accessEntryArn });
     }
     if (!isNodeType(want.type)) {
       const usernameChanges = want.username !== undefined && want.username !== have.username;
@@ -178,6 +191,7 @@ export function entriesAfter(observed: readonly ObservedAccessEntry[], plan: Acc
         break;
       }
       case 'update':
+      case 'retag':
         break;
     }
   }

@@ -16,6 +16,7 @@ import {
   ListAccessEntriesResponse,
   ListAssociatedAccessPoliciesCommand,
   ListAssociatedAccessPoliciesResponse,
+  TagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
 import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from './access-entries-plan';
@@ -78,6 +79,7 @@ export async function describeEntry(ctx: AccessEntryContext, principalArn: strin
     username: entry.username,
     kubernetesGroups: entry.kubernetesGroups ?? [],
     tags: entry.tags ?? {},
+    accessEntryArn: entry.accessEntryArn,
     policies: withPolicies ? await listPolicies(ctx, principalArn) : undefined,
   };
 }
@@ -152,7 +154,7 @@ export async function applyAccessEntryPlan(
   const adopted: string[] = [];
   const replanned = new Set<string>();
   for (const action of plan.actions) {
-    const principal = action.action === 'create' || action.action === 'recreate' ? action.entry.principalArn : action.principalArn;
+    const principal = 'entry' in action ? action.entry.principalArn : action.principalArn;
     if (replanned.has(principal)) {
       continue; // its remaining actions were replaced by the adoption plan
     }
@@ -225,6 +227,10 @@ export async function runAction(ctx: AccessEntryContext, action: AccessEntryActi
       }
     case 'delete':
       return deleteEntry(ctx, action.principalArn);
+    case 'retag':
+      await onEntry(ctx, action.principalArn, () => ctx.eks.send(new TagResourceCommand({ resourceArn: action.accessEntryArn, tags: { [OWNER_KEY]: ctx.ownerId } })));
+      ctx.log.info('took over an access entry from the previous owner ID', { principalArn: action.principalArn });
+      return true;
   }
 }
 

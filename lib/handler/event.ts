@@ -38,6 +38,12 @@ export interface DecodedRequest {
   readonly physicalResourceId: string;
   /** True for an Update whose physical ID changes (another cluster or owner): it acts like a Create, and CloudFormation then deletes the old resource. */
   readonly replacement: boolean;
+  /**
+   * On a replacement that keeps the cluster but changes the owner ID (the construct moved), the old
+   * owner ID: what it created and is still desired is taken over, so the old resource's Delete
+   * does not remove it.
+   */
+  readonly formerOwnerId?: string;
 }
 
 /** Decodes and validates the event; throws {@link AccessConfigError} for any bad input. */
@@ -59,7 +65,8 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
   // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
   const id = event.RequestType === 'Delete' && event.PhysicalResourceId ? event.PhysicalResourceId : newId;
-  return { requestType: event.RequestType, desired, previous, physicalResourceId: id, replacement };
+  const formerOwnerId = replacement && previous && previous.clusterName === desired.clusterName && previous.ownerId !== desired.ownerId ? previous.ownerId : undefined;
+  return { requestType: event.RequestType, desired, previous, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
 }
 
 /** The desired state from the resource properties: inline JSON, or an S3 object. */

@@ -13,6 +13,8 @@ import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-st
 export interface RbacContext {
   readonly kube: KubernetesApi;
   readonly ownerId: string;
+  /** The previous owner ID after a replacement on the same cluster: its objects that are still desired are taken over. */
+  readonly formerOwnerId?: string;
   readonly log: Logger;
   readonly deadline: Deadline;
 }
@@ -92,7 +94,8 @@ export async function planManifests(
     const live = await ctx.kube.get(pathOf(manifest));
     const liveOwner = live?.metadata.labels?.[OWNER_KEY];
     let body: KubeObject;
-    if (live && liveOwner !== ctx.ownerId) {
+    const ours = liveOwner === ctx.ownerId || (ctx.formerOwnerId !== undefined && liveOwner === ctx.formerOwnerId);
+    if (live && !ours) {
       if (manifest.kind !== 'Namespace') {
         conflicts.push(`${describeObject(manifest)} already exists and ${liveOwner ? `belongs to another access configuration (${liveOwner})` : 'was not created by this access configuration'}; rename it in the configuration or delete the existing object`);
         continue;

@@ -101,7 +101,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     observed.filter((e) => e.tags[HANDLER_ENTRY_TAG] !== 'true' && e.tags[OWNER_KEY] !== undefined && e.tags[OWNER_KEY] !== desired.ownerId)
       .forEach((e) => otherOwners.add(e.tags[OWNER_KEY]));
     const keep = new Set(usesHandlerEntry ? [desired.handlerRoleArn!] : []);
-    const plan = planAccessEntries({ ownerId: desired.ownerId, desired: wanted, observed, keep });
+    const plan = planAccessEntries({ ownerId: desired.ownerId, formerOwnerId: request.formerOwnerId, desired: wanted, observed, keep });
     if (plan.problems.length > 0) {
       throw new Error(`cannot reconcile the access entries (nothing was written):\n- ${plan.problems.join('\n- ')}`);
     }
@@ -148,7 +148,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     }
   }
   if (!isDelete) {
-    const rbacCtx = { kube, ownerId: desired.ownerId, log, deadline: deps.deadline };
+    const rbacCtx = { kube, ownerId: desired.ownerId, formerOwnerId: request.formerOwnerId, log, deadline: deps.deadline };
     rbacApplied = (await applyManifests(rbacCtx, desired.manifests)).applied;
     rbacDeleted = (await deleteUnwanted(rbacCtx, desired.manifests)).deleted;
   }

@@ -62,6 +62,9 @@ describe('decodeEvent', () => {
     expect(same).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.access', replacement: false, previous: expect.objectContaining({ clusterName: 'dev-cluster' }) });
     const moved = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ clusterName: 'prod' })) }, quiet, 'us-east-1');
     expect(moved).toMatchObject({ physicalResourceId: 'prod/stack-a.access', replacement: true });
+    expect(moved.formerOwnerId).toBeUndefined();
+    const renamed = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(renamed).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.moved', replacement: true, formerOwnerId: 'stack-a.access' });
   });
 
   test('Delete keeps the physical ID CloudFormation knows', async () => {

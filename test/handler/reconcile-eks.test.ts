@@ -3,7 +3,7 @@
  * in-memory Kubernetes API: access entries, adoption, policies, modes, retries, ownership.
  */
 import { EKSClient } from '@aws-sdk/client-eks';
-import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, VIEWER_ROLE } from './fixtures';
+import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, teamRbac, VIEWER_ROLE } from './fixtures';
 import { MemoryKube } from './memory-kube';
 import { OWNER_KEY } from '../../lib/core/desired-state';
 import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
@@ -168,6 +168,24 @@ describe('access entries', () => {
     await run(request('Delete', state({ ownerId: 'stack-a.access', accessEntries: [devEntry] })), { eksClient, kube });
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeUndefined();
     expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)).toBeDefined();
+  });
+});
+
+describe('replacement under a new owner ID (the construct moved)', () => {
+  test('the new resource takes over what it still wants; the old resource\'s Delete then removes only the rest', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    const kube = new MemoryKube();
+    const old = state({ ownerId: 'stack.old-path', accessEntries: [devEntry, entry(VIEWER_ROLE)], manifests: teamRbac('dev') });
+    await run(request('Create', old), { eksClient, kube });
+    const moved = state({ ownerId: 'stack.new-path', accessEntries: [devEntry], manifests: teamRbac('dev') });
+    await run({ requestType: 'Update', desired: moved, previous: old, physicalResourceId: 'dev-cluster/stack.new-path', replacement: true, formerOwnerId: 'stack.old-path' }, { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)!.tags[OWNER_KEY]).toBe('stack.new-path');
+    expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)!.tags[OWNER_KEY]).toBe('stack.old-path');
+    await run(request('Delete', old), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
+    expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)).toBeUndefined();
+    expect([...kube.objects.keys()].filter((k) => k.includes('/namespaces/dev'))).toHaveLength(4);
+    expect([...kube.objects.values()].every((o) => o.metadata.labels?.[OWNER_KEY] !== 'stack.old-path')).toBe(true);
   });
 });
 
