@@ -196,6 +196,7 @@ export class ClusterAccess extends Construct {
     if (props.cluster) {
       this.main.resource.node.addDependency(props.cluster);
     }
+    this.node.addValidation({ validate: () => this.principalsInSeveralBatches() });
   }
 
   /**
@@ -358,6 +359,23 @@ export class ClusterAccess extends Construct {
     payload.resource.node.addDependency(this.main.resource);
     this.shards.push(payload);
     return nested;
+  }
+
+  /** One principal has one access entry: two custom resources of this construct must not both map it. */
+  private principalsInSeveralBatches(): string[] {
+    const seen = new Map<string, string>();
+    const problems: string[] = [];
+    for (const payload of [this.main, ...this.shards]) {
+      for (const p of payload.registry.principals()) {
+        const other = seen.get(p.principalArn);
+        if (other !== undefined) {
+          const who = Token.isUnresolved(p.principalArn) ? 'a role' : p.principalArn;
+          problems.push(`${who} is mapped by ${other} and by ${p.source}, which are applied by different custom resources (team batches); map it once`);
+        }
+        seen.set(p.principalArn, p.source);
+      }
+    }
+    return problems;
   }
 
   private knownClusterRoles(): Set<string> {

@@ -89,6 +89,11 @@ export class IdentityRegistry {
     this.accounts.set(accountId, source);
   }
 
+  /** Every principal mapped here, with who mapped it. */
+  public principals(): { readonly principalArn: string; readonly source: string }[] {
+    return [...this.records.values()].map((r) => ({ principalArn: r.forms.principalArn, source: r.source }));
+  }
+
   public get size(): number {
     return this.records.size + this.accounts.size;
   }

@@ -82,3 +82,19 @@ describe('across stacks', () => {
     expect(sa.ownerId).toMatch(/^teama-access-default-[0-9a-f]{8}$/);
   });
 });
+
+describe('team batches', () => {
+  test('a team role mapped again by the main resource is refused: one principal, one owner', () => {
+    const { app, stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamsPerStack: 1 });
+    access.addTeam('First');
+    const second = access.addTeam('Second');
+    access.mapRole(second.role, { groups: ['extra'] });
+    expect(() => app.synth()).toThrow(/a role is mapped by Platform\/Access\.mapRole\(Platform\/Access\/Teams2\/Second\/Role\) and by team Platform\/Access\/Teams2\/Second, which are applied by different custom resources/);
+  });
+
+  test('teamsPerStack is bounded by the resource limit', () => {
+    const { stack } = newStack();
+    expect(() => new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamsPerStack: 300 })).toThrow(/teamsPerStack must be an integer from 1 to 240/);
+  });
+});
