@@ -4,7 +4,7 @@
  * are turned off so that each HTTP attempt is logged and bounded by the Lambda's deadline.
  */
 /* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
-import { EKSClient } from '@aws-sdk/client-eks';
+import { EKSClient, EKSClientConfig } from '@aws-sdk/client-eks';
 import { transientAwsErrorReason, awsErrorName } from './aws-errors';
 import { Deadline } from './deadline';
 import { endpointOverrides } from './endpoints';
@@ -27,12 +27,15 @@ export interface SendOptions {
   readonly what?: string;
 }
 
-/** Creates the EKS client for a region (endpoint overridden only by the test variable). */
-export function createEksClient(region: string | undefined): EKSClient {
+/**
+ * Creates the EKS client for a region (endpoint overridden only by the test variable), with the
+ * default credential chain unless `credentials` are given (the CLI's `--profile`).
+ */
+export function createEksClient(region: string | undefined, credentials?: EKSClientConfig['credentials']): EKSClient {
   const endpoint = endpointOverrides().eks;
   // No SDK retries (EksApi retries, logging each attempt) and no request that can hang past the deadline.
   const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000 };
-  return new EKSClient({ region, maxAttempts: 1, requestHandler, ...(endpoint ? { endpoint } : {}) });
+  return new EKSClient({ region, maxAttempts: 1, requestHandler, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
 }
 
 export class EksApi implements EksSender {
