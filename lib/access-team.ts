@@ -198,7 +198,11 @@ export class AccessTeam extends Construct {
     user.addToGroup(this.group);
   }
 
-  /** Lets another principal (a CI role, an SSO permission set's role) assume the team's role. */
+  /**
+   * Lets another principal (a CI role, an SSO permission set's role) assume the team's role.
+   * The role's trust policy trusts the account, so this identity policy is all it takes; with
+   * `requireMfa` the principal must also have signed in with MFA.
+   */
   public grantAssume(principal: iam.IPrincipal): iam.Grant {
     return this.role.grantAssumeRole(principal);
   }

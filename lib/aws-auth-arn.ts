@@ -22,7 +22,8 @@ export interface PrincipalForms {
  *   a path both forms are the same token; with one, the aws-auth form is rebuilt from the ARN's
  *   partition and account and the role's name (`Ref` of a role is its name without the path).
  * - Any other token ARN (an imported role whose ARN is only known at deploy time) is used as is:
- *   a path in it cannot be removed in CloudFormation, and the handler removes it at deploy time.
+ *   CloudFormation cannot take the last segment of a path, so `pathUnknown` is set and the
+ *   constructs warn (the handler refuses an aws-auth role ARN that still has a path).
  */
 export function roleForms(role: IRole): PrincipalForms {
   const arn = role.roleArn;

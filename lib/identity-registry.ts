@@ -112,7 +112,7 @@ export class IdentityRegistry {
       }
       byAwsAuthArn.set(arn, r);
       if (r.forms.pathUnknown) {
-        report.warnings.push(`${r.source}: the path of role ${describe(r.forms)} is unknown at synth time; the handler removes it from the aws-auth entry at deploy time`);
+        report.warnings.push(`${r.source}: the ARN of this role is only known at deploy time, so its aws-auth entry uses it as is; if it has a path, the handler refuses the entry (aws-auth matches roles without their path): import such a role from a literal ARN, or map the Role construct itself`);
       }
       let groups: string[];
       let username: string | undefined;

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -305,5 +305,19 @@ describe('private clusters', () => {
     expect(Object.keys(handlers)).toHaveLength(2);
     const inVpc = Object.values(handlers).filter((h: any) => h.Properties.VpcConfig);
     expect(inVpc.map((h: any) => h.Properties.VpcConfig)).toEqual([{ SubnetIds: ['subnet-a', 'subnet-b'], SecurityGroupIds: ['sg-1234'] }]);
+  });
+});
+
+describe('deploy-time values', () => {
+  test('a role imported from a deploy-time ARN is mapped as is, with a warning that a path would not match', () => {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    access.mapRole(iam.Role.fromRoleArn(stack, 'Imported', Fn.importValue('SharedDeployerRoleArn')), { groups: ['deployers'] });
+    access.mapAccount(Fn.importValue('PartnerAccount'));
+    const state = desiredState(stack);
+    expect(state.awsAuth.mapRoles[0].rolearn).toBe('${Import(SharedDeployerRoleArn)}');
+    expect(state.accessEntries[0].principalArn).toBe('${Import(SharedDeployerRoleArn)}');
+    expect(state.awsAuth.mapAccounts).toEqual(['${Import(PartnerAccount)}']);
+    Annotations.fromStack(stack).hasWarning('/Platform/Access/Default', Match.stringLikeRegexp('only known at deploy time, so its aws-auth entry uses it as is; if it has a path, the handler refuses the entry'));
   });
 });
