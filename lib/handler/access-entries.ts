@@ -228,7 +228,8 @@ export async function runAction(ctx: AccessEntryContext, action: AccessEntryActi
     case 'delete':
       return deleteEntry(ctx, action.principalArn);
     case 'retag':
-      await onEntry(ctx, action.principalArn, () => ctx.eks.send(new TagResourceCommand({ resourceArn: action.accessEntryArn, tags: { [OWNER_KEY]: ctx.ownerId } })));
+      const command = new TagResourceCommand({ resourceArn: action.accessEntryArn, tags: { [OWNER_KEY]: ctx.ownerId } });
+      await onEntry(ctx, action.principalArn, () => ctx.eks.send(command));
       ctx.log.info('took over an access entry from the previous owner ID', { principalArn: action.principalArn });
       return true;
   }

@@ -65,7 +65,8 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
   // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
   const id = event.RequestType === 'Delete' && event.PhysicalResourceId ? event.PhysicalResourceId : newId;
-  const formerOwnerId = replacement && previous && previous.clusterName === desired.clusterName && previous.ownerId !== desired.ownerId ? previous.ownerId : undefined;
+  const sameClusterNewOwner = previous !== undefined && previous.clusterName === desired.clusterName && previous.ownerId !== desired.ownerId;
+  const formerOwnerId = replacement && sameClusterNewOwner ? previous!.ownerId : undefined;
   return { requestType: event.RequestType, desired, previous, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
 }
 
