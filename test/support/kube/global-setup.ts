@@ -16,7 +16,8 @@ const STATE_FILE = 'harness.json';
 /** The jest parent keeps the running harness here for the global teardown (never read by workers). */
 export const HARNESS_GLOBAL = '__cdkEksAccessKubeHarness';
 
-interface JestGlobalConfig {
+/** The parts of jest's global config the setup reads. */
+export interface JestGlobalConfig {
   readonly rootDir: string;
   readonly testPathPatterns?: { readonly patterns?: readonly string[] };
   readonly testPathPattern?: string;
@@ -58,7 +59,7 @@ export async function stopHarnessFromGlobal(): Promise<void> {
  * Whether the run needs the harness: always for a full run; for a run limited to some paths, only
  * when one of them can match a file under test/integ/.
  */
-function harnessWanted(config: JestGlobalConfig): boolean {
+export function harnessWanted(config: JestGlobalConfig): boolean {
   const setting = (process.env.KUBE_HARNESS ?? '').toLowerCase();
   if (setting === 'off' || setting === '0' || config.listTests) {
     return false;
