@@ -43,12 +43,22 @@ const AUTHENTICATOR_TOKEN_LIFETIME_MS = 15 * 60_000;
 /** Renew a minute early, so a token never expires in the middle of a request or a retry. */
 const RENEW_MARGIN_MS = 60_000;
 
-/** The regional STS host for `region` (`sts.<region>.amazonaws.com`, `.amazonaws.com.cn` in China). */
+/** DNS suffix of each partition's endpoints, by region prefix (the SDK's partition data); default `amazonaws.com`. */
+const DNS_SUFFIX_BY_REGION_PREFIX: ReadonlyArray<readonly [string, string]> = [
+  ['cn-', 'amazonaws.com.cn'],
+  ['us-isob-', 'sc2s.sgov.gov'],
+  ['us-isof-', 'csp.hci.ic.gov'],
+  ['us-iso-', 'c2s.ic.gov'],
+  ['eu-isoe-', 'cloud.adc-e.uk'],
+  ['eusc-', 'amazonaws.eu'],
+];
+
+/** The regional STS host for `region` (`sts.<region>.amazonaws.com`, `.amazonaws.com.cn` in China...). */
 export function stsHostname(region: string): string {
   if (!/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) {
     throw new Error(`cannot mint an EKS token: "${region}" is not an AWS region name`);
   }
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const suffix = DNS_SUFFIX_BY_REGION_PREFIX.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'amazonaws.com';
   return `sts.${region}.${suffix}`;
 }
 

@@ -101,7 +101,10 @@ describe('mintEksToken', () => {
   test('refuses an empty cluster name and a malformed region', async () => {
     await expect(mintEksToken({ clusterName: '', region: 'us-east-1', credentials: FIXED })).rejects.toThrow(/cluster name is empty/);
     await expect(mintEksToken({ clusterName: 'c', region: 'https://evil.example', credentials: FIXED })).rejects.toThrow(/"https:\/\/evil.example" is not an AWS region/);
-    expect(stsHostname('eusc-de-east-1')).toBe('sts.eusc-de-east-1.amazonaws.com');
+    expect(stsHostname('us-gov-west-1')).toBe('sts.us-gov-west-1.amazonaws.com');
+    expect(stsHostname('us-iso-east-1')).toBe('sts.us-iso-east-1.c2s.ic.gov');
+    expect(stsHostname('us-isob-east-1')).toBe('sts.us-isob-east-1.sc2s.sgov.gov');
+    expect(stsHostname('eusc-de-east-1')).toBe('sts.eusc-de-east-1.amazonaws.eu');
   });
 
   test('eksTokenUrl rejects what is not a token, without echoing it', () => {
