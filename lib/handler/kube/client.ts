@@ -34,8 +34,9 @@ export interface KubernetesClientOptions {
   /** Per-attempt timeout; default 30 s. */
   readonly timeoutMs?: number;
   /**
-   * Attempts for transient failures (connection errors, 429, 500 with reason `InternalError` on
-   * reads, 502/503/504); default 3. Writes that may have reached the server are not repeated.
+   * Attempts for transient failures (429; and for GET, PUT, PATCH and DELETE also connection
+   * errors, timeouts and 502/503/504); default 3. A POST that may have reached the server is not
+   * repeated. TLS failures are never retried.
    */
   readonly maxAttempts?: number;
   /** Delay before retry `attempt` (1-based) in ms; default 200 ms doubling, max 2 s, or the server's Retry-After (max 10 s). */
