@@ -1,5 +1,4 @@
 import { Aws, Token } from 'aws-cdk-lib';
-import { AccessPolicyAssociationSpec } from './core/access-entry';
 
 const POLICY_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 const POLICY_ARN = /^arn:[a-z-]+:eks::aws:cluster-access-policy\/([A-Za-z0-9+=,.@_-]+)$/;
@@ -108,15 +107,4 @@ export interface AccessPolicyGrant {
    * @default AccessScope.cluster()
    */
   readonly scope?: AccessScope;
-}
-
-/** The association as the EKS API (and `lib/core`) spells it. @internal */
-export function associationSpec(grant: AccessPolicyGrant, partition?: string): AccessPolicyAssociationSpec {
-  const scope = grant.scope ?? AccessScope.cluster();
-  return {
-    policyArn: grant.policy.arnIn(partition),
-    accessScope: scope.type === 'cluster'
-      ? { type: 'cluster' }
-      : { type: 'namespace', namespaces: [...scope.namespaceNames] },
-  };
 }

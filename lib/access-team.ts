@@ -6,9 +6,9 @@ import type { ClusterAccess } from './cluster-access';
 import { isDns1123Label } from './core/access-entry';
 import { AccessConfigError } from './core/arn';
 import { identityRecord } from './identity-registry';
-import { KubernetesClusterRole, PolicyRule, ruleSpec } from './kubernetes-role';
+import { KubernetesClusterRole, PolicyRule } from './kubernetes-role';
 import {
-  SubjectSpec, clusterRoleBindingManifest, clusterRoleManifest, namespaceManifest, roleBindingManifest, roleManifest,
+  PolicyRuleSpec, SubjectSpec, clusterRoleBindingManifest, clusterRoleManifest, namespaceManifest, roleBindingManifest, roleManifest,
 } from './rbac/manifests';
 
 /** What a team is and what it may do; see {@link AccessTeam}. */
@@ -310,4 +310,15 @@ function defaultTeamName(id: string): string {
 /** RBAC object names may not contain '/' or '%'; ':' (as in system: roles) reads badly in a name. */
 function safe(name: string): string {
   return name.replace(/[:/%]+/g, '-');
+}
+
+/** The rule as the Kubernetes API spells it. */
+export function ruleSpec(rule: PolicyRule): PolicyRuleSpec {
+  return {
+    apiGroups: rule.apiGroups,
+    resources: rule.resources,
+    verbs: rule.verbs,
+    resourceNames: rule.resourceNames,
+    nonResourceURLs: rule.nonResourceUrls,
+  };
 }

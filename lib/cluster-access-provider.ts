@@ -50,7 +50,7 @@ export interface ClusterPermissions {
 }
 
 /** Directory of the bundled handler (built by `scripts/bundle.mjs` into `assets/handler`). */
-export const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'handler');
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'handler');
 
 /**
  * The deploy-time handler (a Node.js 22 Lambda function) behind aws-cdk-lib's custom resource

@@ -5,13 +5,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { AccessPayload } from './access-payload';
-import { AccessPolicy, AccessScope, associationSpec } from './access-policy';
+import { AccessPolicy, AccessScope } from './access-policy';
 import { AccessTeam, AccessTeamOptions } from './access-team';
 import { roleForms, userForms } from './aws-auth-arn';
 import { ClusterAccessProvider } from './cluster-access-provider';
 import { AccessConfigError } from './core/arn';
 import { AuthenticationMode, KubernetesManifest } from './core/desired-state';
-import { identityRecord } from './identity-registry';
+import { associationSpec, identityRecord } from './identity-registry';
 import { AccessMechanism, KubernetesIdentityOptions, NodeRoleMappingOptions } from './kubernetes-identity';
 import { BUILT_IN_CLUSTER_ROLES, manifestsToYaml, ownershipLabels } from './rbac/manifests';
 

@@ -3,7 +3,7 @@
  * Internal: the constructs feed it; it validates and renders `DesiredAwsAuth` / `AccessEntrySpec[]`.
  */
 import { Token } from 'aws-cdk-lib';
-import { AccessPolicyGrant, associationSpec } from './access-policy';
+import { AccessPolicyGrant, AccessScope } from './access-policy';
 import { PrincipalForms } from './aws-auth-arn';
 import { AccessEntrySpec, AccessEntryType, AccessPolicyAssociationSpec, accessEntryProblems } from './core/access-entry';
 import { isAccountId } from './core/arn';
@@ -269,5 +269,16 @@ export function identityRecord(kind: 'role' | 'user', forms: PrincipalForms, sou
     accessEntryType: 'STANDARD',
     accessPolicies: (options.accessPolicies ?? []).map((g: AccessPolicyGrant) => associationSpec(g, partition)),
     allowSystemMasters: options.allowSystemMasters ?? false,
+  };
+}
+
+/** The association as the EKS API (and `lib/core`) spells it. */
+export function associationSpec(grant: AccessPolicyGrant, partition?: string): AccessPolicyAssociationSpec {
+  const scope = grant.scope ?? AccessScope.cluster();
+  return {
+    policyArn: grant.policy.arnIn(partition),
+    accessScope: scope.type === 'cluster'
+      ? { type: 'cluster' }
+      : { type: 'namespace', namespaces: [...scope.namespaceNames] },
   };
 }

@@ -1,5 +1,3 @@
-import { PolicyRuleSpec } from './rbac/manifests';
-
 /**
  * One rule of a Kubernetes Role or ClusterRole.
  *
@@ -101,15 +99,4 @@ export class KubernetesClusterRole {
   public get needsResolution(): boolean {
     return this.origin === ClusterRoleOrigin.REFERENCE;
   }
-}
-
-/** The rule as the Kubernetes API spells it. @internal */
-export function ruleSpec(rule: PolicyRule): PolicyRuleSpec {
-  return {
-    apiGroups: rule.apiGroups,
-    resources: rule.resources,
-    verbs: rule.verbs,
-    resourceNames: rule.resourceNames,
-    nonResourceURLs: rule.nonResourceUrls,
-  };
 }
