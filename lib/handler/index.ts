@@ -32,7 +32,9 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
       const outcome = await reconcile(request, {
         eks: new EksApi(eksClient, deadline, log),
         connectKubernetes: async (cluster, state, options) => {
-          const connection = await connectKubernetes({ cluster, state, region, deadline, log, authGraceMs: options.authGraceMs });
+          const connection = await connectKubernetes({
+            cluster, region, deadline, log, authGraceMs: options.authGraceMs, roleArn: state.kubernetesRoleArn, sessionName: `cdk-eks-access-${state.ownerId}`.slice(0, 64),
+          });
           connections.push(connection);
           return connection;
         },

@@ -10,8 +10,9 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 /* eslint-enable import/no-extraneous-dependencies */
 import { awsErrorName } from './aws-errors';
-import { ClusterInfo } from './cluster';
+import { ClusterInfo, waitForActiveCluster } from './cluster';
 import { Deadline } from './deadline';
+import { createEksClient, EksApi } from './eks-api';
 import { eksTokenProvider } from './eks-token';
 import { endpointOverrides } from './endpoints';
 import { KubernetesClient } from './kube/client';
@@ -19,16 +20,18 @@ import { KubernetesApiError } from './kube/errors';
 import { ApplyOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
-import { DesiredClusterAccess } from '../core/desired-state';
 
 export interface ConnectOptions {
   readonly cluster: ClusterInfo;
-  readonly state: Pick<DesiredClusterAccess, 'clusterName' | 'kubernetesRoleArn' | 'ownerId'>;
+  /** Role to assume for Kubernetes (`kubernetesRoleArn`); the caller's own identity when absent. */
+  readonly roleArn?: string;
+  /** Session name when assuming `roleArn`. */
+  readonly sessionName?: string;
   readonly region: string;
   readonly deadline: Deadline;
   readonly log: Logger;
-  /** Retry 401/403 for this long. */
-  readonly authGraceMs: number;
+  /** Retry 401/403 for this long (default 5 s). */
+  readonly authGraceMs?: number;
   /** Credentials to use instead of the default chain (CLI profiles, tests). */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly random?: () => number;
@@ -59,8 +62,9 @@ export async function assumeRole(
 /** Connects to the cluster's API server and returns the reconciler's view of it. */
 export async function connectKubernetes(options: ConnectOptions): Promise<KubernetesConnection> {
   const base = options.credentials ?? fromNodeProviderChain();
-  const roleArn = options.state.kubernetesRoleArn;
-  const credentials = roleArn ? await assumeRole(roleArn, options.region, `cdk-eks-access-${options.state.ownerId}`.replace(/[^\w+=,.@-]/g, '-'), options.log, base) : base;
+  const roleArn = options.roleArn;
+  const sessionName = (options.sessionName ?? 'cdk-eks-access').replace(/[^\w+=,.@-]/g, '-');
+  const credentials = roleArn ? await assumeRole(roleArn, options.region, sessionName, options.log, base) : base;
   const client = new KubernetesClient({
     endpoint: options.cluster.endpoint,
     certificateAuthorityData: options.cluster.certificateAuthorityData,
@@ -70,7 +74,7 @@ export async function connectKubernetes(options: ConnectOptions): Promise<Kubern
     // A request never outlives the deadline by much (the deadline keeps a reserve for the answer).
     timeoutMs: Math.max(1_000, Math.min(20_000, options.deadline.remainingMs())),
   });
-  return new KubernetesConnection(client, options.deadline, options.log, options.authGraceMs, options.random);
+  return new KubernetesConnection(client, options.deadline, options.log, options.authGraceMs ?? 5_000, options.random);
 }
 
 /**
@@ -174,5 +178,43 @@ export class KubernetesConnection implements KubernetesApi {
       }
       throw e;
     });
+  }
+}
+
+export interface OpenClusterOptions {
+  readonly clusterName: string;
+  readonly region: string;
+  /** Role to assume for Kubernetes; the caller's own identity when absent. */
+  readonly roleArn?: string;
+  /** Credentials instead of the default chain (e.g. a CLI profile's). */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Default: 5 minutes from now. */
+  readonly deadline?: Deadline;
+  /** Default: JSON lines on stderr. */
+  readonly log?: Logger;
+}
+
+/** An open connection to one cluster's Kubernetes API, for the CLI's live mode. */
+export interface OpenCluster {
+  readonly cluster: ClusterInfo;
+  readonly kube: KubernetesConnection;
+  close(): void;
+}
+
+/**
+ * Describes the cluster (waiting until it is ACTIVE) and connects to its API server: what the CLI
+ * needs to read and write aws-auth with {@link readAwsAuth} and {@link updateAwsAuth}
+ * (`aws-auth-store.ts`) exactly as the handler does.
+ */
+export async function openCluster(options: OpenClusterOptions): Promise<OpenCluster> {
+  const deadline = options.deadline ?? Deadline.in(5 * 60_000);
+  const log = options.log ?? new Logger({}, (line) => process.stderr.write(line + '\n'));
+  const client = createEksClient(options.region, options.credentials);
+  try {
+    const cluster = await waitForActiveCluster(new EksApi(client, deadline, log), options.clusterName, { deadline, log, region: options.region });
+    const kube = await connectKubernetes({ cluster, region: options.region, deadline, log, roleArn: options.roleArn, sessionName: 'eks-access-cli', credentials: options.credentials });
+    return { cluster, kube, close: () => kube.close() };
+  } finally {
+    client.destroy();
   }
 }

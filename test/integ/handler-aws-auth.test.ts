@@ -7,10 +7,15 @@ import { AddressInfo } from 'node:net';
 import { invoke, invokeMany, useHandlerEnvironment } from './handler-support';
 import { parseAwsAuth, resolveIdentity } from '../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DESIRED_STATE_VERSION, DesiredClusterAccess } from '../../lib/core/desired-state';
+import { updateAwsAuth } from '../../lib/handler/aws-auth-store';
+import { Deadline } from '../../lib/handler/deadline';
 import { STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
 import { KubernetesApiError } from '../../lib/handler/kube/errors';
 import { AWS_AUTH_REF } from '../../lib/handler/kube/paths';
-import { clientAs, eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
+import { KubeObject } from '../../lib/handler/kubernetes-api';
+import { openCluster } from '../../lib/handler/kubernetes-connection';
+import { Logger } from '../../lib/handler/log';
+import { clientAs, credentialsOf, eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
 import { resetCluster } from '../support/kube/reset';
 import { useSharedCluster } from '../support/kube/shared-cluster';
 
@@ -206,8 +211,6 @@ test('20 handlers merging into the same aws-auth at once: no entry is lost', asy
 test('the handler identity must be mapped on a CONFIG_MAP cluster: a clear 401 message otherwise', async () => {
   await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'CONFIG_MAP' });
   await seedAwsAuth({ mapRoles: `- rolearn: ${NODE}\n  groups:\n  - system:nodes\n` });
-  // Tokens are signed to the second: wait for one the API server has not cached from earlier runs.
-  await new Promise((resolve) => setTimeout(resolve, 1100));
   const run = await invoke('Create', desired(devTeam), undefined, 40_000);
   expect(run.error?.message).toMatch(/401.*kubernetesRoleArn must be mapped to system:masters/s);
   expect(testPrincipal('handler').principalArn).toBe(HANDLER);
@@ -244,5 +247,27 @@ test('kubernetesRoleArn: the handler assumes it through STS and reaches a CONFIG
   } finally {
     delete process.env[STS_ENDPOINT_ENV];
     await new Promise((resolve) => sts.close(resolve));
+  }
+});
+
+test('the store the CLI reuses: open a cluster by name, edit aws-auth with retry on conflict', async () => {
+  await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'CONFIG_MAP' });
+  await seedAwsAuth(FOREIGN_AWS_AUTH);
+  const log = new Logger({}, () => undefined);
+  const open = await openCluster({ clusterName: kubeHarness().clusterName, region: kubeHarness().region, credentials: credentialsOf('handler'), log });
+  try {
+    expect(open.cluster.authenticationMode).toBe('CONFIG_MAP');
+    let rounds = 0;
+    const result = await updateAwsAuth(open.kube, (current) => {
+      rounds++;
+      const data = { ...(current!.data as Record<string, string>) };
+      data.mapAccounts = `${data.mapAccounts}- "444455556666"\n`;
+      return { ...current!, data } as KubeObject;
+    }, { deadline: Deadline.in(30_000), log });
+    expect(result).toMatchObject({ written: true, created: false, attempts: 1 });
+    expect(rounds).toBe(1);
+    expect(parseAwsAuth((await liveAwsAuth())!).configMap!.mapAccounts).toEqual([ACCOUNT, '444455556666']);
+  } finally {
+    open.close();
   }
 });

@@ -6,7 +6,7 @@
 import { DesiredClusterAccess, physicalResourceId } from '../../lib/core/desired-state';
 import { EKS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
 import { CustomResourceResponse, onEvent } from '../../lib/handler/index';
-import { credentialsOf, eksFake, kubeHarness } from '../support/kube/env';
+import { credentialsOf, eksFake, freshCredentialsOf, kubeHarness } from '../support/kube/env';
 
 export interface Invocation {
   readonly response?: CustomResourceResponse;
@@ -74,6 +74,13 @@ export async function invokeMany(runs: { requestType: 'Create' | 'Update' | 'Del
   let done!: () => void;
   consoleLock = new Promise((resolve) => (done = resolve));
   await previous;
+  // New credentials for every run, as a new Lambda session has: kube-apiserver caches a token's
+  // identity for 10 s, and a token equal to one of a moment ago (same keys, same second) would
+  // carry the identity of the previous test's cluster mode (see test/support/README.md).
+  const fresh = freshCredentialsOf('handler');
+  process.env.AWS_ACCESS_KEY_ID = fresh.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = fresh.secretAccessKey;
+  process.env.AWS_SESSION_TOKEN = fresh.sessionToken;
   const fake = eksFake();
   const lines: Record<string, unknown>[] = [];
   const original = console.log;
