@@ -151,6 +151,13 @@ export class ClusterAccess extends Construct {
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     this.mechanism = props.mechanism ?? AccessMechanism.AUTO;
+    const mode = props.authenticationMode as string | undefined;
+    if (this.mechanism === AccessMechanism.ACCESS_ENTRIES && mode === 'CONFIG_MAP') {
+      throw new AccessConfigError(`${this.node.path}: AccessMechanism.ACCESS_ENTRIES needs the access-entry API, which authentication mode CONFIG_MAP does not have; use API_AND_CONFIG_MAP or API`);
+    }
+    if (this.mechanism === AccessMechanism.AWS_AUTH && mode === 'API') {
+      throw new AccessConfigError(`${this.node.path}: AccessMechanism.AWS_AUTH writes aws-auth, which a cluster in authentication mode API ignores; use CONFIG_MAP or API_AND_CONFIG_MAP`);
+    }
     this.teamsPerStack = props.teamsPerStack ?? 100;
     if (!Number.isInteger(this.teamsPerStack) || this.teamsPerStack < 1 || this.teamsPerStack > 240) {
       throw new AccessConfigError(`${this.node.path}: teamsPerStack must be an integer from 1 to 240 (a team costs up to 2 of a stack's 500 resources), got ${this.teamsPerStack}`);

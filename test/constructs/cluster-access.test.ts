@@ -321,3 +321,11 @@ describe('deploy-time values', () => {
     Annotations.fromStack(stack).hasWarning('/Platform/Access/Default', Match.stringLikeRegexp('only known at deploy time, so its aws-auth entry uses it as is; if it has a path, the handler refuses the entry'));
   });
 });
+
+test('a mechanism that contradicts the requested authentication mode is refused', () => {
+  const { stack } = newStack();
+  expect(() => new ClusterAccess(stack, 'A', { clusterName: 'p', mechanism: AccessMechanism.ACCESS_ENTRIES, authenticationMode: eks.AuthenticationMode.CONFIG_MAP }))
+    .toThrow(/ACCESS_ENTRIES needs the access-entry API, which authentication mode CONFIG_MAP does not have/);
+  expect(() => new ClusterAccess(stack, 'B', { clusterName: 'p', mechanism: AccessMechanism.AWS_AUTH, authenticationMode: eks.AuthenticationMode.API }))
+    .toThrow(/AWS_AUTH writes aws-auth, which a cluster in authentication mode API ignores/);
+});
