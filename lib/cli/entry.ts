@@ -2,6 +2,10 @@
 import { processIo } from './io';
 import { main } from './main';
 
+// The bundle carries its own copy of the AWS SDK, so the SDK's notice that its future releases
+// need a newer Node is not actionable here; on Node 20 it would clutter every run's standard error.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 main(process.argv.slice(2), processIo()).then(
   (code) => {
     process.exitCode = code;

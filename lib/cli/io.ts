@@ -12,16 +12,38 @@ export interface CliIo {
 }
 
 /**
- * Where the `aws-auth` ConfigMap comes from and where an edited one goes: a file or standard
- * streams today, a live cluster tomorrow, behind the same two calls.
+ * Where the `aws-auth` ConfigMap comes from and where an edited one goes: a file, standard
+ * streams, or a live cluster, behind the same calls.
  */
 export interface AwsAuthStore {
-  /** For messages: `file cm.yaml`, `standard input`. */
+  /** For messages: `file cm.yaml`, `standard input`, `kube-system/aws-auth on EKS cluster "prod"`. */
   readonly description: string;
   /** The ConfigMap as text (YAML or JSON), or undefined when there is none (a cluster without aws-auth). */
   load(): Promise<string | undefined>;
   /** Stores the edited ConfigMap, given as rendered text. */
   save(text: string): Promise<void>;
+  /**
+   * Read, edit and write as one step, for stores that another writer can change at the same time
+   * (a live cluster). `edit` gets the current text (undefined: there is none) and returns the text
+   * to store, or undefined to store nothing; it runs again on the newest text when another writer
+   * got in first, and whatever it throws aborts the update with nothing written. Stores without
+   * it are loaded, edited and saved.
+   */
+  update?(edit: (current: string | undefined) => string | undefined): Promise<StoreUpdate>;
+  /** Creates or updates Kubernetes objects next to the ConfigMap (a service mapping's RBAC), for stores that live in a cluster. */
+  applyObjects?(objects: readonly object[]): Promise<string[]>;
+  /** Releases connections; called once when the command is done. */
+  close?(): Promise<void>;
+}
+
+/** What {@link AwsAuthStore.update} did. */
+export interface StoreUpdate {
+  /** True when the ConfigMap was written (created or replaced). */
+  readonly written: boolean;
+  /** True when it did not exist and was created. */
+  readonly created: boolean;
+  /** Read-edit-write rounds (more than 1 when another writer changed it in between). */
+  readonly attempts: number;
 }
 
 /** A command-line mistake: reported with a pointer to `--help`, exit code 2. */

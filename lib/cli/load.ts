@@ -12,7 +12,11 @@ export interface LoadedConfigMap {
 
 /** Loads and parses; throws when the ConfigMap cannot be read faithfully (see `loadAwsAuth`). */
 export async function loadFromStore(store: AwsAuthStore): Promise<LoadedConfigMap> {
-  const text = await store.load();
+  return parseStoreText(await store.load());
+}
+
+/** Parses text as a store holds it (undefined: there is no aws-auth). */
+export function parseStoreText(text: string | undefined): LoadedConfigMap {
   if (text === undefined) {
     return { configMap: emptyAwsAuth(), missing: true };
   }

@@ -2,22 +2,22 @@
  * `eks-access`: the command-line tool. {@link main} runs one command line against the given
  * streams and returns the exit code, so that it runs in-process in tests and in the binary alike.
  */
-import { fileStore } from './file-store';
 import { CREATE_HELP, DELETE_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP } from './help';
 import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 import { lintCommand } from './lint-command';
 import { mappingCreate, mappingDelete } from './mapping-edit';
 import { mappingGet } from './mapping-get';
-import { FlagSpec, Flags, parseFlags, stringFlag } from './options';
+import { FlagSpec, Flags, parseFlags } from './options';
+import { LIVE_FLAGS, StoreFactory, storeFromFlags } from './stores';
 import { AccessConfigError } from '../core/arn';
 
-/** Opens the store a command reads and writes, from its flags. */
-export type StoreFactory = (flags: Flags, io: CliIo) => AwsAuthStore;
+export type { StoreFactory } from './stores';
+export { openFileStore } from './stores';
 
 export interface MainOptions {
-  /** Where the ConfigMap lives; file mode (`--file`, `--in-place`) by default. */
+  /** Where the ConfigMap lives; by default `--file` (file mode) or `--cluster` (live mode). */
   readonly openStore?: StoreFactory;
-  /** Flags every command accepts in addition to its own, for `openStore` (`--cluster`, `--region`). */
+  /** Flags every command accepts in addition to its own, for `openStore`; by default live mode's (`--cluster`, `--region`, ...). */
   readonly extraFlags?: FlagSpec;
 }
 
@@ -53,15 +53,6 @@ const COMMANDS: Record<string, Command> = {
   'lint': { help: LINT_HELP, flags: { ...SOURCE_FLAGS, output: { type: 'string', short: 'o' } }, run: lintCommand },
 };
 
-/** File mode: `--file PATH|-`, optionally `--in-place`. */
-export const openFileStore: StoreFactory = (flags, io) => {
-  const path = stringFlag(flags, 'file');
-  if (path === undefined || path === '') {
-    throw new UsageError('--file is required (a path, or - for standard input)');
-  }
-  return fileStore({ path, inPlace: flags['in-place'] === true }, io);
-};
-
 /** Runs one command line (without the program name) and returns its exit code. */
 export async function main(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
   const [verb, sub] = argv;
@@ -84,13 +75,17 @@ export async function main(argv: string[], io: CliIo, options: MainOptions = {})
     return usage(io, `unknown command "${name}"`, takesSub ? 'eks-access mapping --help' : 'eks-access --help');
   }
   try {
-    const flags = parseFlags(argv.slice(takesSub ? 2 : 1), { ...options.extraFlags, ...command.flags });
+    const flags = parseFlags(argv.slice(takesSub ? 2 : 1), { ...(options.extraFlags ?? LIVE_FLAGS), ...command.flags });
     if (flags.help) {
       io.stdout(command.help);
       return EXIT_OK;
     }
-    const store = (options.openStore ?? openFileStore)(flags, io);
-    return await command.run(flags, store, io);
+    const store = (options.openStore ?? storeFromFlags())(flags, io);
+    try {
+      return await command.run(flags, store, io);
+    } finally {
+      await store.close?.();
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       return usage(io, e.message, `eks-access ${name} --help`);

@@ -1,8 +1,8 @@
-/** `eks-access mapping create` and `mapping delete`: eksctl's edits, on a file. */
+/** `eks-access mapping create` and `mapping delete`: eksctl's edits, on a file or a live cluster. */
 import * as yaml from 'js-yaml';
 import { replaceAtomically } from './file-store';
 import { AwsAuthStore, CliIo, EXIT_OK, UsageError } from './io';
-import { loadFromStore } from './load';
+import { LoadedConfigMap, loadFromStore, parseStoreText } from './load';
 import { Flags, exactlyOne, listFlag, onlyWith, outputFlag, stringFlag } from './options';
 import { AccessConfigError, parsePrincipalArn, principalArnProblem } from '../core/arn';
 import {
@@ -15,42 +15,36 @@ export async function mappingCreate(flags: Flags, store: AwsAuthStore, io: CliIo
   const kind = exactlyOne(flags, ['arn', 'account', 'service-name']);
   if (kind !== 'arn') onlyWith(flags, ['username', 'group', 'no-duplicate-arns'], 'arn');
   if (kind !== 'service-name') onlyWith(flags, ['namespace', 'cluster-account', 'partition', 'rbac-file'], 'service-name');
-  const { configMap } = await loadFromStore(store);
+  const namespace = stringFlag(flags, 'namespace');
+  if (kind === 'service-name' && !namespace) {
+    throw new UsageError('--namespace is required with --service-name');
+  }
+  refuseOutputOnLiveStore(flags, store);
 
-  let result: EditResult;
-  let rbac: string | undefined;
-  if (kind === 'arn') {
-    result = addIdentityMapping(configMap, {
-      arn: stringFlag(flags, 'arn')!,
-      username: stringFlag(flags, 'username'),
-      groups: listFlag(flags, 'group'),
-      noDuplicateArns: flags['no-duplicate-arns'] === true,
-    });
-  } else if (kind === 'account') {
-    result = addAccount(configMap, stringFlag(flags, 'account')!);
-  } else {
-    const namespace = stringFlag(flags, 'namespace');
-    if (!namespace) {
-      throw new UsageError('--namespace is required with --service-name');
+  let manifests: object[] | undefined;
+  await applyEdit(store, io, flags, output, ({ configMap }) => {
+    if (kind === 'arn') {
+      return addIdentityMapping(configMap, {
+        arn: stringFlag(flags, 'arn')!,
+        username: stringFlag(flags, 'username'),
+        groups: listFlag(flags, 'group'),
+        noDuplicateArns: flags['no-duplicate-arns'] === true,
+      });
+    }
+    if (kind === 'account') {
+      return addAccount(configMap, stringFlag(flags, 'account')!);
     }
     const service = addServiceMapping(configMap, {
       serviceName: stringFlag(flags, 'service-name')!,
-      namespace,
+      namespace: namespace!,
       accountId: stringFlag(flags, 'cluster-account') ?? clusterAccount(configMap),
       partition: stringFlag(flags, 'partition'),
     });
-    result = service;
-    rbac = service.manifests.map((m) => yaml.dump(m, { lineWidth: -1, noRefs: true })).join('---\n');
-  }
-  await finish(result, store, io, flags, output);
-  if (rbac !== undefined) {
-    const target = stringFlag(flags, 'rbac-file');
-    if (target) {
-      await replaceAtomically(target, rbac);
-      io.stderr(`RBAC for the service written to ${target}; apply it with kubectl apply -f ${target}\n`);
-    } else {
-      io.stderr(`# RBAC the service needs; apply it with kubectl apply -f -\n${rbac}`);
-    }
+    manifests = service.manifests;
+    return service;
+  });
+  if (manifests !== undefined) {
+    await deliverRbac(manifests, store, io, stringFlag(flags, 'rbac-file'));
   }
   return EXIT_OK;
 }
@@ -59,26 +53,74 @@ export async function mappingDelete(flags: Flags, store: AwsAuthStore, io: CliIo
   const output = outputFlag(flags, ['yaml', 'json'], 'yaml');
   const kind = exactlyOne(flags, ['arn', 'account']);
   if (kind !== 'arn') onlyWith(flags, ['all'], 'arn');
-  const { configMap, missing } = await loadFromStore(store);
-  if (missing) {
-    throw new AccessConfigError(`${store.description} does not exist: there is no aws-auth to delete from`);
-  }
-  const result = kind === 'arn'
-    ? removeIdentityMapping(configMap, stringFlag(flags, 'arn')!, { all: flags.all === true })
-    : removeAccount(configMap, stringFlag(flags, 'account')!);
-  await finish(result, store, io, flags, output);
+  refuseOutputOnLiveStore(flags, store);
+  await applyEdit(store, io, flags, output, ({ configMap, missing }) => {
+    if (missing) {
+      throw new AccessConfigError(`${store.description} does not exist: there is no aws-auth to delete from`);
+    }
+    return kind === 'arn'
+      ? removeIdentityMapping(configMap, stringFlag(flags, 'arn')!, { all: flags.all === true })
+      : removeAccount(configMap, stringFlag(flags, 'account')!);
+  });
   return EXIT_OK;
 }
 
-/** Reports warnings and stores the result (an unchanged ConfigMap is not rewritten in place). */
-async function finish(result: EditResult, store: AwsAuthStore, io: CliIo, flags: Flags, output: string): Promise<void> {
-  for (const warning of result.warnings) {
-    io.stderr(`warning: ${warning}\n`);
+/** Edits computed from the loaded ConfigMap; may run more than once (see {@link AwsAuthStore.update}). */
+type Edit = (loaded: LoadedConfigMap) => EditResult;
+
+/**
+ * Runs `edit` against the store and reports its warnings. A store that updates in one step (a
+ * cluster) gets the edit itself, so that a concurrent change is re-read and nothing is lost; an
+ * unchanged ConfigMap is not written. Otherwise the result is saved (printed, or with `--in-place`
+ * written to the file unless unchanged).
+ */
+async function applyEdit(store: AwsAuthStore, io: CliIo, flags: Flags, output: string, edit: Edit): Promise<void> {
+  if (store.update) {
+    let result: EditResult | undefined;
+    const update = await store.update((text) => {
+      result = edit(parseStoreText(text));
+      return result.changed ? renderAwsAuthJson(result.configMap) : undefined;
+    });
+    reportWarnings(result!, io);
+    const rounds = update.attempts > 1 ? ` (in ${update.attempts} rounds: another writer changed it meanwhile, and its changes were kept)` : '';
+    io.stderr(update.written ? `${update.created ? 'created' : 'updated'} ${store.description}${rounds}\n` : `${store.description} unchanged: nothing to write\n`);
+    return;
   }
+  const result = edit(await loadFromStore(store));
+  reportWarnings(result, io);
   if (!result.changed && flags['in-place'] === true) {
     return;
   }
   await store.save(output === 'json' ? renderAwsAuthJson(result.configMap) : renderAwsAuthYaml(result.configMap));
+}
+
+function reportWarnings(result: EditResult, io: CliIo): void {
+  for (const warning of result.warnings) {
+    io.stderr(`warning: ${warning}\n`);
+  }
+}
+
+/** On a cluster the edited ConfigMap is written, not printed: `-o` would do nothing. */
+function refuseOutputOnLiveStore(flags: Flags, store: AwsAuthStore): void {
+  if (store.update && flags.output !== undefined) {
+    throw new UsageError('-o/--output only goes with --file here: on a cluster the ConfigMap is written, not printed (show it with "eks-access mapping get")');
+  }
+}
+
+/** A service mapping's RBAC: applied to the cluster, written to `--rbac-file`, or printed to standard error. */
+async function deliverRbac(manifests: object[], store: AwsAuthStore, io: CliIo, target: string | undefined): Promise<void> {
+  if (store.applyObjects) {
+    const applied = await store.applyObjects(manifests);
+    io.stderr(`applied the service's RBAC: ${applied.join(', ')}\n`);
+    return;
+  }
+  const rbac = manifests.map((m) => yaml.dump(m, { lineWidth: -1, noRefs: true })).join('---\n');
+  if (target) {
+    await replaceAtomically(target, rbac);
+    io.stderr(`RBAC for the service written to ${target}; apply it with kubectl apply -f ${target}\n`);
+  } else {
+    io.stderr(`# RBAC the service needs; apply it with kubectl apply -f -\n${rbac}`);
+  }
 }
 
 /** The account of the cluster, taken from the role mappings when they all agree. */

@@ -1,0 +1,170 @@
+/**
+ * Live mode (`--cluster`): the `aws-auth` ConfigMap of a running EKS cluster, reached with the
+ * handler's own client code. DescribeCluster gives the API endpoint, CA and authentication mode;
+ * the Kubernetes connection carries an EKS token minted in-process from the caller's AWS
+ * credentials (or a profile, or a role assumed with them) and verifies TLS against the cluster's
+ * CA. Writes go through the handler's conflict-safe aws-auth store: each carries the
+ * resourceVersion it was computed from, a concurrent change makes the edit run again on the
+ * newest ConfigMap, an edit that changes nothing writes nothing, and aws-auth is never deleted.
+ */
+/* eslint-disable-next-line import/no-extraneous-dependencies -- the CLI is bundled by esbuild */
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { AwsAuthStore, CliIo, StoreUpdate } from './io';
+import { AccessConfigError } from '../core/arn';
+import { FIELD_MANAGER } from '../core/desired-state';
+import { AWS_AUTH_NAMESPACE, AWS_AUTH_PATH, AwsAuthConflictError, readAwsAuth, updateAwsAuth } from '../handler/aws-auth-store';
+import { ClusterInfo, ClusterNotFoundError } from '../handler/cluster';
+import { Deadline, DeadlineExceededError } from '../handler/deadline';
+import { KubernetesApiError } from '../handler/kube/errors';
+import { collectionPath, KubeObject, KubernetesApi, kubeStatus, objectPath } from '../handler/kubernetes-api';
+import { openCluster, OpenClusterOptions } from '../handler/kubernetes-connection';
+import { Logger } from '../handler/log';
+
+/** How long one command may take, all retries included. */
+export const LIVE_TIMEOUT_MS = 120_000;
+
+export interface LiveStoreOptions {
+  /** The EKS cluster's name. */
+  readonly clusterName: string;
+  /** Its region. */
+  readonly region: string;
+  /** A named profile of the shared AWS config and credentials files, instead of the default credential chain. */
+  readonly profile?: string;
+  /** A role to assume (with the caller's credentials) for the Kubernetes API; DescribeCluster uses the caller's own. */
+  readonly roleArn?: string;
+  /** Print one JSON line per API call (and every retry) to standard error. */
+  readonly verbose?: boolean;
+  /** Time limit of the command (default {@link LIVE_TIMEOUT_MS}). */
+  readonly timeoutMs?: number;
+}
+
+/** The cluster as described, and a Kubernetes connection to it. */
+export interface LiveSession {
+  readonly cluster: ClusterInfo;
+  readonly kube: KubernetesApi;
+  close(): void;
+}
+
+export interface LiveStoreDeps {
+  /**
+   * Describes the cluster and connects to it (default: the handler's `openCluster`). Callers may
+   * wrap the connection, e.g. to observe or interleave its calls.
+   */
+  readonly openCluster?: (options: OpenClusterOptions) => Promise<LiveSession>;
+}
+
+/** The aws-auth store of a live cluster. Nothing is contacted until the first call. */
+export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreDeps = {}): AwsAuthStore {
+  const name = options.clusterName;
+  const where = `EKS cluster "${name}" in ${options.region}`;
+  const description = `kube-system/aws-auth on ${where}`;
+  const log = new Logger({ cluster: name }, options.verbose ? (line) => io.stderr(`${line}\n`) : () => undefined);
+  const deadline = Deadline.in(options.timeoutMs ?? LIVE_TIMEOUT_MS);
+  const credentials = options.profile !== undefined ? fromNodeProviderChain({ profile: options.profile }) : fromNodeProviderChain();
+  let session: Promise<LiveSession> | undefined;
+
+  const open = (): Promise<LiveSession> => {
+    session ??= (deps.openCluster ?? openCluster)({ clusterName: name, region: options.region, roleArn: options.roleArn, credentials, deadline, log });
+    return session;
+  };
+
+  /** Runs `fn` on the session, turning failures into messages that name the cluster and what to do. */
+  const run = async <T>(action: string, fn: (s: LiveSession) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(await open());
+    } catch (error) {
+      throw explain(error, action, where, options);
+    }
+  };
+
+  return {
+    description,
+    load: () => run('read kube-system/aws-auth', async ({ cluster, kube }) => {
+      if (cluster.authenticationMode === 'API') {
+        io.stderr(`warning: ${where} uses authentication mode API: EKS ignores aws-auth there, so these mappings grant no access (access entries do)\n`);
+      }
+      const current = await readAwsAuth(kube);
+      return current === undefined ? undefined : JSON.stringify(current);
+    }),
+
+    /** A single conditional write: the text's resourceVersion must still be current (409 otherwise). */
+    save: (text) => run('write kube-system/aws-auth', async ({ cluster, kube }) => {
+      refuseApiMode(cluster, where);
+      const body = JSON.parse(text) as KubeObject;
+      await (body.metadata?.resourceVersion === undefined
+        ? kube.create(collectionPath('ConfigMap', AWS_AUTH_NAMESPACE), body)
+        : kube.replace(AWS_AUTH_PATH, body));
+    }),
+
+    update: (edit) => run('write kube-system/aws-auth', async ({ cluster, kube }): Promise<StoreUpdate> => {
+      refuseApiMode(cluster, where);
+      const result = await updateAwsAuth(kube, (current) => {
+        const next = edit(current === undefined ? undefined : JSON.stringify(current));
+        return next === undefined ? undefined : (JSON.parse(next) as KubeObject);
+      }, { deadline, log });
+      return { written: result.written, created: result.created, attempts: result.attempts };
+    }),
+
+    applyObjects: (objects) => run('apply the RBAC', async ({ kube }) => {
+      const applied: string[] = [];
+      for (const object of objects as KubeObject[]) {
+        const { kind, metadata } = object;
+        await kube.apply(objectPath(String(kind), metadata.name, metadata.namespace), object, { fieldManager: FIELD_MANAGER, force: false });
+        applied.push(`${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${metadata.name}`);
+      }
+      return applied;
+    }),
+
+    close: async () => {
+      const opened = session;
+      session = undefined;
+      if (opened) {
+        try {
+          (await opened).close();
+        } catch {
+          // opening failed: that error was already reported
+        }
+      }
+    },
+  };
+}
+
+/** aws-auth writes are refused where EKS would ignore them. */
+function refuseApiMode(cluster: ClusterInfo, where: string): void {
+  if (cluster.authenticationMode === 'API') {
+    throw new AccessConfigError(`${where} uses authentication mode API: EKS ignores aws-auth there, so eks-access does not write it (nothing was written). `
+      + `Grant access with an access entry instead (aws eks create-access-entry --cluster-name ${cluster.name} --principal-arn ARN, then aws eks associate-access-policy), `
+      + 'or move the cluster to API_AND_CONFIG_MAP to use aws-auth alongside access entries.');
+  }
+}
+
+/** A failure as the person at the terminal needs it: which cluster, which value, what to do. */
+function explain(error: unknown, action: string, where: string, options: LiveStoreOptions): Error {
+  if (error instanceof AccessConfigError) {
+    return error;
+  }
+  if (error instanceof ClusterNotFoundError) {
+    return new AccessConfigError(`EKS cluster "${options.clusterName}" not found in ${options.region} (ResourceNotFoundException): check --cluster and --region (or AWS_REGION), and that your credentials may call eks:DescribeCluster on it`);
+  }
+  if (error instanceof AwsAuthConflictError) {
+    return new AccessConfigError(`${error.message.replace(/ Re-run the deployment\./, '')} (${where}; nothing was written; run the command again)`);
+  }
+  if (error instanceof DeadlineExceededError) {
+    const what = /^ran out of time while ([^;]*)/.exec(error.message)?.[1] ?? action;
+    return new AccessConfigError(`gave up after ${Math.round((options.timeoutMs ?? LIVE_TIMEOUT_MS) / 1000)} s while ${what} on ${where}`);
+  }
+  const status = kubeStatus(error);
+  const server = error instanceof KubernetesApiError ? error.serverMessage : (error as Error).message;
+  const identity = options.roleArn ? `role ${options.roleArn}` : options.profile !== undefined ? `the identity of profile ${options.profile}` : 'your AWS identity';
+  if (status === 401) {
+    return new AccessConfigError(`the Kubernetes API of ${where} did not accept ${identity} (401 Unauthorized; could not ${action}): map it in aws-auth or give it an access entry, or use --profile or --role-arn with an identity that has one`);
+  }
+  if (status === 403) {
+    return new AccessConfigError(`${identity} may not ${action} on ${where} (403 Forbidden: ${server}); it needs ${action.startsWith('read') ? 'read' : 'write'} access to ConfigMaps in kube-system, e.g. system:masters or AmazonEKSClusterAdminPolicy`);
+  }
+  if (error instanceof KubernetesApiError) {
+    return new AccessConfigError(`could not ${action} on ${where}: ${error.message}`);
+  }
+  const e = error instanceof Error ? error : new Error(String(error));
+  return new AccessConfigError(`could not ${action} on ${where}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`);
+}
