@@ -129,6 +129,13 @@ export function manifestProblems(m: KubernetesManifest): string[] {
   } else if (!isRbacObjectName(m.metadata.name)) {
     problems.push(`${what}: "${m.metadata.name}" is not a valid object name (no '/' or '%', at most 253 characters)`);
   }
+  const namespaced = m.kind === 'Role' || m.kind === 'RoleBinding';
+  if (namespaced && m.metadata.namespace === undefined) {
+    problems.push(`${what}: a ${m.kind} needs metadata.namespace`);
+  }
+  if (!namespaced && m.metadata.namespace !== undefined) {
+    problems.push(`${what}: a ${m.kind} is cluster-scoped and takes no metadata.namespace`);
+  }
   if (m.metadata.namespace !== undefined && !isDns1123Label(m.metadata.namespace)) {
     problems.push(`${what}: namespace "${m.metadata.namespace}" is not a DNS-1123 label`);
   }

@@ -81,6 +81,10 @@ describe('RBAC manifests against the Kubernetes schema', () => {
       'ClusterRole/r: rule 1: a rule needs at least one verb',
       'ClusterRole/r: rule 1: rule on resources pods needs apiGroups ("" is the core group)',
     ]);
+    expect(manifestProblems({ ...roleManifest('r', 'ns', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }], 'o'), metadata: { name: 'r' } }))
+      .toEqual(['Role/r: a Role needs metadata.namespace']);
+    expect(manifestProblems({ ...namespaceManifest('a', 'o'), metadata: { name: 'a', namespace: 'b' } }))
+      .toEqual(['Namespace/b/a: a Namespace is cluster-scoped and takes no metadata.namespace']);
     expect(manifestProblems(clusterRoleBindingManifest('a/b', 'view', [], 'o'))).toEqual([
       'ClusterRoleBinding/a/b: "a/b" is not a valid object name (no \'/\' or \'%\', at most 253 characters)',
       'ClusterRoleBinding/a/b: a binding needs at least one subject',
