@@ -208,7 +208,7 @@ export async function runAction(ctx: AccessEntryContext, action: AccessEntryActi
         principalArn: action.principalArn,
         kubernetesGroups: action.kubernetesGroups,
         ...(action.username !== undefined ? { username: action.username } : {}),
-      })));
+      }), { what: `updating the access entry for ${action.principalArn}`, alsoRetry: notVisibleYet }));
       return true;
     case 'associate':
       await associate(ctx, action.principalArn, action.policyArn, action.accessScope);
@@ -290,7 +290,16 @@ async function associate(ctx: AccessEntryContext, principalArn: string, policyAr
     principalArn,
     policyArn,
     accessScope: accessScope.type === 'cluster' ? { type: 'cluster' } : { type: 'namespace', namespaces: [...(accessScope.namespaces ?? [])] },
-  }), { what: `associating ${policyArn} with ${principalArn}` }));
+  }), { what: `associating ${policyArn} with ${principalArn}`, alsoRetry: notVisibleYet }));
+}
+
+/**
+ * Right after CreateAccessEntry, EKS may still answer ResourceNotFoundException for the entry
+ * (eventual consistency): retried for a bounded time. The cluster itself was seen at the start of
+ * the run; if it vanished meanwhile, the retries run out and {@link onEntry} tells which is gone.
+ */
+function notVisibleYet(error: unknown): string | undefined {
+  return isAwsError(error, 'ResourceNotFoundException') ? 'the access entry may not be visible yet' : undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { updateAwsAuth } from './aws-auth-store';
 import { Deadline } from './deadline';
 import { KubeObject, KubernetesApi } from './kubernetes-api';
-import { AccessSnapshot, assertNoLockout, HandlerIdentity } from './lockout';
+import { AccessSnapshot, assertNoLockout, HandlerIdentity, LockoutError } from './lockout';
 import { Logger } from './log';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
@@ -25,6 +25,11 @@ export interface AwsAuthReconcileInput {
   readonly log: Logger;
   readonly random?: () => number;
   readonly maxAttempts?: number;
+  /**
+   * Refuse a change that leaves aws-auth without any mapping where it had some: on a CONFIG_MAP
+   * cluster that locks out everyone but the cluster creator.
+   */
+  readonly refuseEmpty?: boolean;
 }
 
 export interface AwsAuthReconcileResult {
@@ -86,6 +91,10 @@ export async function reconcileAwsAuth(kube: KubernetesApi, input: AwsAuthReconc
       return undefined;
     }
     assertNoLockout('aws-auth', before, after, identities);
+    const mappings = (c: AwsAuthConfigMap) => c.mapRoles.length + c.mapUsers.length + c.mapAccounts.length;
+    if (input.refuseEmpty && mappings(base) > 0 && mappings(merge.configMap) === 0) {
+      throw new LockoutError('refusing the change (nothing was written): it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.');
+    }
     return toConfigMapObject(merge.configMap) as unknown as KubeObject;
   }, { deadline: input.deadline, log: input.log, random: input.random, maxAttempts: input.maxAttempts });
   for (const w of warnings) {

@@ -140,6 +140,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
       deadline: deps.deadline,
       log,
       random: deps.random,
+      refuseEmpty: mode === 'CONFIG_MAP',
     });
     awsAuthWritten = result.written;
     result.owners.filter((o) => o !== desired.ownerId).forEach((o) => otherOwners.add(o));

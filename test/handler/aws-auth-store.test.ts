@@ -112,6 +112,19 @@ describe('reconcileAwsAuth', () => {
     expect(JSON.stringify(kube.objects.get(AWS_AUTH_PATH))).toBe(before);
   });
 
+  test('on a CONFIG_MAP cluster, never leaves aws-auth without any mapping', async () => {
+    const kube = new MemoryKube();
+    await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: { mapRoles: [role(1)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() });
+    const before = JSON.stringify(kube.objects.get(AWS_AUTH_PATH));
+    await expect(reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], refuseEmpty: true, ...options() }))
+      .rejects.toThrow(/leave aws-auth without any mapping/);
+    expect(JSON.stringify(kube.objects.get(AWS_AUTH_PATH))).toBe(before);
+    // Where access entries exist (refuseEmpty off), its own last entry may go; the ConfigMap stays.
+    await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
+    expect(kube.objects.get(AWS_AUTH_PATH)!.data).toEqual({});
+    expect(kube.calls.some((c) => c.method === 'DELETE')).toBe(false);
+  });
+
   test('20 concurrent owners: every entry lands, none lost', async () => {
     const kube = new MemoryKube();
     seed(kube, FOREIGN_DATA);

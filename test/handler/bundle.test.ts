@@ -16,6 +16,8 @@ let fake: EksFake;
 const saved = { ...process.env };
 
 beforeAll(async () => {
+  // The handler logs JSON lines to stdout, as in Lambda; keep the test output readable.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   execFileSync(process.execPath, [join(root, 'scripts', 'bundle.mjs')], { cwd: root, stdio: 'pipe' });
   fake = await startEksFake({ region: 'us-east-1' });
   Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIATESTTESTTEST', AWS_SECRET_ACCESS_KEY: 'test-secret', [EKS_ENDPOINT_ENV]: fake.endpoint });

@@ -19,6 +19,8 @@ let s3Requests: { url: string; headers: IncomingHttpHeaders }[] = [];
 const saved = { ...process.env };
 
 beforeAll(async () => {
+  // The handler logs JSON lines to stdout, as in Lambda; keep the test output readable.
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   fake = await startEksFake({ region: 'us-east-1' });
   s3 = createServer((req, res) => {
     s3Requests.push({ url: req.url ?? '', headers: req.headers });

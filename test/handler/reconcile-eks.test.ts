@@ -127,6 +127,13 @@ describe('access entries', () => {
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
   });
 
+  test('an entry not visible yet right after its creation is retried (eventual consistency)', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
+    fake.injectFault(faults.entryNotFoundYet(DEV_ROLE, 'AssociateAccessPolicy', 2));
+    await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube: new MemoryKube() });
+    expect(fake.calls.calls({ operation: 'AssociateAccessPolicy', principalArn: DEV_ROLE }).map((c) => c.errorName ?? 'ok')).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException', 'ok']);
+  });
+
   test('a principal that never appears fails with a clear message', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
     fake.injectFault(faults.principalNotPropagated(DEV_ROLE, 100));
