@@ -192,6 +192,8 @@ export interface OpenClusterOptions {
   readonly deadline?: Deadline;
   /** Default: JSON lines on stderr. */
   readonly log?: Logger;
+  /** Retry Kubernetes 401/403 for this long (default 5 s; 0 fails at once). */
+  readonly authGraceMs?: number;
 }
 
 /** An open connection to one cluster's Kubernetes API, for the CLI's live mode. */
@@ -212,7 +214,9 @@ export async function openCluster(options: OpenClusterOptions): Promise<OpenClus
   const client = createEksClient(options.region, options.credentials);
   try {
     const cluster = await waitForActiveCluster(new EksApi(client, deadline, log), options.clusterName, { deadline, log, region: options.region });
-    const kube = await connectKubernetes({ cluster, region: options.region, deadline, log, roleArn: options.roleArn, sessionName: 'eks-access-cli', credentials: options.credentials });
+    const kube = await connectKubernetes({
+      cluster, region: options.region, deadline, log, roleArn: options.roleArn, sessionName: 'eks-access-cli', credentials: options.credentials, authGraceMs: options.authGraceMs,
+    });
     return { cluster, kube, close: () => kube.close() };
   } finally {
     client.destroy();
