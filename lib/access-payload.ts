@@ -13,7 +13,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { AccessEntrySpec } from './core/access-entry';
-import { AccessConfigError } from './core/arn';
 import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS } from './core/desired-state';
 import { IdentityRegistry } from './identity-registry';
 import { ownerIdFor } from './owner-id';
@@ -214,18 +213,10 @@ function holdsIntrinsics(value: unknown): boolean {
 }
 
 /** The outermost stack (nested stacks have token names). */
-export function topLevelStack(scope: Construct): Stack {
+function topLevelStack(scope: Construct): Stack {
   let stack = Stack.of(scope);
   while (stack.nestedStackParent) {
     stack = stack.nestedStackParent;
   }
   return stack;
-}
-
-/** Throws a clear error for a value that must be known at synth time. */
-export function requireConcrete(value: string, what: string, where: string): string {
-  if (Token.isUnresolved(value)) {
-    throw new AccessConfigError(`${where}: ${what} must be known at synth time, got a deploy-time value`);
-  }
-  return value;
 }
