@@ -31,7 +31,7 @@ export class S3ReadError extends Error {
 export async function readS3Object(location: S3ObjectLocation, log: Logger): Promise<string> {
   const url = location.endpoint
     ? new URL(`${location.endpoint.replace(/\/$/, '')}/${location.bucket}/${location.key.split('/').map(encodeURIComponent).join('/')}`)
-    : new URL(`https://${location.bucket}.s3.${location.region}.amazonaws.com/${location.key.split('/').map(encodeURIComponent).join('/')}`);
+    : new URL(`https://${location.bucket}.s3.${location.region}.${dnsSuffix(location.region)}/${location.key.split('/').map(encodeURIComponent).join('/')}`);
   const signer = new SignatureV4({ service: 's3', region: location.region, credentials: fromNodeProviderChain(), sha256: Sha256, uriEscapePath: false, applyChecksum: true });
   const request = new HttpRequest({
     method: 'GET',
@@ -50,4 +50,9 @@ export async function readS3Object(location: S3ObjectLocation, log: Logger): Pro
     throw new S3ReadError(`cannot read the desired state from s3://${location.bucket}/${location.key}: ${code}${code === 'AccessDenied' ? ' (the handler role needs s3:GetObject on it)' : ''}`, code);
   }
   return body;
+}
+
+/** The AWS DNS suffix of a region (China regions have their own). */
+function dnsSuffix(region: string): string {
+  return region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
 }
