@@ -106,6 +106,10 @@ export interface ClusterAccessProps {
  * the access entry (full ARN); the handler applies the one the cluster's authentication mode uses.
  *
  * @example
+ * declare const cluster: eks.ICluster;
+ * declare const ciRole: iam.IRole;
+ * declare const sreRole: iam.IRole;
+ *
  * const access = new ClusterAccess(this, 'Access', { cluster });
  * access.mapRole(ciRole, { groups: ['deployers'] });
  * access.grantAccessPolicy(sreRole, AccessPolicy.AMAZON_EKS_CLUSTER_ADMIN_POLICY);
