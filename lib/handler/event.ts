@@ -7,7 +7,7 @@ import { endpointOverrides } from './endpoints';
 import { Logger } from './log';
 import { readS3Object } from './s3-object';
 import { AccessConfigError } from '../core/arn';
-import { DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
+import { applyDesiredStateOverrides, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
@@ -77,6 +77,7 @@ export async function loadDesiredState(
   const location = (properties ?? {}) as DesiredStateLocation;
   let text: string;
   let source: string;
+  let overrides: string | undefined;
   if (typeof location.inline === 'string') {
     text = location.inline;
     source = 'the inline desired state';
@@ -87,12 +88,20 @@ export async function loadDesiredState(
     }
     text = await readS3Object({ bucket: location.s3Bucket, key: location.s3Key, region, endpoint: endpointOverrides().s3 }, log);
     source = `s3://${location.s3Bucket}/${location.s3Key}`;
+    // Deploy-time values (ARNs of roles created in the same app) travel inline beside the file.
+    overrides = typeof location.overrides === 'string' ? location.overrides : undefined;
   } else {
     throw new AccessConfigError('the custom resource has no desired state: expected the property "inline" (JSON) or "s3Bucket" and "s3Key"');
   }
+  let state: DesiredClusterAccess;
   try {
-    return JSON.parse(text) as DesiredClusterAccess;
+    state = JSON.parse(text) as DesiredClusterAccess;
   } catch (e) {
     throw new AccessConfigError(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return applyDesiredStateOverrides(state, overrides);
+  } catch (e) {
+    throw new AccessConfigError(`${source}: ${(e as Error).message}`);
   }
 }

@@ -80,6 +80,15 @@ describe('decodeEvent', () => {
     expect(s3Requests[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTTESTTEST\/\d{8}\/us-east-1\/s3\/aws4_request/);
   });
 
+  test('applies the inline overrides (deploy-time role ARNs) to the state read from S3', async () => {
+    const kubernetesRoleArn = 'arn:aws:iam::111122223333:role/app-created-admin';
+    const location = { s3Bucket: 'assets-bucket', s3Key: 'states/big.json', overrides: JSON.stringify({ kubernetesRoleArn }) };
+    const decoded = await decodeEvent({ RequestType: 'Create', ResourceProperties: location }, quiet, 'us-east-1');
+    expect(decoded.desired).toMatchObject({ clusterName: 'from-s3', kubernetesRoleArn });
+    await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { ...location, overrides: '{"ownerId":"x"}' } }, quiet, 'us-east-1'))
+      .rejects.toThrow(/s3:\/\/assets-bucket\/states\/big.json: the desired state overrides may set only .* not "ownerId"/);
+  });
+
   test('bad input fails with a message naming it', async () => {
     await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { inline: '{nope' } }, quiet, 'us-east-1')).rejects.toThrow(/inline desired state is not valid JSON/);
     await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: {} }, quiet, 'us-east-1')).rejects.toThrow(/expected the property "inline"/);
