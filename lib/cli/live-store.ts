@@ -64,7 +64,9 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
   let session: Promise<LiveSession> | undefined;
 
   const open = (): Promise<LiveSession> => {
-    session ??= (deps.openCluster ?? openCluster)({ clusterName: name, region: options.region, roleArn: options.roleArn, credentials, deadline, log });
+    const opener = deps.openCluster ?? openCluster;
+    // A person is waiting: no grace period for access that may still be propagating.
+    session ??= opener({ clusterName: name, region: options.region, roleArn: options.roleArn, credentials, deadline, log, authGraceMs: 0 });
     return session;
   };
 

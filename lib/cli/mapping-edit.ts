@@ -78,10 +78,11 @@ async function applyEdit(store: AwsAuthStore, io: CliIo, flags: Flags, output: s
   if (store.update) {
     let result: EditResult | undefined;
     const update = await store.update((text) => {
-      result = edit(parseStoreText(text));
+      result = edit(parseStoreText(text, store.description));
       return result.changed ? renderAwsAuthJson(result.configMap) : undefined;
     });
     reportWarnings(result!, io);
+    // An edit is refused (it throws) before anything is written; here it was written or needed no write.
     const rounds = update.attempts > 1 ? ` (in ${update.attempts} rounds: another writer changed it meanwhile, and its changes were kept)` : '';
     io.stderr(update.written ? `${update.created ? 'created' : 'updated'} ${store.description}${rounds}\n` : `${store.description} unchanged: nothing to write\n`);
     return;

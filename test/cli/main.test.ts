@@ -76,7 +76,7 @@ describe('mapping get', () => {
   test('a ConfigMap that cannot be read is an error naming the problem', async () => {
     const r = await run(['mapping', 'get', '--file', copy('aws-auth-malformed.yaml')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^eks-access: cannot read aws-auth:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
+    expect(r.stderr).toMatch(/^eks-access: cannot read file .*\.yaml:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
   });
 });
 
@@ -268,6 +268,8 @@ describe('usage', () => {
     [['mapping', 'create', '-h'], '--no-duplicate-arns'],
     [['mapping', 'delete', '--help'], '--all'],
     [['lint', '--help'], 'Usage: eks-access lint'],
+    [['mapping', 'get', '--help'], '--cluster NAME     instead of --file'],
+    [['--help'], '--region R        the cluster\'s region (default: AWS_REGION, then AWS_DEFAULT_REGION)'],
   ])('%j prints help (exit 0)', async (argv, text) => {
     const r = await run(argv);
     expect(r).toMatchObject({ code: 0, stderr: '' });

@@ -253,6 +253,16 @@ describe('refusals and errors name the cluster', () => {
     expect(got.stdout).toContain(NODE);
   });
 
+  test('an aws-auth the authenticator cannot read cleanly is not rewritten', async () => {
+    await seedCluster('API_AND_CONFIG_MAP');
+    await seedAwsAuth({ mapRoles: `- rolearn: ${NODE}\n  groups: [system:nodes\n` });
+    const before = (await liveAwsAuth())!.metadata!.resourceVersion;
+    const r = await cli(['mapping', 'create', ...on(), '--arn', DEV]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^eks-access: cannot read kube-system/aws-auth on EKS cluster "${kubeHarness().clusterName}" in ${kubeHarness().region}:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML`));
+    expect((await liveAwsAuth())!.metadata!.resourceVersion).toBe(before);
+  });
+
   test('an unknown cluster name is ResourceNotFoundException, naming cluster and region', async () => {
     await seedCluster('API_AND_CONFIG_MAP');
     const r = await cli(['mapping', 'get', '--cluster', 'no-such-cluster', '--region', 'eu-west-1']);
@@ -305,9 +315,13 @@ describe('the real bin/eks-access', () => {
     await seedCluster('API_AND_CONFIG_MAP');
     const c = freshCredentialsOf('admin');
     const env = {
-      AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken,
-      AWS_DEFAULT_REGION: kubeHarness().region, [EKS_ENDPOINT_ENV]: kubeHarness().eksEndpoint,
-      AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+      AWS_ACCESS_KEY_ID: c.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      AWS_SESSION_TOKEN: c.sessionToken,
+      AWS_DEFAULT_REGION: kubeHarness().region,
+      [EKS_ENDPOINT_ENV]: kubeHarness().eksEndpoint,
+      AWS_CONFIG_FILE: join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
     };
     const created = await bin(['mapping', 'create', '--cluster', kubeHarness().clusterName, '--arn', DEV, '--group', 'devs'], env);
     expect(created).toEqual({ code: 0, stdout: '', stderr: `created kube-system/aws-auth on EKS cluster "${kubeHarness().clusterName}" in ${kubeHarness().region}\n` });
@@ -324,8 +338,12 @@ describe('the real bin/eks-access', () => {
     const credentialsFile = join(home, 'profile-credentials');
     writeFileSync(credentialsFile, `[platform]\naws_access_key_id = ${admin.accessKeyId}\naws_secret_access_key = ${admin.secretAccessKey}\naws_session_token = ${admin.sessionToken}\n`);
     const env = {
-      AWS_ACCESS_KEY_ID: outsider.accessKeyId, AWS_SECRET_ACCESS_KEY: outsider.secretAccessKey, AWS_SESSION_TOKEN: outsider.sessionToken,
-      [EKS_ENDPOINT_ENV]: kubeHarness().eksEndpoint, AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+      AWS_ACCESS_KEY_ID: outsider.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: outsider.secretAccessKey,
+      AWS_SESSION_TOKEN: outsider.sessionToken,
+      [EKS_ENDPOINT_ENV]: kubeHarness().eksEndpoint,
+      AWS_CONFIG_FILE: join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
     };
     const asOutsider = await bin(['mapping', 'delete', ...on(), '--account', ACCOUNT], env);
     expect(asOutsider.code).toBe(1);
