@@ -94,7 +94,9 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   const otherOwners = new Set<string>();
   const entryCtx: AccessEntryContext = { eks: deps.eks, clusterName: desired.clusterName, ownerId: desired.ownerId, log };
   const usesHandlerEntry = desired.handlerRoleArn !== undefined && desired.kubernetesRoleArn === undefined;
-  if (mode !== 'CONFIG_MAP') {
+  // With AWS_AUTH and a kubernetesRoleArn, the handler neither uses nor may call the access-entry API.
+  const entriesApi = mode !== 'CONFIG_MAP' && !(desired.mechanism === 'AWS_AUTH' && desired.kubernetesRoleArn !== undefined);
+  if (entriesApi) {
     const wanted = choice.accessEntries ? desired.accessEntries : [];
     const withPolicies = new Set([...wanted.map((e) => e.principalArn), ...identities.map((i) => i.arn)]);
     const observed = await observeAccessEntries(entryCtx, withPolicies);
@@ -158,7 +160,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   for (const action of deferredDeletions) {
     accessEntryWrites += (await runAction(entryCtx, action)) ? 1 : 0;
   }
-  if (isDelete && usesHandlerEntry && mode !== 'CONFIG_MAP') {
+  if (isDelete && usesHandlerEntry && entriesApi) {
     // The handler's own entry may serve other access configurations on this cluster (one handler
     // per stack): it goes only with the last of them.
     const rbacOfOthers = await otherOwnersObjects({ kube, ownerId: desired.ownerId, log, deadline: deps.deadline });

@@ -262,6 +262,16 @@ describe('authentication modes', () => {
     await expect(run(request('Update', { ...desired, mechanism: 'ACCESS_ENTRIES' }), { eksClient, kube })).rejects.toThrow(/CONFIG_MAP, which has no access entries/);
   });
 
+  test('AWS_AUTH with a kubernetesRoleArn never calls the access-entry API (the handler is not allowed to)', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const desired = state({ mechanism: 'AWS_AUTH', kubernetesRoleArn: 'arn:aws:iam::111122223333:role/k8s-admin', awsAuth: { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/developer', groups: ['dev'] }], mapUsers: [], mapAccounts: [] } });
+    await run(request('Create', desired), { eksClient, kube });
+    await run(request('Delete', desired), { eksClient, kube });
+    expect(fake.calls.calls().map((c) => c.operation).filter((o) => o !== 'DescribeCluster')).toEqual([]);
+    expect(kube.objects.get(AWS_AUTH_PATH)).toBeDefined();
+  });
+
   test('moving from aws-auth to access entries removes this owner\'s aws-auth entries after the entries exist', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
