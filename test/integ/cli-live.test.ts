@@ -207,6 +207,20 @@ describe('editing an aws-auth full of foreign entries', () => {
     expect(now.mapUsers.map((m) => m.userarn)).toEqual([`arn:aws:iam::${ACCOUNT}:user/ops/olga`, `arn:aws:iam::${ACCOUNT}:user/racer`]);
   });
 
+  test('a plain save is conditional: it writes the version it was loaded from, and a stale one is refused (409)', async () => {
+    const io: CliIo = { readStdin: async () => '', stdout: () => undefined, stderr: () => undefined };
+    const store = storeFromFlags()({ cluster: kubeHarness().clusterName, region: kubeHarness().region }, io);
+    try {
+      const text = (await store.load())!;
+      const edited = JSON.stringify({ ...JSON.parse(text), data: { ...JSON.parse(text).data, mapAccounts: '- "444455556666"\n' } });
+      await store.save(edited);
+      expect(loadAwsAuth((await liveAwsAuth()) as object).mapAccounts).toEqual(['444455556666']);
+      await expect(store.save(edited)).rejects.toThrow(/could not write kube-system\/aws-auth on EKS cluster .*409 Conflict/);
+    } finally {
+      await store.close!();
+    }
+  });
+
   test('six concurrent creates all land', async () => {
     const arns = [1, 2, 3, 4, 5, 6].map((i) => `arn:aws:iam::${ACCOUNT}:role/team-${i}`);
     const runs = await Promise.all(arns.map((arn) => cli(['mapping', 'create', ...on(), '--arn', arn, '--username', 'u', '--group', 'g'])));
@@ -328,6 +342,29 @@ describe('the real bin/eks-access', () => {
     const got = await bin(['mapping', 'get', '--cluster', kubeHarness().clusterName, '-o', 'json'], env);
     expect(got.code).toBe(0);
     expect(JSON.parse(got.stdout)).toEqual([{ rolearn: DEV, groups: ['devs'] }]);
+  });
+
+  test('three processes editing at once: every mapping lands', async () => {
+    await seedCluster('API_AND_CONFIG_MAP');
+    await seedAwsAuth(FOREIGN);
+    const c = freshCredentialsOf('admin');
+    const env = {
+      AWS_ACCESS_KEY_ID: c.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      AWS_SESSION_TOKEN: c.sessionToken,
+      AWS_REGION: kubeHarness().region,
+      [EKS_ENDPOINT_ENV]: kubeHarness().eksEndpoint,
+      AWS_CONFIG_FILE: join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+    };
+    const arns = ['a', 'b', 'c'].map((n) => `arn:aws:iam::${ACCOUNT}:role/racer-${n}`);
+    const runs = await Promise.all(arns.map((arn) => bin(['mapping', 'create', '--cluster', kubeHarness().clusterName, '--arn', arn, '--username', 'racer'], env)));
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    const now = loadAwsAuth((await liveAwsAuth()) as object);
+    expect(now.mapRoles).toHaveLength(3 + arns.length);
+    expect(now.mapRoles.slice(0, 2).map((m) => m.rolearn)).toEqual([NODE, ADMIN_AWS_AUTH]);
+    expect(new Set(now.mapRoles.slice(3).map((m) => m.rolearn))).toEqual(new Set(arns));
+    expect(now.mapUsers).toHaveLength(1);
   });
 
   test('--profile takes the credentials of a named profile, not the environment\'s', async () => {
