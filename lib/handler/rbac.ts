@@ -63,6 +63,17 @@ export function withOwnerLabel(manifest: KubernetesManifest, ownerId: string): K
   } as KubeObject;
 }
 
+/** The manifest without the owner label. */
+export function withoutOwnerLabel(manifest: KubernetesManifest): KubeObject {
+  const labels = { ...(manifest.metadata.labels ?? {}) };
+  delete labels[OWNER_KEY];
+  const metadata: Record<string, unknown> = { ...manifest.metadata, labels };
+  if (Object.keys(labels).length === 0) {
+    delete metadata.labels;
+  }
+  return { ...manifest, metadata } as KubeObject;
+}
+
 function pathOf(o: { kind?: string; metadata: { name: string; namespace?: string } }): string {
   return objectPath(o.kind!, o.metadata.name, isNamespacedKind(o.kind!) ? o.metadata.namespace : undefined);
 }
@@ -100,8 +111,9 @@ export async function planManifests(
         conflicts.push(`${describeObject(manifest)} already exists and ${liveOwner ? `belongs to another access configuration (${liveOwner})` : 'was not created by this access configuration'}; rename it in the configuration or delete the existing object`);
         continue;
       }
-      // A namespace that existed before is used, never owned (so never deleted).
-      body = { ...manifest } as KubeObject;
+      // A namespace that existed before is used, never owned (so never deleted): no owner label,
+      // even when the manifest carries one.
+      body = withoutOwnerLabel(manifest);
     } else {
       body = withOwnerLabel(manifest, ctx.ownerId);
     }

@@ -47,8 +47,11 @@ describe('RBAC apply and removal', () => {
   test('uses a namespace that existed before without owning it, so never deletes it', async () => {
     const kube = new MemoryKube();
     kube.objects.set(objectPath('Namespace', 'dev'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } });
-    await applyManifests(ctx(kube), teamRbac('dev'));
-    expect(kube.objects.get(objectPath('Namespace', 'dev'))!.metadata.labels?.[OWNER_KEY]).toBeUndefined();
+    // The constructs put the owner label in their manifests already; it must not land on a namespace made by hand.
+    const [namespace, ...rest] = teamRbac('dev');
+    const labelled = { ...namespace, metadata: { ...namespace.metadata, labels: { [OWNER_KEY]: 'owner-a', team: 'dev' } } };
+    await applyManifests(ctx(kube), [labelled, ...rest]);
+    expect(kube.objects.get(objectPath('Namespace', 'dev'))!.metadata.labels).toEqual({ team: 'dev' });
     const removed = await deleteUnwanted(ctx(kube), []);
     expect(removed.deleted).not.toContain('Namespace dev');
     expect(kube.objects.has(objectPath('Namespace', 'dev'))).toBe(true);

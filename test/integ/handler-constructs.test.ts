@@ -1,0 +1,77 @@
+/**
+ * From construct to cluster: the desired state a `ClusterAccess` synthesizes, deployed by the
+ * handler onto the test API server, gives the team what the construct promised and nothing more.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { invoke, useHandlerEnvironment } from './handler-support';
+import { ClusterAccess, KubernetesClusterRole } from '../../lib';
+import { DesiredClusterAccess } from '../../lib/core/desired-state';
+import { KubernetesApiError } from '../../lib/handler/kube/errors';
+import { desiredState, newStack, skipCfnSchemaValidation } from '../constructs/helpers';
+import { clientAs, eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
+import { useSharedCluster } from '../support/kube/shared-cluster';
+
+jest.setTimeout(300_000);
+skipCfnSchemaValidation();
+useSharedCluster();
+useHandlerEnvironment();
+
+/** The synthesized state, with the deploy-time values CloudFormation would fill in. */
+function synthesized(build: (access: ClusterAccess, stack: ReturnType<typeof newStack>['stack']) => void): DesiredClusterAccess {
+  const { stack } = newStack();
+  const access = new ClusterAccess(stack, 'Access', { clusterName: kubeHarness().clusterName, region: kubeHarness().region });
+  build(access, stack);
+  const state = desiredState(stack);
+  const handler = testPrincipal('handler').principalArn;
+  // The only deploy-time value left is the handler role's ARN (a GetAtt of the provider's role).
+  const text = JSON.stringify(state).replace(/"\$\{[^"}]*\.Arn\}"/g, JSON.stringify(handler));
+  return JSON.parse(text) as DesiredClusterAccess;
+}
+
+async function statusAs(who: string, method: string, path: string, body?: unknown): Promise<number> {
+  const client = clientAs(who, { maxAttempts: 1 });
+  try {
+    await client.request(method, path, body === undefined ? {} : { body });
+    return 200;
+  } catch (e) {
+    return (e as KubernetesApiError).status;
+  } finally {
+    client.close();
+  }
+}
+
+test('a team from addTeam: its role can edit in its namespaces only; removing the team takes that away', async () => {
+  await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'API' });
+  // Rules of their own: the test API server runs no controller manager, so the built-in
+  // aggregated roles (view, edit, admin) have no rules there.
+  const read = [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }];
+  const write = [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'create'] }];
+  const build = (withTeam: boolean) => synthesized((access, stack) => {
+    access.addTeam('Viewers', { role: iam.Role.fromRoleArn(stack, 'ViewerRole', testPrincipal('viewer').principalArn), clusterRole: KubernetesClusterRole.fromRules('configmap-reader', read) });
+    if (withTeam) {
+      access.addTeam('Dev', { role: iam.Role.fromRoleArn(stack, 'DevRole', testPrincipal('dev').principalArn), namespaces: ['dev'], createNamespaces: true, namespaceRules: write });
+    }
+  });
+  const withDev = build(true);
+  expect(withDev.clusterName).toBe(kubeHarness().clusterName);
+  expect(JSON.stringify(withDev)).not.toMatch(/\$\{/);
+
+  const create = await invoke('Create', withDev);
+  expect(create.error).toBeUndefined();
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'from-dev' } };
+  expect(await statusAs('dev', 'POST', '/api/v1/namespaces/dev/configmaps', cm)).toBe(200);
+  expect(await statusAs('dev', 'POST', '/api/v1/namespaces/default/configmaps', cm)).toBe(403);
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/dev/configmaps')).toBe(200);
+  expect(await statusAs('viewer', 'POST', '/api/v1/namespaces/dev/configmaps', { ...cm, metadata: { name: 'from-viewer' } })).toBe(403);
+
+  const replay = await invoke('Update', withDev, withDev);
+  expect(replay.error).toBeUndefined();
+  expect(replay.kubeWrites).toEqual([]);
+  expect(replay.eksWrites).toEqual([]);
+
+  const withoutDev = build(false);
+  const update = await invoke('Update', withoutDev, withDev);
+  expect(update.error).toBeUndefined();
+  expect([401, 403]).toContain(await statusAs('dev', 'GET', '/api/v1/namespaces/dev/configmaps'));
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/default/configmaps')).toBe(200);
+});
