@@ -4,6 +4,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliIo } from '../../lib/cli/io';
@@ -11,7 +13,7 @@ import { LiveSession } from '../../lib/cli/live-store';
 import { main } from '../../lib/cli/main';
 import { LIVE_FLAGS, storeFromFlags } from '../../lib/cli/stores';
 import { loadAwsAuth, parseAwsAuth } from '../../lib/core/aws-auth';
-import { EKS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
+import { EKS_ENDPOINT_ENV, STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
 import { KubeObject } from '../../lib/handler/kube/client';
 import { AWS_AUTH_REF } from '../../lib/handler/kube/paths';
 import { openCluster, OpenClusterOptions } from '../../lib/handler/kubernetes-connection';
@@ -245,6 +247,50 @@ describe('editing an aws-auth full of foreign entries', () => {
     expect(await cluster.admin().get({ kind: 'Role', namespace: 'jobs', name: 'emr-containers' })).toBeDefined();
     expect(await cluster.admin().get({ kind: 'RoleBinding', namespace: 'jobs', name: 'emr-containers' })).toBeDefined();
     expect(loadAwsAuth((await liveAwsAuth()) as object).mapRoles.map((m) => m.rolearn)).toContain(`arn:aws:iam::${ACCOUNT}:role/AWSServiceRoleForAmazonEMRContainers`);
+  });
+});
+
+describe('--role-arn', () => {
+  /** A stand-in for STS AssumeRole (query protocol) that hands out the admin principal's credentials. */
+  async function fakeSts() {
+    const requests: { form: URLSearchParams; authorization: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        requests.push({ form: new URLSearchParams(body), authorization: String(req.headers.authorization) });
+        const c = freshCredentialsOf('admin');
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(`<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>
+<AccessKeyId>${c.accessKeyId}</AccessKeyId><SecretAccessKey>${c.secretAccessKey}</SecretAccessKey><SessionToken>${c.sessionToken}</SessionToken>
+<Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials>
+<AssumedRoleUser><Arn>arn:aws:sts::${ACCOUNT}:assumed-role/cluster-admin/eks-access-cli</Arn><AssumedRoleId>AROAEXAMPLE:eks-access-cli</AssumedRoleId></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { requests, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  test('the Kubernetes API is reached as the assumed role, assumed with the caller\'s own credentials', async () => {
+    await seedCluster('CONFIG_MAP');
+    await seedAwsAuth(FOREIGN);
+    const sts = await fakeSts();
+    process.env[STS_ENDPOINT_ENV] = sts.endpoint;
+    try {
+      useCredentialsOf('viewer'); // known through mapAccounts, but may not touch aws-auth
+      expect((await cli(['mapping', 'create', ...on(), '--arn', DEV])).stderr).toContain('403 Forbidden');
+      const viewerKey = process.env.AWS_ACCESS_KEY_ID!;
+      const r = await cli(['mapping', 'create', ...on(), '--arn', DEV, '--role-arn', ADMIN_PRINCIPAL]);
+      expect(r).toMatchObject({ code: 0, stdout: '' });
+      expect(loadAwsAuth((await liveAwsAuth()) as object).mapRoles.map((m) => m.rolearn)).toContain(DEV);
+      expect(sts.requests).toHaveLength(1);
+      expect(Object.fromEntries(sts.requests[0].form)).toMatchObject({ Action: 'AssumeRole', RoleArn: ADMIN_PRINCIPAL, RoleSessionName: 'eks-access-cli' });
+      expect(sts.requests[0].authorization).toContain(`Credential=${viewerKey}/`);
+    } finally {
+      delete process.env[STS_ENDPOINT_ENV];
+      await sts.close();
+    }
   });
 });
 
