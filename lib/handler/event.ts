@@ -65,8 +65,10 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
   // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
   const id = event.RequestType === 'Delete' && event.PhysicalResourceId ? event.PhysicalResourceId : newId;
-  const sameClusterNewOwner = previous !== undefined && previous.clusterName === desired.clusterName && previous.ownerId !== desired.ownerId;
-  const formerOwnerId = replacement && sameClusterNewOwner ? previous!.ownerId : undefined;
+  // The old physical ID names the old cluster and owner (`cluster/owner`; cluster names have no slash).
+  const [oldCluster, ...oldOwner] = (event.PhysicalResourceId ?? '').split('/');
+  const sameClusterNewOwner = oldCluster === desired.clusterName && oldOwner.length > 0 && oldOwner.join('/') !== desired.ownerId;
+  const formerOwnerId = replacement && sameClusterNewOwner ? oldOwner.join('/') : undefined;
   return { requestType: event.RequestType, desired, previous, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
 }
 

@@ -67,6 +67,9 @@ describe('decodeEvent', () => {
     expect(moved.formerOwnerId).toBeUndefined();
     const renamed = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
     expect(renamed).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.moved', replacement: true, formerOwnerId: 'stack-a.access' });
+    // Known from the old physical ID alone, even when the old properties cannot be read.
+    const unreadable = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: { inline: '{' } }, quiet, 'us-east-1');
+    expect(unreadable).toMatchObject({ previous: undefined, formerOwnerId: 'stack-a.access' });
   });
 
   test('Delete keeps the physical ID CloudFormation knows', async () => {
