@@ -154,11 +154,11 @@ function explain(error: unknown, action: string, where: string, options: LiveSto
     return new AccessConfigError(`EKS cluster "${options.clusterName}" not found in ${options.region} (ResourceNotFoundException): check --cluster and --region (or AWS_REGION), and that your credentials may call eks:DescribeCluster on it`);
   }
   if (error instanceof AwsAuthConflictError) {
-    return new AccessConfigError(`${error.message.replace(/ Re-run the deployment\./, '')} (${where}; nothing was written; run the command again)`);
+    return new AccessConfigError(`kube-system/aws-auth on ${where} kept changing under other writers until the time limit (${seconds(options)} s): gave up with nothing written; run the command again`);
   }
   if (error instanceof DeadlineExceededError) {
     const what = /^ran out of time while ([^;]*)/.exec(error.message)?.[1] ?? action;
-    return new AccessConfigError(`gave up after ${Math.round((options.timeoutMs ?? LIVE_TIMEOUT_MS) / 1000)} s while ${what} on ${where}`);
+    return new AccessConfigError(`gave up after ${seconds(options)} s while ${what} on ${where}`);
   }
   const status = kubeStatus(error);
   const server = error instanceof KubernetesApiError ? error.serverMessage : (error as Error).message;
@@ -170,8 +170,18 @@ function explain(error: unknown, action: string, where: string, options: LiveSto
     return new AccessConfigError(`${identity} may not ${action} on ${where} (403 Forbidden: ${server}); it needs ${action.startsWith('read') ? 'read' : 'write'} access to ConfigMaps in kube-system, e.g. system:masters or AmazonEKSClusterAdminPolicy`);
   }
   if (error instanceof KubernetesApiError) {
-    return new AccessConfigError(`could not ${action} on ${where}: ${error.message}`);
+    return new AccessConfigError(`could not ${action} on ${where}: ${withoutLambdaWording(error.message)}`);
   }
   const e = error instanceof Error ? error : new Error(String(error));
-  return new AccessConfigError(`could not ${action} on ${where}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`);
+  return new AccessConfigError(`could not ${action} on ${where}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${withoutLambdaWording(e.message)}`);
+}
+
+/** The command's time limit in seconds. */
+function seconds(options: LiveStoreOptions): number {
+  return Math.round((options.timeoutMs ?? LIVE_TIMEOUT_MS) / 1000);
+}
+
+/** The shared retry code speaks of the Lambda's time limit; here it is the command's. */
+function withoutLambdaWording(message: string): string {
+  return message.replace(/the Lambda(?:'s)? time limit is near/g, 'the time limit of eks-access is near');
 }

@@ -9,7 +9,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliIo } from '../../lib/cli/io';
-import { LiveSession } from '../../lib/cli/live-store';
+import { LiveSession, liveStore } from '../../lib/cli/live-store';
 import { main } from '../../lib/cli/main';
 import { LIVE_FLAGS, storeFromFlags } from '../../lib/cli/stores';
 import { loadAwsAuth, parseAwsAuth } from '../../lib/core/aws-auth';
@@ -207,6 +207,42 @@ describe('editing an aws-auth full of foreign entries', () => {
     const now = loadAwsAuth((await liveAwsAuth()) as object);
     expect(now.mapRoles.map((m) => m.rolearn)).toContain(DEV);
     expect(now.mapUsers.map((m) => m.userarn)).toEqual([`arn:aws:iam::${ACCOUNT}:user/ops/olga`, `arn:aws:iam::${ACCOUNT}:user/racer`]);
+  });
+
+  test('a writer that never stops changing aws-auth: the command gives up at its time limit with nothing of its own written', async () => {
+    let races = 0;
+    const alwaysRacing = async (options: OpenClusterOptions): Promise<LiveSession> => {
+      const session = await openCluster(options);
+      const kube = session.kube;
+      const racing = Object.create(kube) as typeof kube;
+      racing.replace = async (path, body) => {
+        const current = (await liveAwsAuth())!;
+        const data = current.data as Record<string, string>;
+        races++;
+        await cluster.admin().replace({ ...current, data: { ...data, mapAccounts: `${data.mapAccounts}- "${String(races).padStart(12, '0')}"\n` } });
+        return kube.replace(path, body);
+      };
+      return { cluster: session.cluster, kube: racing, close: () => session.close() };
+    };
+    const io: CliIo = { readStdin: async () => '', stdout: () => undefined, stderr: () => undefined };
+    const options = { clusterName: kubeHarness().clusterName, region: kubeHarness().region, timeoutMs: 2_000 };
+    const store = liveStore(options, io, { openCluster: alwaysRacing });
+    const started = Date.now();
+    try {
+      const mark = (text: string | undefined) => {
+        const cm = JSON.parse(text!);
+        return JSON.stringify({ ...cm, data: { ...cm.data, 'written-by': 'cli' } });
+      };
+      await expect(store.update!(mark)).rejects.toThrow(
+        `kube-system/aws-auth on EKS cluster "${kubeHarness().clusterName}" in ${kubeHarness().region} kept changing under other writers until the time limit (2 s): gave up with nothing written; run the command again`);
+    } finally {
+      await store.close!();
+    }
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(races).toBeGreaterThan(1);
+    const now = (await liveAwsAuth())!;
+    expect(loadAwsAuth(now as object).mapAccounts).toHaveLength(1 + races);
+    expect(now.data).not.toHaveProperty('written-by');
   });
 
   test('a plain save is conditional: it writes the version it was loaded from, and a stale one is refused (409)', async () => {
