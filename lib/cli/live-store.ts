@@ -167,13 +167,21 @@ function explain(error: unknown, action: string, where: string, options: LiveSto
     return new AccessConfigError(`the Kubernetes API of ${where} did not accept ${identity} (401 Unauthorized; could not ${action}): map it in aws-auth or give it an access entry, or use --profile or --role-arn with an identity that has one`);
   }
   if (status === 403) {
-    return new AccessConfigError(`${identity} may not ${action} on ${where} (403 Forbidden: ${server}); it needs ${action.startsWith('read') ? 'read' : 'write'} access to ConfigMaps in kube-system, e.g. system:masters or AmazonEKSClusterAdminPolicy`);
+    return new AccessConfigError(`${identity} may not ${action} on ${where} (403 Forbidden: ${server}); it needs ${needs(action)}, e.g. through system:masters or AmazonEKSClusterAdminPolicy`);
   }
   if (error instanceof KubernetesApiError) {
     return new AccessConfigError(`could not ${action} on ${where}: ${withoutLambdaWording(error.message)}`);
   }
   const e = error instanceof Error ? error : new Error(String(error));
   return new AccessConfigError(`could not ${action} on ${where}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${withoutLambdaWording(e.message)}`);
+}
+
+/** The Kubernetes rights an action needs. */
+function needs(action: string): string {
+  if (action.startsWith('apply')) {
+    return 'the right to create and update Roles and RoleBindings in the namespace';
+  }
+  return `${action.startsWith('read') ? 'read' : 'write'} access to ConfigMaps in kube-system`;
 }
 
 /** The command's time limit in seconds. */

@@ -377,6 +377,7 @@ describe('refusals and errors name the cluster', () => {
     const forbidden = await cli(['mapping', 'create', ...on(), '--arn', DEV]);
     expect(forbidden.code).toBe(1);
     expect(forbidden.stderr).toContain(`eks-access: your AWS identity may not write kube-system/aws-auth on ${where} (403 Forbidden: configmaps "aws-auth" is forbidden: User "arn:aws:iam::${ACCOUNT}:role/viewer" cannot get resource`);
+    expect(forbidden.stderr).toContain('it needs write access to ConfigMaps in kube-system, e.g. through system:masters or AmazonEKSClusterAdminPolicy\n');
     expect(loadAwsAuth((await liveAwsAuth()) as object).mapRoles.map((m) => m.rolearn)).not.toContain(DEV);
   });
 
