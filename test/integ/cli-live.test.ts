@@ -82,7 +82,10 @@ beforeAll(() => {
   delete process.env.AWS_DEFAULT_REGION;
 });
 afterAll(() => {
-  process.env = saved;
+  for (const key of Object.keys(process.env)) {
+    if (!(key in saved)) delete process.env[key];
+  }
+  Object.assign(process.env, saved);
   rmSync(home, { recursive: true, force: true });
 });
 
