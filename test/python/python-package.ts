@@ -3,8 +3,8 @@
  * installed next to aws-cdk-lib and constructs from the Python package index.
  *
  * Both steps are slow (jsii-pacmak ~45 s, installing aws-cdk-lib ~30 s), so both are cached:
- * - the wheel, by a hash of everything that goes into it (lib/**\/*.ts, package.json, tsconfig.json, README,
- *   the handler bundle in assets/);
+ * - the wheel, by a hash of everything that goes into it (lib/**\/*.ts, package.json,
+ *   tsconfig.json, README, the handler bundle in assets/, the jsii and jsii-pacmak versions);
  * - the virtualenv with aws-cdk-lib and constructs, by the Python, aws-cdk-lib and constructs
  *   versions; our wheel is (re)installed into it when its hash differs from the installed one.
  *
@@ -48,6 +48,10 @@ function packageInputs(): string[] {
 
 function hashFiles(files: string[]): string {
   const h = createHash('sha256');
+  // The tools that make the wheel are inputs too.
+  for (const tool of ['jsii', 'jsii-pacmak']) {
+    h.update(`${tool}@${JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', tool, 'package.json'), 'utf-8')).version}\0`);
+  }
   for (const f of files) {
     h.update(f).update('\0').update(fs.readFileSync(path.join(ROOT, f))).update('\0');
   }
