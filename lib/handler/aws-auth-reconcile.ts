@@ -4,14 +4,14 @@
  * conflict-safe store. Used with an empty desired state to remove this owner's entries (Delete,
  * or a move to access entries); foreign and other owners' entries are never touched.
  */
-import { updateAwsAuth } from './aws-auth-store';
+import { readAwsAuth, updateAwsAuth } from './aws-auth-store';
 import { Deadline } from './deadline';
 import { KubeObject, KubernetesApi } from './kubernetes-api';
 import { AccessSnapshot, assertNoLockout, HandlerIdentity, LockoutError } from './lockout';
 import { Logger } from './log';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
-import { DesiredAwsAuth } from '../core/desired-state';
+import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../core/desired-state';
 
 /** Desired state of an owner that wants nothing in aws-auth. */
 export const EMPTY_DESIRED_AWS_AUTH: DesiredAwsAuth = { mapRoles: [], mapUsers: [], mapAccounts: [] };
@@ -67,38 +67,88 @@ export function awsAuthSnapshot(configMap: AwsAuthConfigMap): AccessSnapshot {
   };
 }
 
+/** What merging this owner's entries into one version of aws-auth gives. */
+export interface AwsAuthChange {
+  /** The ConfigMap to write, or undefined when nothing changes. */
+  readonly next?: KubeObject;
+  readonly warnings: string[];
+  /** Lower-cased ARNs mapped afterwards. */
+  readonly mappedArns: ReadonlySet<string>;
+  /** Owner IDs recorded afterwards. */
+  readonly owners: string[];
+}
+
+/**
+ * Merges the input into `current` (undefined: no aws-auth yet). Throws, without side effects, when
+ * the ConfigMap cannot be parsed or the change would lock nodes or the handler out.
+ */
+export type AwsAuthChangeInput = Pick<AwsAuthReconcileInput, 'ownerId' | 'desired' | 'identities' | 'refuseEmpty'>;
+
+export function computeAwsAuthChange(current: KubeObject | undefined, input: AwsAuthChangeInput): AwsAuthChange {
+  const wantsNothing = input.desired.mapRoles.length + input.desired.mapUsers.length + input.desired.mapAccounts.length === 0;
+  if (current === undefined && wantsNothing) {
+    return { warnings: [], mappedArns: new Set(), owners: [] }; // no aws-auth and nothing to put in it: create nothing
+  }
+  if (current !== undefined && wantsNothing && !mayRecordOwner(current, input.ownerId)) {
+    // Nothing of this owner's to remove: aws-auth is none of its business, even when it cannot be parsed.
+    const parsed = parseAwsAuth(current as object).configMap;
+    return { warnings: [], mappedArns: parsed ? awsAuthSnapshot(parsed).principals : new Set(), owners: ownersIn(current) };
+  }
+  const base = current === undefined ? emptyAwsAuth() : parseLiveAwsAuth(current);
+  const merge = mergeOwnedAwsAuth(base, input.ownerId, input.desired);
+  const before = awsAuthSnapshot(base);
+  const after = awsAuthSnapshot(merge.configMap);
+  const result = { warnings: merge.warnings, mappedArns: after.principals, owners: Object.keys(readOwnerRecords(merge.configMap)) };
+  if (!merge.changed) {
+    return result;
+  }
+  assertNoLockout('aws-auth', before, after, input.identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() })));
+  const mappings = (c: AwsAuthConfigMap) => c.mapRoles.length + c.mapUsers.length + c.mapAccounts.length;
+  if (input.refuseEmpty && mappings(base) > 0 && mappings(merge.configMap) === 0) {
+    throw new LockoutError('refusing the change (nothing was written): it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.');
+  }
+  return { ...result, next: toConfigMapObject(merge.configMap) as unknown as KubeObject };
+}
+
+/** False only when the owners annotation certainly has no record of `ownerId`. */
+function mayRecordOwner(configMap: KubeObject, ownerId: string): boolean {
+  const raw = configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION];
+  if (raw === undefined || raw === '') {
+    return false;
+  }
+  try {
+    const records = JSON.parse(raw) as unknown;
+    return !(records && typeof records === 'object' && !Array.isArray(records) && !(ownerId in records));
+  } catch {
+    return true; // unreadable: let the full merge report it
+  }
+}
+
+/** Owner IDs of the owners annotation (none when it is absent or unreadable). */
+function ownersIn(configMap: KubeObject): string[] {
+  try {
+    const records = JSON.parse(configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION] ?? '{}') as unknown;
+    return records && typeof records === 'object' && !Array.isArray(records) ? Object.keys(records) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Reads aws-auth and computes the change without writing: fails early for what would fail later. */
+export async function precheckAwsAuth(kube: KubernetesApi, input: AwsAuthChangeInput): Promise<AwsAuthChange> {
+  return computeAwsAuthChange(await readAwsAuth(kube), input);
+}
+
 /** Makes aws-auth hold exactly this owner's desired entries, alongside everyone else's. */
 export async function reconcileAwsAuth(kube: KubernetesApi, input: AwsAuthReconcileInput): Promise<AwsAuthReconcileResult> {
-  const identities = input.identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() }));
-  const wantsNothing = input.desired.mapRoles.length + input.desired.mapUsers.length + input.desired.mapAccounts.length === 0;
-  let warnings: string[] = [];
-  let mapped: ReadonlySet<string> = new Set();
-  let owners: string[] = [];
+  let change: AwsAuthChange = { warnings: [], mappedArns: new Set(), owners: [] };
   const result = await updateAwsAuth(kube, (current) => {
-    warnings = [];
-    if (current === undefined && wantsNothing) {
-      mapped = new Set();
-      return undefined; // no aws-auth and nothing to put in it: create nothing
-    }
-    const base = current === undefined ? emptyAwsAuth() : parseLiveAwsAuth(current);
-    const merge = mergeOwnedAwsAuth(base, input.ownerId, input.desired);
-    warnings = merge.warnings;
-    const before = awsAuthSnapshot(base);
-    const after = awsAuthSnapshot(merge.configMap);
-    mapped = after.principals;
-    owners = Object.keys(readOwnerRecords(merge.configMap));
-    if (!merge.changed) {
-      return undefined;
-    }
-    assertNoLockout('aws-auth', before, after, identities);
-    const mappings = (c: AwsAuthConfigMap) => c.mapRoles.length + c.mapUsers.length + c.mapAccounts.length;
-    if (input.refuseEmpty && mappings(base) > 0 && mappings(merge.configMap) === 0) {
-      throw new LockoutError('refusing the change (nothing was written): it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.');
-    }
-    return toConfigMapObject(merge.configMap) as unknown as KubeObject;
+    change = computeAwsAuthChange(current, input);
+    return change.next;
   }, { deadline: input.deadline, log: input.log, random: input.random, maxAttempts: input.maxAttempts });
-  for (const w of warnings) {
+  for (const w of change.warnings) {
     input.log.warn(`aws-auth: ${w}`);
   }
-  return { written: result.written, created: result.created, attempts: result.attempts, mappedArns: mapped, owners, warnings };
+  const { mappedArns, owners, warnings } = change;
+  return { written: result.written, created: result.created, attempts: result.attempts, mappedArns, owners, warnings };
 }

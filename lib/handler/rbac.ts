@@ -159,13 +159,35 @@ export async function dryRunProblems(ctx: RbacContext, objects: readonly KubeObj
 
 /** Applies the desired RBAC objects; unchanged ones are not written. */
 export async function applyManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<Pick<RbacResult, 'applied' | 'unchanged'>> {
+  return applyPrepared(ctx, await prepareManifests(ctx, manifests));
+}
+
+/** RBAC changes checked against the cluster (ownership, server-side dry run), not yet written. */
+export interface PreparedManifests {
+  readonly writes: readonly PlannedApply[];
+  readonly unchanged: string[];
+}
+
+/**
+ * Everything that can refuse the RBAC change, without writing: reads every object, refuses
+ * objects of another owner, and dry-runs the objects that would change.
+ */
+export async function prepareManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<PreparedManifests> {
   const { writes, unchanged } = await planManifests(ctx, manifests);
+  if (writes.length > 0) {
+    const problems = await dryRunProblems(ctx, writes.map((w) => w.body));
+    if (problems.length > 0) {
+      throw new Error(`the API server rejects these RBAC objects (nothing was written):\n- ${problems.join('\n- ')}`);
+    }
+  }
+  return { writes, unchanged };
+}
+
+/** Writes prepared changes (namespaces first, bindings last). */
+export async function applyPrepared(ctx: RbacContext, prepared: PreparedManifests): Promise<Pick<RbacResult, 'applied' | 'unchanged'>> {
+  const { writes, unchanged } = prepared;
   if (writes.length === 0) {
     return { applied: [], unchanged };
-  }
-  const problems = await dryRunProblems(ctx, writes.map((w) => w.body));
-  if (problems.length > 0) {
-    throw new Error(`the API server rejects these RBAC objects (nothing was written):\n- ${problems.join('\n- ')}`);
   }
   const applied: string[] = [];
   for (const write of writes) {

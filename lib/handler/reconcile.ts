@@ -5,9 +5,9 @@
  * the change (validation, ownership conflicts, lockout) runs before the first write it guards.
  */
 import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
-import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction } from './access-entries-plan';
+import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction, AccessEntryPlan } from './access-entries-plan';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice } from './authentication-mode';
-import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from './aws-auth-reconcile';
+import { EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
 import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from './cluster';
 import { Deadline } from './deadline';
 import { EksSender } from './eks-api';
@@ -15,7 +15,8 @@ import { DecodedRequest } from './event';
 import { KubernetesApi } from './kubernetes-api';
 import { assertNoLockout, HandlerIdentity } from './lockout';
 import { Logger } from './log';
-import { applyManifests, deleteUnwanted, otherOwnersObjects } from './rbac';
+import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
+import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';
 import { AuthenticationMode, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
 
@@ -86,10 +87,13 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   const identities = isDelete ? [] : handlerIdentities(desired);
   log.info('reconciling', { cluster: desired.clusterName, mode, awsAuth: choice.awsAuth, accessEntries: choice.accessEntries, ownerId: desired.ownerId });
 
-  // 1. Access entries: everything but deletions, so that RBAC and aws-auth clean-up come after the new access exists.
+  // 1. Read and check everything that can refuse the change, before any write (but the handler's
+  //    own access entry, without which it cannot read Kubernetes).
   let accessEntryWrites = 0;
   let adopted: string[] = [];
   let deferredDeletions: AccessEntryAction[] = [];
+  let entryPlan: AccessEntryPlan | undefined;
+  let wantedEntries: AccessEntrySpec[] = [];
   let authGraceMs = DEFAULT_AUTH_GRACE_MS;
   const otherOwners = new Set<string>();
   const entryCtx: AccessEntryContext = { eks: deps.eks, clusterName: desired.clusterName, ownerId: desired.ownerId, log };
@@ -114,45 +118,56 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
         authGraceMs = NEW_ACCESS_GRACE_MS;
       }
     }
-    const now = { ...plan, actions: plan.actions.filter((a) => a.action !== 'delete') };
+    entryPlan = { ...plan, actions: plan.actions.filter((a) => a.action !== 'delete') };
     deferredDeletions = plan.actions.filter((a) => a.action === 'delete');
-    const applied = await applyAccessEntryPlan(entryCtx, now, wanted);
+    wantedEntries = wanted;
+  }
+  const kube = await deps.connectKubernetes(cluster, desired, { authGraceMs });
+  const rbacCtx = { kube, ownerId: desired.ownerId, formerOwnerId: request.formerOwnerId, log, deadline: deps.deadline };
+  // aws-auth: this owner's desired entries, or none when aws-auth is no longer its mechanism
+  // (Delete, or a move to access entries) so that the ones it wrote before are removed.
+  const awsAuthInput = {
+    ownerId: desired.ownerId,
+    desired: choice.awsAuth ? desired.awsAuth : EMPTY_DESIRED_AWS_AUTH,
+    identities: identities.map((i) => ({ ...i, arn: awsAuthRoleArn(i.arn) })),
+    deadline: deps.deadline,
+    log,
+    random: deps.random,
+    refuseEmpty: mode === 'CONFIG_MAP',
+  };
+  const awsAuthCheck = mode !== 'API' ? await precheckAwsAuth(kube, awsAuthInput) : undefined;
+  const rbacPrepared = isDelete ? undefined : await prepareManifests(rbacCtx, desired.manifests);
+
+  // 2. Writes: access entries (but deletions), aws-auth, RBAC.
+  if (entryPlan) {
+    const applied = await applyAccessEntryPlan(entryCtx, entryPlan, wantedEntries);
     accessEntryWrites += applied.writes;
-    adopted = [...plan.adopted, ...applied.adopted];
+    adopted = [...entryPlan.adopted, ...applied.adopted];
     if (adopted.length > 0) {
       log.info('adopted access entries (they existed before; they are kept when this configuration is removed)', { adopted });
     }
   }
-
-  // 2. Kubernetes: aws-auth, then RBAC.
-  const kube = await deps.connectKubernetes(cluster, desired, { authGraceMs });
   let awsAuthWritten = false;
   let rbacApplied: string[] = [];
   let rbacDeleted: string[] = [];
   if (isDelete) {
-    rbacDeleted = (await deleteUnwanted({ kube, ownerId: desired.ownerId, log, deadline: deps.deadline }, [])).deleted;
+    rbacDeleted = (await deleteUnwanted(rbacCtx, [])).deleted;
   }
-  if (mode !== 'API') {
-    // Writes this owner's desired entries, or removes the ones it wrote before when aws-auth is
-    // no longer its mechanism (Delete, or a move to access entries). Nothing else is touched.
-    const result = await reconcileAwsAuth(kube, {
-      ownerId: desired.ownerId,
-      desired: choice.awsAuth ? desired.awsAuth : EMPTY_DESIRED_AWS_AUTH,
-      identities: identities.map((i) => ({ ...i, arn: awsAuthRoleArn(i.arn) })),
-      deadline: deps.deadline,
-      log,
-      random: deps.random,
-      refuseEmpty: mode === 'CONFIG_MAP',
-    });
+  if (awsAuthCheck) {
+    // Nothing to change when checked a moment ago: no second read. Otherwise read-merge-write,
+    // repeated on conflicts with concurrent writers.
+    const result = awsAuthCheck.next === undefined ? { ...awsAuthCheck, written: false } : await reconcileAwsAuth(kube, awsAuthInput);
+    if (awsAuthCheck.next === undefined) {
+      awsAuthCheck.warnings.forEach((w) => log.warn(`aws-auth: ${w}`));
+    }
     awsAuthWritten = result.written;
     result.owners.filter((o) => o !== desired.ownerId).forEach((o) => otherOwners.add(o));
     if (choice.accessEntries) {
       warnDoubleMappings(desired, result.mappedArns, log);
     }
   }
-  if (!isDelete) {
-    const rbacCtx = { kube, ownerId: desired.ownerId, formerOwnerId: request.formerOwnerId, log, deadline: deps.deadline };
-    rbacApplied = (await applyManifests(rbacCtx, desired.manifests)).applied;
+  if (rbacPrepared) {
+    rbacApplied = (await applyPrepared(rbacCtx, rbacPrepared)).applied;
     rbacDeleted = (await deleteUnwanted(rbacCtx, desired.manifests)).deleted;
   }
 
@@ -197,7 +212,7 @@ export function handlerIdentities(state: DesiredClusterAccess): HandlerIdentity[
 function warnDoubleMappings(desired: DesiredClusterAccess, awsAuthArns: ReadonlySet<string>, log: Logger): void {
   for (const entry of desired.accessEntries) {
     const form = entry.principalArn.includes(':role/') ? awsAuthRoleArn(entry.principalArn) : entry.principalArn;
-    if (awsAuthArns.has(form)) {
+    if (awsAuthArns.has(form.toLowerCase())) {
       log.warn(`${entry.principalArn} is mapped both in aws-auth and by an access entry; EKS uses the access entry and ignores the aws-auth mapping`);
     }
   }

@@ -5,9 +5,10 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, teamRbac, VIEWER_ROLE } from './fixtures';
 import { MemoryKube } from './memory-kube';
-import { OWNER_KEY } from '../../lib/core/desired-state';
+import { AWS_AUTH_OWNERS_ANNOTATION, OWNER_KEY } from '../../lib/core/desired-state';
 import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
 import { AWS_AUTH_PATH } from '../../lib/handler/aws-auth-store';
+import { objectPath } from '../../lib/handler/kubernetes-api';
 import { EksFake, faults, startEksFake } from '../support/eks-fake';
 
 let fake: EksFake;
@@ -132,6 +133,31 @@ describe('access entries', () => {
     fake.injectFault(faults.entryNotFoundYet(DEV_ROLE, 'AssociateAccessPolicy', 2));
     await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube: new MemoryKube() });
     expect(fake.calls.calls({ operation: 'AssociateAccessPolicy', principalArn: DEV_ROLE }).map((c) => c.errorName ?? 'ok')).toEqual(['ResourceNotFoundException', 'ResourceNotFoundException', 'ok']);
+  });
+
+  test('a refusal from Kubernetes (RBAC conflict, unparsable aws-auth) comes before any access entry is written', async () => {
+    const admin = [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' as const } }];
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP', accessEntries: [{ principalArn: HANDLER_ROLE, accessPolicies: admin }] });
+    const kube = new MemoryKube();
+    const [namespace, role] = teamRbac('dev');
+    kube.objects.set(objectPath('Role', role.metadata.name, 'dev'), { ...role, metadata: { ...role.metadata, labels: { [OWNER_KEY]: 'someone-else' } } } as never);
+    await expect(run(request('Create', state({ accessEntries: [devEntry], manifests: [namespace, role] })), { eksClient, kube })).rejects.toThrow(/belongs to another access configuration \(someone-else\)/);
+    kube.objects.clear();
+    // This owner wrote to aws-auth before (it must remove its entries now), and someone broke it.
+    const owners = { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ 'stack-a.access': { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/developer' }] } }) };
+    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', annotations: owners }, data: { mapRoles: '- rolearn: [broken\n' } } as never);
+    await expect(run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube })).rejects.toThrow(/aws-auth ConfigMap in kube-system cannot be read safely/);
+    expect(writes()).toEqual([]);
+    expect(kube.writes()).toBe(0);
+  });
+
+  test('an aws-auth it never wrote to is none of its business on an access-entry cluster, even when broken', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
+    const kube = new MemoryKube();
+    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: '- rolearn: [broken\n' } } as never);
+    await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
+    expect(kube.writes()).toBe(0);
   });
 
   test('a principal that never appears fails with a clear message', async () => {
