@@ -111,6 +111,13 @@ project.addFields({ bin: { 'eks-access': 'bin/eks-access' } });
 // Node 20's end-of-life banner on every jsii run is noise.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// The handler and the CLI are bundled by esbuild (scripts/bundle.mjs), so they may import build-time
+// dependencies such as the AWS SDK; the constructs may not (jsii ships them unbundled).
+project.eslint?.addOverride({
+  files: ['lib/handler/**/*.ts', 'lib/cli/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
 // The deploy-time handler is bundled once, at build time, so users need neither Docker nor esbuild.
 const bundle = project.addTask('bundle', {
   description: 'Bundle the deploy-time Lambda handler with esbuild into assets/',

@@ -64,10 +64,10 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
     session ??= (async () => {
       // The AWS SDK loads only here (require, not import, so it stays lazy in the CommonJS
       // output and the bundle), so that file mode starts as fast as it did without live mode.
-      /* eslint-disable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies -- lazy; the CLI is bundled by esbuild */
+      /* eslint-disable @typescript-eslint/no-require-imports -- lazy; the CLI is bundled by esbuild */
       const { fromNodeProviderChain } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
       const opener = deps.openCluster ?? (require('../handler/kubernetes-connection') as typeof import('../handler/kubernetes-connection')).openCluster;
-      /* eslint-enable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const credentials = options.profile !== undefined ? fromNodeProviderChain({ profile: options.profile }) : fromNodeProviderChain();
       // A person is waiting: no grace period for access that may still be propagating.
       return opener({ clusterName: name, region: options.region, roleArn: options.roleArn, credentials, deadline, log, authGraceMs: 0 });

@@ -3,7 +3,6 @@
  * the handler's own role access, and running a plan from `access-entries-plan.ts`, adopting any
  * entry that turns out to exist already instead of failing with "already in use".
  */
-/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import {
   AccessEntry,
   AssociateAccessPolicyCommand,

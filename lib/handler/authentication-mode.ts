@@ -3,7 +3,6 @@
  * at a time (EKS allows nothing else), never backwards, never re-setting the current mode, and
  * waiting for each update to finish.
  */
-/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { DescribeUpdateCommand, DescribeUpdateResponse, UpdateClusterConfigCommand, UpdateClusterConfigResponse } from '@aws-sdk/client-eks';
 import { isAwsError } from './aws-errors';
 import { Deadline } from './deadline';

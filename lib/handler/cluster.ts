@@ -2,7 +2,6 @@
  * The cluster as the handler needs it: status (waited on until ACTIVE, within the deadline),
  * API endpoint, certificate authority and authentication mode.
  */
-/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { DescribeClusterCommand, DescribeClusterResponse } from '@aws-sdk/client-eks';
 import { isAwsError } from './aws-errors';
 import { Deadline } from './deadline';

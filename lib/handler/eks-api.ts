@@ -3,7 +3,6 @@
  * errors (by error name) with bounded backoff, and logs one line per call. The SDK's own retries
  * are turned off so that each HTTP attempt is logged and bounded by the Lambda's deadline.
  */
-/* eslint-disable-next-line import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { EKSClient, EKSClientConfig } from '@aws-sdk/client-eks';
 import { transientAwsErrorReason, awsErrorName } from './aws-errors';
 import { Deadline } from './deadline';

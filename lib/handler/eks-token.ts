@@ -4,12 +4,10 @@
  * base64url-encoded without padding behind the `k8s-aws-v1.` prefix. The cluster's authenticator
  * replays the URL against STS to learn who the caller is; nothing is sent to AWS here.
  */
-/* eslint-disable import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-/* eslint-enable import/no-extraneous-dependencies */
 
 /** Prefix of every EKS token (version 1 of the authenticator's token format). */
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';

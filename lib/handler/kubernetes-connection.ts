@@ -4,11 +4,9 @@
  * client verifying the cluster's CA, and the {@link KubernetesApi} the reconciler uses on top,
  * which logs every call and retries 401/403 while a new access entry propagates.
  */
-/* eslint-disable import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-/* eslint-enable import/no-extraneous-dependencies */
 import { awsErrorName } from './aws-errors';
 import { ClusterInfo, waitForActiveCluster } from './cluster';
 import { Deadline } from './deadline';

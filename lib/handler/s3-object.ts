@@ -3,12 +3,10 @@
  * large for the custom resource's properties; a hand-signed GET keeps the S3 client (hundreds of
  * kilobytes) out of the bundle.
  */
-/* eslint-disable import/no-extraneous-dependencies -- the handler is bundled by esbuild */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-/* eslint-enable import/no-extraneous-dependencies */
 import { Logger } from './log';
 
 export interface S3ObjectLocation {
