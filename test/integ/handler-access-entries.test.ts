@@ -3,11 +3,10 @@
  * fake → real kube-apiserver, whose emulated EKS authenticator reads the fake's access entries.
  * Team members then call the API server with their own EKS tokens.
  */
-import { invoke, useHandlerEnvironment } from './handler-support';
+import { desiredState, invoke, statusAs, useHandlerEnvironment } from './handler-support';
 import { AccessEntrySpec } from '../../lib/core/access-entry';
-import { DESIRED_STATE_VERSION, DesiredClusterAccess, FIELD_MANAGER, KubernetesManifest, OWNER_KEY } from '../../lib/core/desired-state';
-import { KubernetesApiError } from '../../lib/handler/kube/errors';
-import { clientAs, eksFake, kubeHarness } from '../support/kube/env';
+import { DesiredClusterAccess, FIELD_MANAGER, KubernetesManifest, OWNER_KEY } from '../../lib/core/desired-state';
+import { eksFake, kubeHarness } from '../support/kube/env';
 import { resetCluster } from '../support/kube/reset';
 import { useSharedCluster } from '../support/kube/shared-cluster';
 
@@ -40,32 +39,15 @@ function teamManifests(roleRef = 'dev-read'): KubernetesManifest[] {
 }
 
 function desired(overrides: Partial<DesiredClusterAccess> = {}): DesiredClusterAccess {
-  return {
-    version: DESIRED_STATE_VERSION,
-    clusterName: kubeHarness().clusterName,
-    region: kubeHarness().region,
-    ownerId: 'stack-a.access',
+  return desiredState({
     mechanism: 'AUTO',
     handlerRoleArn: HANDLER,
-    awsAuth: { mapRoles: [], mapUsers: [], mapAccounts: [] },
     accessEntries: [entry(DEV, { kubernetesGroups: ['dev-team'] }), entry(VIEWER, { accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev'] } }] })],
     manifests: teamManifests(),
     ...overrides,
-  };
+  });
 }
 
-/** The HTTP status `who` gets for `method path` (200 when allowed). */
-async function statusAs(who: string, method: string, path: string, body?: unknown): Promise<number> {
-  const client = clientAs(who, { maxAttempts: 1 });
-  try {
-    await client.request(method, path, body === undefined ? {} : { body });
-    return 200;
-  } catch (e) {
-    return (e as KubernetesApiError).status;
-  } finally {
-    client.close();
-  }
-}
 
 const listConfigMaps = (ns: string) => `/api/v1/namespaces/${ns}/configmaps`;
 const newConfigMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });

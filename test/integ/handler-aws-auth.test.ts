@@ -4,9 +4,9 @@
  */
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { invoke, invokeMany, useHandlerEnvironment } from './handler-support';
+import { desiredState, invoke, invokeMany, useHandlerEnvironment } from './handler-support';
 import { parseAwsAuth, resolveIdentity } from '../../lib/core/aws-auth';
-import { AWS_AUTH_OWNERS_ANNOTATION, DESIRED_STATE_VERSION, DesiredClusterAccess } from '../../lib/core/desired-state';
+import { AWS_AUTH_OWNERS_ANNOTATION, DesiredClusterAccess } from '../../lib/core/desired-state';
 import { updateAwsAuth } from '../../lib/handler/aws-auth-store';
 import { Deadline } from '../../lib/handler/deadline';
 import { STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
@@ -29,18 +29,11 @@ const NODE = `arn:aws:iam::${ACCOUNT}:role/eks-node`;
 const DEV_AWS_AUTH = `arn:aws:iam::${ACCOUNT}:role/developer`; // role/teams/dev/developer without its path
 
 function desired(overrides: Partial<DesiredClusterAccess> = {}): DesiredClusterAccess {
-  return {
-    version: DESIRED_STATE_VERSION,
-    clusterName: kubeHarness().clusterName,
-    region: kubeHarness().region,
-    ownerId: 'stack-a.access',
+  return desiredState({
     mechanism: 'AWS_AUTH',
     handlerRoleArn: HANDLER,
-    awsAuth: { mapRoles: [], mapUsers: [], mapAccounts: [] },
-    accessEntries: [],
-    manifests: [],
     ...overrides,
-  };
+  });
 }
 
 const devTeam = {

@@ -3,12 +3,11 @@
  * handler onto the test API server, gives the team what the construct promised and nothing more.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { invoke, useHandlerEnvironment } from './handler-support';
+import { invoke, statusAs, useHandlerEnvironment } from './handler-support';
 import { ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { DesiredClusterAccess } from '../../lib/core/desired-state';
-import { KubernetesApiError } from '../../lib/handler/kube/errors';
 import { desiredState, newStack, skipCfnSchemaValidation } from '../constructs/helpers';
-import { clientAs, eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
+import { eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
 import { useSharedCluster } from '../support/kube/shared-cluster';
 
 jest.setTimeout(300_000);
@@ -28,17 +27,6 @@ function synthesized(build: (access: ClusterAccess, stack: ReturnType<typeof new
   return JSON.parse(text) as DesiredClusterAccess;
 }
 
-async function statusAs(who: string, method: string, path: string, body?: unknown): Promise<number> {
-  const client = clientAs(who, { maxAttempts: 1 });
-  try {
-    await client.request(method, path, body === undefined ? {} : { body });
-    return 200;
-  } catch (e) {
-    return (e as KubernetesApiError).status;
-  } finally {
-    client.close();
-  }
-}
 
 test('a team from addTeam: its role can edit in its namespaces only; removing the team takes that away', async () => {
   await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'API' });

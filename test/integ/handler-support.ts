@@ -3,10 +3,11 @@
  * EKS fake of the test harness, and records what it did: its log lines (one per API call), the
  * EKS fake's write calls, and the Kubernetes writes.
  */
-import { DesiredClusterAccess, physicalResourceId } from '../../lib/core/desired-state';
+import { DESIRED_STATE_VERSION, DesiredClusterAccess, physicalResourceId } from '../../lib/core/desired-state';
 import { EKS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
 import { CustomResourceResponse, onEvent } from '../../lib/handler/index';
-import { credentialsOf, eksFake, freshCredentialsOf, kubeHarness } from '../support/kube/env';
+import { KubernetesApiError } from '../../lib/handler/kube/errors';
+import { clientAs, credentialsOf, eksFake, freshCredentialsOf, kubeHarness } from '../support/kube/env';
 
 export interface Invocation {
   readonly response?: CustomResourceResponse;
@@ -123,5 +124,33 @@ export async function invokeMany(runs: { requestType: 'Create' | 'Update' | 'Del
   } finally {
     console.log = original;
     done();
+  }
+}
+
+/** A desired state for the harness's cluster, owned by `stack-a.access`, with nothing in it but `overrides`. */
+export function desiredState(overrides: Partial<DesiredClusterAccess> = {}): DesiredClusterAccess {
+  return {
+    version: DESIRED_STATE_VERSION,
+    clusterName: kubeHarness().clusterName,
+    region: kubeHarness().region,
+    ownerId: 'stack-a.access',
+    mechanism: 'AUTO',
+    awsAuth: { mapRoles: [], mapUsers: [], mapAccounts: [] },
+    accessEntries: [],
+    manifests: [],
+    ...overrides,
+  };
+}
+
+/** The HTTP status the test principal `who` gets for `method path` (200 when allowed). */
+export async function statusAs(who: string, method: string, path: string, body?: unknown): Promise<number> {
+  const client = clientAs(who, { maxAttempts: 1 });
+  try {
+    await client.request(method, path, body === undefined ? {} : { body });
+    return 200;
+  } catch (e) {
+    return (e as KubernetesApiError).status;
+  } finally {
+    client.close();
   }
 }
