@@ -202,8 +202,12 @@ export class ClusterAccess extends Construct {
       handler: this.provider.handler,
     });
     this.ownerId = this.main.ownerId;
-    // The handler's policy must exist before it runs, and be kept until it has cleaned up.
-    this.main.resource.node.addDependency(this.provider.handler.role!);
+    // The handler's policy must exist before it runs, and be kept until it has cleaned up. (The
+    // role itself is already referenced by the payload: depending on it again is redundant.)
+    const handlerPolicy = this.provider.handler.role?.node.tryFindChild('DefaultPolicy');
+    if (handlerPolicy) {
+      this.main.resource.node.addDependency(handlerPolicy);
+    }
     if (props.cluster) {
       this.main.resource.node.addDependency(props.cluster);
     }

@@ -36,9 +36,8 @@ export class NewClusterStack extends Stack {
       accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: true },
     });
 
+    // Naming the cluster by its Ref orders access after the cluster (and its removal before).
     this.access = new ClusterAccess(this, 'Access', { clusterName: cluster.ref });
-    // The cluster must exist before access is applied, and outlive its removal.
-    this.access.node.addDependency(cluster);
 
     const dev = this.access.addTeam('Developers', {
       teamName: 'dev',

@@ -58,26 +58,6 @@ const ACCEPTED: AcceptedFinding[] = [
     ],
     reason: 'aws-cdk-lib\'s lambda.Function depends on its whole role construct (the role and its default policy) so the policy is in place before the function can run; the role half of that DependsOn is redundant with the Role GetAtt, which is harmless.',
   },
-  {
-    rule: 'W3005',
-    resourceType: 'Custom::EksClusterAccess',
-    message: /^'ClusterAccessProviderHandlerServiceRole[0-9A-F]{8}' dependency already enforced by a 'GetAtt' at 'Resources\/Access[0-9A-F]{8}\/Properties\/inline\//,
-    occursIn: [
-      'new-cluster/EksAccessNewCluster.template.json',
-      'imported-cluster/EksAccessPlatform.template.json',
-      'nested-teams/EksAccessNestedTeams.template.json',
-    ],
-    reason: 'ClusterAccess makes its custom resource depend on the handler role construct, to order it after the role\'s default policy; the role itself is already referenced (handler role ARN in the payload). Redundant, harmless.',
-    toFixIn: 'lib/cluster-access.ts: depend on the role\'s DefaultPolicy only',
-  },
-  {
-    rule: 'W3005',
-    resourceType: 'Custom::EksClusterAccess',
-    message: /^'Cluster' dependency already enforced by a 'Ref' at 'Resources\/Access[0-9A-F]{8}\/Properties\/inline\//,
-    occursIn: ['new-cluster/EksAccessNewCluster.template.json'],
-    reason: 'The example adds an explicit dependency on the cluster, which the payload already references by name. Redundant, harmless.',
-    toFixIn: 'examples/new-cluster/app.ts: drop access.node.addDependency(cluster), or keep it only for the IAM roles and groups',
-  },
 ];
 
 function lint(cfnLint: string, templates: SynthesizedTemplate[]): Finding[] {

@@ -43,10 +43,15 @@ describe('example: new cluster', () => {
     ]);
   });
 
-  test('the access resource waits for the cluster', () => {
+  test('the access resource waits for the cluster and for its handler\'s policy', () => {
     const resources = template.toJSON().Resources as Record<string, any>;
-    const [id] = Object.entries(resources).find(([, r]) => r.Type === 'Custom::EksClusterAccess')!;
-    expect(resources[id].DependsOn).toEqual(expect.arrayContaining([stack.getLogicalId(stack.node.findChild('Cluster') as any)]));
+    const [id, access] = Object.entries(resources).find(([, r]) => r.Type === 'Custom::EksClusterAccess')!;
+    const clusterId = stack.getLogicalId(stack.node.findChild('Cluster') as any);
+    // The payload names the cluster by Ref, which orders the custom resource after the cluster.
+    expect(JSON.stringify(access.Properties)).toContain(JSON.stringify({ Ref: clusterId }));
+    const policyIds = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy').map(([key]) => key);
+    expect(access.DependsOn.filter((d: string) => policyIds.includes(d))).toHaveLength(1);
+    expect(id).toMatch(/^Access/);
   });
 });
 
