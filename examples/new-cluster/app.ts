@@ -34,6 +34,12 @@ export class NewClusterStack extends Stack {
         endpointPrivateAccess: true,
       },
       accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: true },
+      // The authenticator and audit logs are where access problems are debugged.
+      logging: {
+        clusterLogging: {
+          enabledTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'].map((type) => ({ type })),
+        },
+      },
     });
 
     // Naming the cluster by its Ref orders access after the cluster (and its removal before).

@@ -93,8 +93,4 @@ export function acknowledgeNewClusterExample(stack: Stack): void {
   const cluster = child(stack, 'Cluster');
   acknowledge(cluster, 'AwsSolutions-EKS1',
     'The example keeps a public endpoint (besides the private one) so its teams can run kubectl from their workstations; ClusterAccess also works with private-only endpoints (its `vpc` property).');
-  for (const log of ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']) {
-    acknowledge(cluster, `AwsSolutions-EKS2[LogExport::${log}]`,
-      'The example cluster is minimal and does not export control plane logs (a CloudWatch Logs cost the cluster owner decides on).');
-  }
 }
