@@ -7,7 +7,7 @@
 import { readAwsAuth, updateAwsAuth } from './aws-auth-store';
 import { Deadline } from './deadline';
 import { KubeObject, KubernetesApi } from './kubernetes-api';
-import { AccessSnapshot, assertNoLockout, HandlerIdentity, LockoutError } from './lockout';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError } from './lockout';
 import { Logger } from './log';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
@@ -30,6 +30,13 @@ export interface AwsAuthReconcileInput {
    * cluster that locks out everyone but the cluster creator.
    */
   readonly refuseEmpty?: boolean;
+  /**
+   * On a cluster in mode API_AND_CONFIG_MAP: who the access entries let in before and after this
+   * run (in aws-auth form, see `inAwsAuthForm`). The lockout check then judges what the cluster
+   * lets in through both, as EKS does, so that a mapping can move from aws-auth to an access entry.
+   * Absent: aws-auth alone is judged.
+   */
+  readonly accessEntries?: { readonly before: AccessSnapshot; readonly after: AccessSnapshot };
 }
 
 export interface AwsAuthReconcileResult {
@@ -82,32 +89,51 @@ export interface AwsAuthChange {
  * Merges the input into `current` (undefined: no aws-auth yet). Throws, without side effects, when
  * the ConfigMap cannot be parsed or the change would lock nodes or the handler out.
  */
-export type AwsAuthChangeInput = Pick<AwsAuthReconcileInput, 'ownerId' | 'desired' | 'identities' | 'refuseEmpty'>;
+export type AwsAuthChangeInput = Pick<AwsAuthReconcileInput, 'ownerId' | 'desired' | 'identities' | 'refuseEmpty' | 'accessEntries'>;
 
 export function computeAwsAuthChange(current: KubeObject | undefined, input: AwsAuthChangeInput): AwsAuthChange {
   const wantsNothing = input.desired.mapRoles.length + input.desired.mapUsers.length + input.desired.mapAccounts.length === 0;
   if (current === undefined && wantsNothing) {
+    assertNoLockoutThrough(input, NO_ONE, NO_ONE, false);
     return { warnings: [], mappedArns: new Set(), owners: [] }; // no aws-auth and nothing to put in it: create nothing
   }
   if (current !== undefined && wantsNothing && !mayRecordOwner(current, input.ownerId)) {
     // Nothing of this owner's to remove: aws-auth is none of its business, even when it cannot be parsed.
     const parsed = parseAwsAuth(current as object).configMap;
-    return { warnings: [], mappedArns: parsed ? awsAuthSnapshot(parsed).principals : new Set(), owners: ownersIn(current) };
+    const unchanged = parsed ? awsAuthSnapshot(parsed) : NO_ONE;
+    assertNoLockoutThrough(input, unchanged, unchanged, false);
+    return { warnings: [], mappedArns: unchanged.principals, owners: ownersIn(current) };
   }
   const base = current === undefined ? emptyAwsAuth() : parseLiveAwsAuth(current);
   const merge = mergeOwnedAwsAuth(base, input.ownerId, input.desired);
   const before = awsAuthSnapshot(base);
   const after = awsAuthSnapshot(merge.configMap);
   const result = { warnings: merge.warnings, mappedArns: after.principals, owners: Object.keys(readOwnerRecords(merge.configMap)) };
+  assertNoLockoutThrough(input, before, after, merge.changed);
   if (!merge.changed) {
     return result;
   }
-  assertNoLockout('aws-auth', before, after, input.identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() })));
   const mappings = (c: AwsAuthConfigMap) => c.mapRoles.length + c.mapUsers.length + c.mapAccounts.length;
   if (input.refuseEmpty && mappings(base) > 0 && mappings(merge.configMap) === 0) {
     throw new LockoutError('refusing the change (nothing was written): it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.');
   }
   return { ...result, next: toConfigMapObject(merge.configMap) as unknown as KubeObject };
+}
+
+const NO_ONE: AccessSnapshot = { principals: new Set(), nodePrincipals: new Set(), admins: new Set() };
+
+/**
+ * The lockout check of one aws-auth change: aws-auth alone (only when it changes), or, when the
+ * input carries the access entries' change, what the cluster lets in through both.
+ */
+function assertNoLockoutThrough(input: AwsAuthChangeInput, before: AccessSnapshot, after: AccessSnapshot, awsAuthChanges: boolean): void {
+  const identities = input.identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() }));
+  if (input.accessEntries) {
+    const { before: entriesBefore, after: entriesAfter } = input.accessEntries;
+    assertNoLockout('the access entries and aws-auth together', effectiveSnapshot(entriesBefore, before), effectiveSnapshot(entriesAfter, after), identities);
+  } else if (awsAuthChanges) {
+    assertNoLockout('aws-auth', before, after, identities);
+  }
 }
 
 /** False only when the owners annotation certainly has no record of `ownerId`. */

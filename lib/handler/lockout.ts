@@ -4,6 +4,7 @@
  * when it would take away the identity the handler itself uses to reach Kubernetes (the next
  * deployment, or this one's rollback, could no longer repair anything).
  */
+import { awsAuthRoleArn, principalArnProblem } from '../core/arn';
 
 /** Who can do what on the cluster, as seen through one mechanism (aws-auth or access entries). */
 export interface AccessSnapshot {
@@ -53,4 +54,24 @@ export function assertNoLockout(mechanism: string, before: AccessSnapshot, after
   if (problems.length > 0) {
     throw new LockoutError(`refusing the change (nothing was written): ${problems.join(' ')}`);
   }
+}
+
+/**
+ * What a cluster in mode API_AND_CONFIG_MAP lets in: every principal with an access entry on the
+ * entry's terms, and aws-auth's mappings for the principals without one (EKS uses the access entry
+ * when both map a principal). Both snapshots must be in one ARN form ({@link inAwsAuthForm}).
+ */
+export function effectiveSnapshot(accessEntries: AccessSnapshot, awsAuth: AccessSnapshot): AccessSnapshot {
+  const withoutEntry = (arns: ReadonlySet<string>) => [...arns].filter((arn) => !accessEntries.principals.has(arn));
+  return {
+    principals: new Set([...accessEntries.principals, ...awsAuth.principals]),
+    nodePrincipals: new Set([...accessEntries.nodePrincipals, ...withoutEntry(awsAuth.nodePrincipals)]),
+    admins: new Set([...accessEntries.admins, ...withoutEntry(awsAuth.admins)]),
+  };
+}
+
+/** The snapshot with every ARN as aws-auth compares it: role path removed, lower-cased. */
+export function inAwsAuthForm(snapshot: AccessSnapshot): AccessSnapshot {
+  const form = (arns: ReadonlySet<string>) => new Set([...arns].map((arn) => (principalArnProblem(arn) ? arn : awsAuthRoleArn(arn)).toLowerCase()));
+  return { principals: form(snapshot.principals), nodePrincipals: form(snapshot.nodePrincipals), admins: form(snapshot.admins) };
 }

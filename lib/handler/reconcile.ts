@@ -13,7 +13,7 @@ import { Deadline } from './deadline';
 import { EksSender } from './eks-api';
 import { DecodedRequest } from './event';
 import { KubernetesApi } from './kubernetes-api';
-import { assertNoLockout, HandlerIdentity } from './lockout';
+import { AccessSnapshot, assertNoLockout, HandlerIdentity, inAwsAuthForm } from './lockout';
 import { Logger } from './log';
 import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
 import { AccessEntrySpec } from '../core/access-entry';
@@ -95,6 +95,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   let entryPlan: AccessEntryPlan | undefined;
   let wantedEntries: AccessEntrySpec[] = [];
   let authGraceMs = DEFAULT_AUTH_GRACE_MS;
+  let accessEntryChange: { before: AccessSnapshot; after: AccessSnapshot } | undefined;
   const otherOwners = new Set<string>();
   const entryCtx: AccessEntryContext = { eks: deps.eks, clusterName: desired.clusterName, ownerId: desired.ownerId, log };
   const usesHandlerEntry = desired.handlerRoleArn !== undefined && desired.kubernetesRoleArn === undefined;
@@ -111,7 +112,14 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     if (plan.problems.length > 0) {
       throw new Error(`cannot reconcile the access entries (nothing was written):\n- ${plan.problems.join('\n- ')}`);
     }
-    assertNoLockout('the access entries', accessEntrySnapshot(observed), accessEntrySnapshot(entriesAfter(observed, plan)), identities);
+    const entriesBefore = accessEntrySnapshot(observed);
+    const entriesAfterPlan = accessEntrySnapshot(entriesAfter(observed, plan));
+    if (mode === 'API_AND_CONFIG_MAP') {
+      // EKS lets a principal in through either mechanism: judged with aws-auth, once it is read.
+      accessEntryChange = { before: inAwsAuthForm(entriesBefore), after: inAwsAuthForm(entriesAfterPlan) };
+    } else {
+      assertNoLockout('the access entries', entriesBefore, entriesAfterPlan, identities);
+    }
     if (usesHandlerEntry) {
       if (await ensureHandlerAccess(entryCtx, desired.handlerRoleArn!, observed)) {
         accessEntryWrites++;
@@ -134,6 +142,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     log,
     random: deps.random,
     refuseEmpty: mode === 'CONFIG_MAP',
+    accessEntries: accessEntryChange,
   };
   const awsAuthCheck = mode !== 'API' ? await precheckAwsAuth(kube, awsAuthInput) : undefined;
   const rbacPrepared = isDelete ? undefined : await prepareManifests(rbacCtx, desired.manifests);

@@ -1,4 +1,4 @@
-import { assertNoLockout, lockoutProblems, LockoutError, AccessSnapshot } from '../../lib/handler/lockout';
+import { assertNoLockout, effectiveSnapshot, inAwsAuthForm, lockoutProblems, LockoutError, AccessSnapshot } from '../../lib/handler/lockout';
 
 function snap(principals: string[], nodes: string[] = [], admins: string[] = []): AccessSnapshot {
   return { principals: new Set(principals), nodePrincipals: new Set(nodes), admins: new Set(admins) };
@@ -32,5 +32,22 @@ describe('lockout protection', () => {
   test('assertNoLockout throws one error naming every problem and that nothing was written', () => {
     expect(() => assertNoLockout('aws-auth', snap([NODE, HANDLER], [NODE], [HANDLER]), snap([]), identity)).toThrow(LockoutError);
     expect(() => assertNoLockout('aws-auth', snap([NODE, HANDLER], [NODE], [HANDLER]), snap([]), identity)).toThrow(/nothing was written.*last node mapping.*kubernetesRoleArn/s);
+  });
+
+  test('API_AND_CONFIG_MAP: an access entry stands in for an aws-auth mapping, and wins over it', () => {
+    const entries = snap([NODE2, HANDLER], [NODE2], []);
+    const awsAuth = snap([NODE, HANDLER], [NODE], [HANDLER]);
+    const effective = effectiveSnapshot(entries, awsAuth);
+    expect([...effective.principals].sort()).toEqual([HANDLER, NODE, NODE2]);
+    expect([...effective.nodePrincipals].sort()).toEqual([NODE, NODE2]);
+    // The handler's access entry has no admin policy: EKS uses it, not aws-auth's system:masters.
+    expect([...effective.admins]).toEqual([]);
+    // Moving the node mapping from aws-auth to an access entry is no lockout.
+    expect(lockoutProblems('both', effectiveSnapshot(snap([]), snap([NODE], [NODE])), effectiveSnapshot(snap([NODE], [NODE]), snap([])), [])).toEqual([]);
+  });
+
+  test('inAwsAuthForm compares access entries as aws-auth does: role path removed, lower case', () => {
+    const form = inAwsAuthForm(snap(['arn:aws:iam::111122223333:role/teams/Dev', 'arn:aws:iam::111122223333:user/ops/Olga']));
+    expect([...form.principals]).toEqual(['arn:aws:iam::111122223333:role/dev', 'arn:aws:iam::111122223333:user/ops/olga']);
   });
 });

@@ -309,4 +309,37 @@ describe('authentication modes', () => {
     expect((kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>).mapRoles ?? '').not.toContain('role/developer');
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
   });
+
+  test('the node role and kubernetesRoleArn move from aws-auth to access entries in one deployment (API_AND_CONFIG_MAP counts both)', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
+    const nodeMapping = { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
+    const desired = state({
+      kubernetesRoleArn: k8sRole,
+      awsAuth: { mapRoles: [nodeMapping, { rolearn: k8sRole, groups: ['system:masters'] }], mapUsers: [], mapAccounts: [] },
+      accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' }), entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] })],
+    });
+    await run(request('Create', desired), { eksClient, kube });
+    const mapRoles = () => String((kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>).mapRoles ?? '');
+    expect(mapRoles()).toContain('role/eks-node');
+
+    await run(request('Update', { ...desired, targetAuthenticationMode: 'API_AND_CONFIG_MAP' }), { eksClient, kube });
+    expect(fake.state.accessEntry('dev-cluster', NODE_ROLE)!.type).toBe('EC2_LINUX');
+    expect(fake.state.accessEntry('dev-cluster', k8sRole)!.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSClusterAdminPolicy')]);
+    expect(mapRoles()).not.toContain('role/eks-node');
+    expect(mapRoles()).not.toContain('role/k8s-admin');
+  });
+
+  test('on API_AND_CONFIG_MAP, the last node mapping may not go from aws-auth while no access entry maps nodes', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const nodeMapping = { rolearn: NODE_ROLE, groups: ['system:bootstrappers', 'system:nodes'] };
+    await run(request('Create', state({ mechanism: 'AWS_AUTH', awsAuth: { mapRoles: [nodeMapping], mapUsers: [], mapAccounts: [] } })), { eksClient, kube });
+    fake.calls.clear();
+    const writesBefore = kube.writes();
+    await expect(run(request('Update', state({ accessEntries: [entry(VIEWER_ROLE)] })), { eksClient, kube })).rejects.toThrow(/last node mapping from the access entries and aws-auth together/);
+    expect(writes()).toEqual([]);
+    expect(kube.writes()).toBe(writesBefore);
+  });
 });
