@@ -120,7 +120,9 @@ export class IdentityRegistry {
         username = NODE_USERNAME;
         groups = r.node.windows ? [...NODE_GROUPS, WINDOWS_NODE_GROUP] : [...NODE_GROUPS];
       } else {
-        username = r.awsAuthUsername ?? r.username;
+        // The authenticator has no default username: an entry without one authenticates as the
+        // empty username. Default to the entry's own ARN, as the options document.
+        username = r.awsAuthUsername ?? r.username ?? arn;
         groups = [...r.groups];
         for (const p of r.accessPolicies) {
           const name = policyName(p.policyArn);

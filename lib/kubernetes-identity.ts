@@ -22,8 +22,9 @@ export interface KubernetesIdentityOptions {
    * `{{SessionNameRaw}}` are expanded by the authenticator. Access entries reject the prefixes
    * `system:`, `eks:`, `aws:`, `amazon:` and `iam:`.
    *
-   * @default - for aws-auth the authenticator's default (the ARN); for access entries EKS's
-   * default (the assumed-role session ARN for roles, the user ARN for users)
+   * @default - in aws-auth the mapped ARN (a role's without its path; the authenticator itself
+   * has no default and would pass an empty username on); for access entries EKS's default (the
+   * assumed-role session ARN for roles, the user ARN for users)
    */
   readonly username?: string;
 

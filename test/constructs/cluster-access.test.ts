@@ -50,6 +50,24 @@ describe('ClusterAccess on an imported cluster', () => {
     expect(state.awsAuth.mapRoles[0].rolearn).toMatch(new RegExp(`^arn:\\$\\{Select\\(1,.*\\}:iam::\\$\\{Select\\(4,.*\\}:role/\\$\\{${logicalId}\\}$`));
   });
 
+  test('without a username, the aws-auth entry gets its own ARN as username (the authenticator has no default)', () => {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    access.mapRole(iam.Role.fromRoleArn(stack, 'Ci', 'arn:aws:iam::111122223333:role/build/ci'), { groups: ['ci'] });
+    access.mapUser(iam.User.fromUserArn(stack, 'Bob', 'arn:aws:iam::111122223333:user/people/bob'), { groups: ['devs'] });
+    access.grantAccessPolicy(iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::111122223333:role/admin'), AccessPolicy.AMAZON_EKS_CLUSTER_ADMIN_POLICY);
+    const state = desiredState(stack);
+    expect(state.awsAuth.mapRoles).toEqual([
+      { rolearn: 'arn:aws:iam::111122223333:role/ci', username: 'arn:aws:iam::111122223333:role/ci', groups: ['ci'] },
+      { rolearn: 'arn:aws:iam::111122223333:role/admin', username: 'arn:aws:iam::111122223333:role/admin', groups: ['system:masters'] },
+    ]);
+    expect(state.awsAuth.mapUsers).toEqual([
+      { userarn: 'arn:aws:iam::111122223333:user/people/bob', username: 'arn:aws:iam::111122223333:user/people/bob', groups: ['devs'] },
+    ]);
+    // Access entries keep EKS's own default (no username sent).
+    expect(state.accessEntries.map((e) => e.username)).toEqual([undefined, undefined, undefined]);
+  });
+
   test('node roles: fixed aws-auth username and groups, EC2 access entry types without groups', () => {
     const { stack } = newStack();
     const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
@@ -79,8 +97,8 @@ describe('ClusterAccess on an imported cluster', () => {
       [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy', accessScope: { type: 'namespace', namespaces: ['dev', 'dev-*'] } }],
     ]);
     expect(state.awsAuth.mapRoles).toEqual([
-      { rolearn: 'arn:aws:iam::111122223333:role/sre', groups: ['system:masters'] },
-      { rolearn: 'arn:aws:iam::111122223333:role/dev', groups: [] },
+      { rolearn: 'arn:aws:iam::111122223333:role/sre', username: 'arn:aws:iam::111122223333:role/sre', groups: ['system:masters'] },
+      { rolearn: 'arn:aws:iam::111122223333:role/dev', username: 'arn:aws:iam::111122223333:role/dev', groups: [] },
     ]);
     Annotations.fromStack(stack).hasWarning('/Platform/Access/Default', Match.stringLikeRegexp('AmazonEKSEditPolicy .* has no aws-auth equivalent'));
   });
