@@ -31,9 +31,11 @@ export interface CustomResourceResponse {
 /** A decoded request: what to do, to which state, and what the resource looked like before. */
 export interface DecodedRequest {
   readonly requestType: RequestType;
+  /**
+   * The state to reach. The previous state (OldResourceProperties) is never read: what to remove
+   * is known from the ownership records in the cluster.
+   */
   readonly desired: DesiredClusterAccess;
-  /** The previous state on Update (undefined when it cannot be read: the handler then relies on the ownership records in the cluster). */
-  readonly previous?: DesiredClusterAccess;
   /** The physical ID this request leaves the resource with. */
   readonly physicalResourceId: string;
   /** True for an Update whose physical ID changes (another cluster or owner): it acts like a Create, and CloudFormation then deletes the old resource. */
@@ -53,14 +55,6 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   }
   const desired = await loadDesiredState(event.ResourceProperties, log, defaultRegion);
   assertValidDesiredState(desired);
-  let previous: DesiredClusterAccess | undefined;
-  if (event.RequestType === 'Update' && event.OldResourceProperties) {
-    try {
-      previous = await loadDesiredState(event.OldResourceProperties, log, defaultRegion);
-    } catch (e) {
-      log.warn('cannot read the previous desired state; relying on the ownership records in the cluster', { error: (e as Error).message });
-    }
-  }
   const newId = physicalResourceId(desired);
   const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
   // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
@@ -69,7 +63,7 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   const [oldCluster, ...oldOwner] = (event.PhysicalResourceId ?? '').split('/');
   const sameClusterNewOwner = oldCluster === desired.clusterName && oldOwner.length > 0 && oldOwner.join('/') !== desired.ownerId;
   const formerOwnerId = replacement && sameClusterNewOwner ? oldOwner.join('/') : undefined;
-  return { requestType: event.RequestType, desired, previous, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
+  return { requestType: event.RequestType, desired, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
 }
 
 /** The desired state from the resource properties: inline JSON, or an S3 object. */

@@ -46,8 +46,8 @@ export function teamRbac(team: string, group = team, roleName = `${team}-read`):
   ];
 }
 
-export function request(requestType: RequestType, desired: DesiredClusterAccess, previous?: DesiredClusterAccess): DecodedRequest {
-  return { requestType, desired, previous, physicalResourceId: physicalResourceId(desired), replacement: false };
+export function request(requestType: RequestType, desired: DesiredClusterAccess): DecodedRequest {
+  return { requestType, desired, physicalResourceId: physicalResourceId(desired), replacement: false };
 }
 
 export interface RunOptions {

@@ -61,7 +61,7 @@ describe('decodeEvent', () => {
     const create = await decodeEvent({ RequestType: 'Create', ResourceProperties: props(state()) }, quiet, 'us-east-1');
     expect(create.physicalResourceId).toBe('dev-cluster/stack-a.access');
     const same = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ manifests: [] })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
-    expect(same).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.access', replacement: false, previous: expect.objectContaining({ clusterName: 'dev-cluster' }) });
+    expect(same).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.access', replacement: false });
     const moved = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ clusterName: 'prod' })) }, quiet, 'us-east-1');
     expect(moved).toMatchObject({ physicalResourceId: 'prod/stack-a.access', replacement: true });
     expect(moved.formerOwnerId).toBeUndefined();
@@ -69,7 +69,20 @@ describe('decodeEvent', () => {
     expect(renamed).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.moved', replacement: true, formerOwnerId: 'stack-a.access' });
     // Known from the old physical ID alone, even when the old properties cannot be read.
     const unreadable = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: { inline: '{' } }, quiet, 'us-east-1');
-    expect(unreadable).toMatchObject({ previous: undefined, formerOwnerId: 'stack-a.access' });
+    expect(unreadable).toMatchObject({ formerOwnerId: 'stack-a.access' });
+  });
+
+  test('an Update reads only the new desired state, never the old one (what to remove is recorded in the cluster)', async () => {
+    const log = new Logger({}, () => undefined);
+    const update = await decodeEvent({
+      RequestType: 'Update',
+      PhysicalResourceId: 'from-s3/stack-a.access',
+      ResourceProperties: { s3Bucket: 'assets-bucket', s3Key: 'states/big.json' },
+      OldResourceProperties: { s3Bucket: 'assets-bucket', s3Key: 'states/old.json' },
+    }, log, 'us-east-1');
+    expect(update.desired.clusterName).toBe('from-s3');
+    expect(s3Requests.map((r) => r.url)).toEqual(['/assets-bucket/states/big.json']);
+    expect(log.warnings()).toEqual([]);
   });
 
   test('Delete keeps the physical ID CloudFormation knows', async () => {

@@ -211,7 +211,7 @@ describe('replacement under a new owner ID (the construct moved)', () => {
     const old = state({ ownerId: 'stack.old-path', accessEntries: [devEntry, entry(VIEWER_ROLE)], manifests: teamRbac('dev') });
     await run(request('Create', old), { eksClient, kube });
     const moved = state({ ownerId: 'stack.new-path', accessEntries: [devEntry], manifests: teamRbac('dev') });
-    await run({ requestType: 'Update', desired: moved, previous: old, physicalResourceId: 'dev-cluster/stack.new-path', replacement: true, formerOwnerId: 'stack.old-path' }, { eksClient, kube });
+    await run({ requestType: 'Update', desired: moved, physicalResourceId: 'dev-cluster/stack.new-path', replacement: true, formerOwnerId: 'stack.old-path' }, { eksClient, kube });
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)!.tags[OWNER_KEY]).toBe('stack.new-path');
     expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)!.tags[OWNER_KEY]).toBe('stack.old-path');
     await run(request('Delete', old), { eksClient, kube });
