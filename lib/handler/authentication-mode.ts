@@ -27,6 +27,12 @@ export function authenticationModeSteps(current: AuthenticationMode, target: Aut
   return AUTHENTICATION_MODES.slice(from + 1, to + 1) as AuthenticationMode[];
 }
 
+/** The mode a cluster in `current` ends in once moved toward `target` (never backwards). */
+export function modeAfter(current: AuthenticationMode, target: AuthenticationMode | undefined): AuthenticationMode {
+  const steps = authenticationModeSteps(current, target);
+  return steps.length > 0 ? steps[steps.length - 1] : current;
+}
+
 /** Which mechanisms the handler writes on a cluster in `mode`. */
 export interface MechanismChoice {
   readonly awsAuth: boolean;

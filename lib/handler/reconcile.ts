@@ -6,7 +6,7 @@
  */
 import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
 import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction, AccessEntryPlan } from './access-entries-plan';
-import { advanceAuthenticationMode, chooseMechanism, MechanismChoice } from './authentication-mode';
+import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from './authentication-mode';
 import { EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
 import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from './cluster';
 import { Deadline } from './deadline';
@@ -78,12 +78,15 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
 
   const cluster = await waitForActiveCluster(deps.eks, desired.clusterName, { deadline: deps.deadline, log, region, pollMs: deps.pollMs });
   let mode = cluster.authenticationMode;
+  // Chosen for the mode the cluster ends in, before the mode changes: a mechanism that mode
+  // cannot serve is refused while the cluster is still as it was (a mode change cannot be undone).
+  const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false }
+    : chooseMechanism(desired.mechanism, modeAfter(mode, desired.targetAuthenticationMode), desired.clusterName);
   if (!isDelete) {
     // Never on Delete: a mode change cannot be undone, and removing access needs none.
     const modeOptions = { deadline: deps.deadline, log, pollMs: deps.pollMs, random: deps.random };
     mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, desired.targetAuthenticationMode, modeOptions);
   }
-  const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false } : chooseMechanism(desired.mechanism, mode, desired.clusterName);
   const identities = isDelete ? [] : handlerIdentities(desired);
   log.info('reconciling', { cluster: desired.clusterName, mode, awsAuth: choice.awsAuth, accessEntries: choice.accessEntries, ownerId: desired.ownerId });
 

@@ -1,4 +1,4 @@
-import { authenticationModeSteps, chooseMechanism } from '../../lib/handler/authentication-mode';
+import { authenticationModeSteps, chooseMechanism, modeAfter } from '../../lib/handler/authentication-mode';
 
 describe('authentication mode steps', () => {
   test('one step at a time, forward only, never the current mode again', () => {
@@ -7,6 +7,12 @@ describe('authentication mode steps', () => {
     expect(authenticationModeSteps('API_AND_CONFIG_MAP', 'API_AND_CONFIG_MAP')).toEqual([]);
     expect(authenticationModeSteps('API', 'CONFIG_MAP')).toEqual([]);
     expect(authenticationModeSteps('API', undefined)).toEqual([]);
+  });
+
+  test('modeAfter: the target when ahead, else the current mode', () => {
+    expect(modeAfter('CONFIG_MAP', 'API')).toBe('API');
+    expect(modeAfter('API', 'CONFIG_MAP')).toBe('API');
+    expect(modeAfter('API_AND_CONFIG_MAP', undefined)).toBe('API_AND_CONFIG_MAP');
   });
 });
 

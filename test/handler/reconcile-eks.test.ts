@@ -288,6 +288,16 @@ describe('authentication modes', () => {
     await expect(run(request('Update', { ...desired, mechanism: 'ACCESS_ENTRIES' }), { eksClient, kube })).rejects.toThrow(/CONFIG_MAP, which has no access entries/);
   });
 
+  test('AWS_AUTH with target mode API is refused before the mode changes (API ignores aws-auth; the change cannot be undone)', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const desired = state({ mechanism: 'AWS_AUTH', targetAuthenticationMode: 'API', awsAuth: { mapRoles: [{ rolearn: NODE_ROLE, groups: ['system:nodes'] }], mapUsers: [], mapAccounts: [] } });
+    await expect(run(request('Create', desired), { eksClient, kube })).rejects.toThrow(/authentication mode API, which ignores aws-auth/);
+    expect(writes()).toEqual([]);
+    expect(fake.state.authenticationMode('dev-cluster')).toBe('CONFIG_MAP');
+    expect(kube.writes()).toBe(0);
+  });
+
   test('AWS_AUTH with a kubernetesRoleArn never calls the access-entry API (the handler is not allowed to)', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
     const kube = new MemoryKube();
