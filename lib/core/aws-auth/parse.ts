@@ -53,6 +53,7 @@ const ROLE_FIELDS = ['rolearn', 'sso', 'userid', 'username', 'groups'] as const;
 const USER_FIELDS = ['userarn', 'username', 'groups'] as const;
 const SSO_FIELDS = ['permissionSetName', 'accountID', 'partition'] as const;
 const METADATA_KEYS = ['name', 'namespace', 'labels', 'annotations', 'resourceVersion'];
+const TOP_LEVEL_KEYS = ['apiVersion', 'kind', 'metadata', 'data'];
 
 /**
  * Parses `aws-auth`: the whole ConfigMap (YAML or JSON, as `kubectl get cm aws-auth -n kube-system
@@ -75,7 +76,13 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
   const isWholeObject = 'kind' in doc || 'apiVersion' in doc || 'metadata' in doc || 'data' in doc;
   let metadata: AwsAuthMetadata = { name: AWS_AUTH_NAME, namespace: AWS_AUTH_NAMESPACE };
   let data: unknown = doc;
+  const otherFields: Record<string, unknown> = {};
   if (isWholeObject) {
+    for (const [key, value] of Object.entries(doc)) {
+      if (!TOP_LEVEL_KEYS.includes(key)) {
+        otherFields[key] = value;
+      }
+    }
     if (doc.kind !== undefined && doc.kind !== 'ConfigMap') {
       return { problems: [{ severity: 'error', location: 'document', message: `expected kind ConfigMap, got ${JSON.stringify(doc.kind)}` }] };
     }
@@ -117,6 +124,7 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     mapUsers,
     mapAccounts,
     ...(Object.keys(otherData).length > 0 ? { otherData } : {}),
+    ...(Object.keys(otherFields).length > 0 ? { otherFields } : {}),
   };
   return { configMap, problems };
 }

@@ -27,7 +27,7 @@ export function renderAwsAuthData(configMap: AwsAuthConfigMap): Record<string, s
 
 /** The whole ConfigMap as a Kubernetes object (`apiVersion`, `kind`, `metadata`, `data`). */
 export function toConfigMapObject(configMap: AwsAuthConfigMap): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataObject(configMap.metadata), data: renderAwsAuthData(configMap) };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadataObject(configMap.metadata), data: renderAwsAuthData(configMap), ...(configMap.otherFields ?? {}) };
 }
 
 /** The whole ConfigMap as YAML, ready for `kubectl apply -f`. */

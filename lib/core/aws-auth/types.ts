@@ -51,6 +51,8 @@ export interface AwsAuthConfigMap {
   readonly mapAccounts: readonly string[];
   /** `data` keys other than the three above (the authenticator ignores them), kept as found. */
   readonly otherData?: Readonly<Record<string, string>>;
+  /** Top-level fields besides apiVersion, kind, metadata and data (`binaryData`, `immutable`), kept as found. */
+  readonly otherFields?: Readonly<Record<string, unknown>>;
 }
 
 export type AwsAuthSection = 'mapRoles' | 'mapUsers' | 'mapAccounts';

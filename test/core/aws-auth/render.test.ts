@@ -36,6 +36,20 @@ describe('renderAwsAuthYaml', () => {
     ].join('\n'));
   });
 
+  test('keeps top-level fields it does not edit (binaryData, immutable): a rewrite never drops them', () => {
+    const cm = loadAwsAuth({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: { mapAccounts: '- "111122223333"\n' },
+      binaryData: { 'notes.bin': 'aGVsbG8=' },
+      immutable: false,
+    });
+    const expected = { binaryData: { 'notes.bin': 'aGVsbG8=' }, immutable: false };
+    expect(yaml.load(renderAwsAuthYaml(cm))).toMatchObject(expected);
+    expect(JSON.parse(renderAwsAuthJson(cm))).toMatchObject(expected);
+  });
+
   test('a new ConfigMap has the right name and namespace and no data', () => {
     expect(yaml.load(renderAwsAuthYaml(emptyAwsAuth()))).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: {} });
   });
