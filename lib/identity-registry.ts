@@ -7,6 +7,7 @@ import { AccessPolicyGrant, AccessScope } from './access-policy';
 import { PrincipalForms } from './aws-auth-arn';
 import { AccessEntrySpec, AccessEntryType, AccessPolicyAssociationSpec, accessEntryProblems } from './core/access-entry';
 import { isAccountId } from './core/arn';
+import { TEMPLATE_VARIABLES, unknownTemplateVariables } from './core/aws-auth/templates';
 import { AccessMechanism, DesiredAwsAuth, DesiredRoleMapping, DesiredUserMapping } from './core/desired-state';
 import { KubernetesIdentityOptions } from './kubernetes-identity';
 
@@ -131,6 +132,11 @@ export class IdentityRegistry {
           } else {
             report.warnings.push(`${r.source}: access policy ${name} of ${describe(r.forms)} has no aws-auth equivalent and is not applied while the cluster uses aws-auth; bind a Kubernetes role instead`);
           }
+        }
+      }
+      for (const value of [username ?? '', ...groups]) {
+        for (const unknown of unknownTemplateVariables(value)) {
+          report.errors.push(`${r.source}: "${value}" uses ${unknown}, which aws-auth does not expand (it knows ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}, case-sensitive)`);
         }
       }
       if (r.kind === 'role') {

@@ -191,6 +191,16 @@ describe('synth-time validation', () => {
     expect(message).toMatch(/Kubernetes group "system:authenticated" is reserved/);
   });
 
+  test('a username or group template the authenticator does not know is refused, naming it', () => {
+    const message = synthErrors((stack, access) => {
+      access.mapRole(iam.Role.fromRoleArn(stack, 'R', 'arn:aws:iam::111122223333:role/r'), { username: 'ci:{{sessionName}}', groups: ['ci-{{Account}}'] });
+      access.addTeam('Dev', { username: 'dev:{{SessionName}}' });
+    });
+    expect(message).toMatch(/mapRole\(Platform\/R\): "ci:\{\{sessionName\}\}" uses \{\{sessionName\}\}, which aws-auth does not expand/);
+    expect(message).toMatch(/"ci-\{\{Account\}\}" uses \{\{Account\}\}/);
+    expect(message).not.toMatch(/dev:/);
+  });
+
   test('system:masters needs an explicit opt-in; with it, access entries get the cluster-admin policy', () => {
     expect(synthErrors((stack, access) => {
       access.mapRole(iam.Role.fromRoleArn(stack, 'R', 'arn:aws:iam::111122223333:role/r'), { groups: ['system:masters'] });
