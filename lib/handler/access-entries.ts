@@ -126,6 +126,16 @@ export async function ensureHandlerAccess(ctx: AccessEntryContext, roleArn: stri
   return true;
 }
 
+/** The entries as {@link ensureHandlerAccess} leaves them: the handler's role with cluster-admin access. */
+export function withHandlerEntry(observed: readonly ObservedAccessEntry[], roleArn: string): ObservedAccessEntry[] {
+  const admin: ObservedPolicy = { policyArn: clusterAdminPolicyArn(roleArn), accessScope: { type: 'cluster' } };
+  const have = observed.find((e) => e.principalArn === roleArn);
+  const entry: ObservedAccessEntry = have
+    ? { ...have, policies: [...(have.policies ?? []).filter((p) => p.policyArn !== admin.policyArn), admin] }
+    : { principalArn: roleArn, type: 'STANDARD', kubernetesGroups: [], tags: {}, policies: [admin] };
+  return [...observed.filter((e) => e !== have), entry];
+}
+
 /**
  * Removes the handler's own entry at the end of a Delete, when a handler created it (never an entry
  * made by hand or the cluster creator's). The caller makes sure no other owner still needs it.

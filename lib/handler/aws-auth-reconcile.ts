@@ -81,6 +81,8 @@ export interface AwsAuthChange {
   readonly warnings: string[];
   /** Lower-cased ARNs mapped afterwards. */
   readonly mappedArns: ReadonlySet<string>;
+  /** Who aws-auth lets in afterwards (nobody when there is none, or it cannot be parsed and is left alone). */
+  readonly access: AccessSnapshot;
   /** Owner IDs recorded afterwards. */
   readonly owners: string[];
 }
@@ -95,20 +97,20 @@ export function computeAwsAuthChange(current: KubeObject | undefined, input: Aws
   const wantsNothing = input.desired.mapRoles.length + input.desired.mapUsers.length + input.desired.mapAccounts.length === 0;
   if (current === undefined && wantsNothing) {
     assertNoLockoutThrough(input, NO_ONE, NO_ONE, false);
-    return { warnings: [], mappedArns: new Set(), owners: [] }; // no aws-auth and nothing to put in it: create nothing
+    return { warnings: [], mappedArns: new Set(), access: NO_ONE, owners: [] }; // no aws-auth and nothing to put in it: create nothing
   }
   if (current !== undefined && wantsNothing && !mayRecordOwner(current, input.ownerId)) {
     // Nothing of this owner's to remove: aws-auth is none of its business, even when it cannot be parsed.
     const parsed = parseAwsAuth(current as object).configMap;
     const unchanged = parsed ? awsAuthSnapshot(parsed) : NO_ONE;
     assertNoLockoutThrough(input, unchanged, unchanged, false);
-    return { warnings: [], mappedArns: unchanged.principals, owners: ownersIn(current) };
+    return { warnings: [], mappedArns: unchanged.principals, access: unchanged, owners: ownersIn(current) };
   }
   const base = current === undefined ? emptyAwsAuth() : parseLiveAwsAuth(current);
   const merge = mergeOwnedAwsAuth(base, input.ownerId, input.desired);
   const before = awsAuthSnapshot(base);
   const after = awsAuthSnapshot(merge.configMap);
-  const result = { warnings: merge.warnings, mappedArns: after.principals, owners: Object.keys(readOwnerRecords(merge.configMap)) };
+  const result = { warnings: merge.warnings, mappedArns: after.principals, access: after, owners: Object.keys(readOwnerRecords(merge.configMap)) };
   assertNoLockoutThrough(input, before, after, merge.changed);
   if (!merge.changed) {
     return result;
@@ -167,7 +169,7 @@ export async function precheckAwsAuth(kube: KubernetesApi, input: AwsAuthChangeI
 
 /** Makes aws-auth hold exactly this owner's desired entries, alongside everyone else's. */
 export async function reconcileAwsAuth(kube: KubernetesApi, input: AwsAuthReconcileInput): Promise<AwsAuthReconcileResult> {
-  let change: AwsAuthChange = { warnings: [], mappedArns: new Set(), owners: [] };
+  let change: AwsAuthChange = { warnings: [], mappedArns: new Set(), access: NO_ONE, owners: [] };
   const result = await updateAwsAuth(kube, (current) => {
     change = computeAwsAuthChange(current, input);
     return change.next;

@@ -4,7 +4,7 @@
  * state, removing only what this owner created and no longer wants. Every check that can refuse
  * the change (validation, ownership conflicts, lockout) runs before the first write it guards.
  */
-import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction } from './access-entries';
+import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from './access-entries';
 import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction, AccessEntryPlan } from './access-entries-plan';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from './authentication-mode';
 import { EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
@@ -13,7 +13,7 @@ import { Deadline } from './deadline';
 import { EksSender } from './eks-api';
 import { DecodedRequest } from './event';
 import { KubernetesApi } from './kubernetes-api';
-import { AccessSnapshot, assertNoLockout, HandlerIdentity, inAwsAuthForm } from './lockout';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm } from './lockout';
 import { Logger } from './log';
 import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
 import { AccessEntrySpec } from '../core/access-entry';
@@ -80,12 +80,15 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   let mode = cluster.authenticationMode;
   // Chosen for the mode the cluster ends in, before the mode changes: a mechanism that mode
   // cannot serve is refused while the cluster is still as it was (a mode change cannot be undone).
-  const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false }
-    : chooseMechanism(desired.mechanism, modeAfter(mode, desired.targetAuthenticationMode), desired.clusterName);
+  const finalMode = isDelete ? mode : modeAfter(mode, desired.targetAuthenticationMode);
+  const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false } : chooseMechanism(desired.mechanism, finalMode, desired.clusterName);
+  // The last step to API, after which aws-auth is no longer read, is taken at the end: once the
+  // access entries exist, and only when aws-auth alone does not let in nodes or the handler.
+  const movesToApi = finalMode === 'API' && mode !== 'API';
+  const modeOptions = { deadline: deps.deadline, log, pollMs: deps.pollMs, random: deps.random };
   if (!isDelete) {
     // Never on Delete: a mode change cannot be undone, and removing access needs none.
-    const modeOptions = { deadline: deps.deadline, log, pollMs: deps.pollMs, random: deps.random };
-    mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, desired.targetAuthenticationMode, modeOptions);
+    mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, movesToApi ? 'API_AND_CONFIG_MAP' : desired.targetAuthenticationMode, modeOptions);
   }
   const identities = isDelete ? [] : handlerIdentities(desired);
   log.info('reconciling', { cluster: desired.clusterName, mode, awsAuth: choice.awsAuth, accessEntries: choice.accessEntries, ownerId: desired.ownerId });
@@ -115,13 +118,13 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     if (plan.problems.length > 0) {
       throw new Error(`cannot reconcile the access entries (nothing was written):\n- ${plan.problems.join('\n- ')}`);
     }
-    const entriesBefore = accessEntrySnapshot(observed);
-    const entriesAfterPlan = accessEntrySnapshot(entriesAfter(observed, plan));
     if (mode === 'API_AND_CONFIG_MAP') {
-      // EKS lets a principal in through either mechanism: judged with aws-auth, once it is read.
-      accessEntryChange = { before: inAwsAuthForm(entriesBefore), after: inAwsAuthForm(entriesAfterPlan) };
+      // EKS lets a principal in through either mechanism: judged with aws-auth, once it is read
+      // (by then the handler's own entry exists, with cluster-admin access).
+      const current = usesHandlerEntry ? withHandlerEntry(observed, desired.handlerRoleArn!) : observed;
+      accessEntryChange = { before: inAwsAuthForm(accessEntrySnapshot(current)), after: inAwsAuthForm(accessEntrySnapshot(entriesAfter(current, plan))) };
     } else {
-      assertNoLockout('the access entries', entriesBefore, entriesAfterPlan, identities);
+      assertNoLockout('the access entries', accessEntrySnapshot(observed), accessEntrySnapshot(entriesAfter(observed, plan)), identities);
     }
     if (usesHandlerEntry) {
       if (await ensureHandlerAccess(entryCtx, desired.handlerRoleArn!, observed)) {
@@ -148,6 +151,9 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     accessEntries: accessEntryChange,
   };
   const awsAuthCheck = mode !== 'API' ? await precheckAwsAuth(kube, awsAuthInput) : undefined;
+  if (movesToApi && !isDelete) {
+    assertMayStopReadingAwsAuth(accessEntryChange!.after, awsAuthCheck!.access, awsAuthInput.identities, log);
+  }
   const rbacPrepared = isDelete ? undefined : await prepareManifests(rbacCtx, desired.manifests);
 
   // 2. Writes: access entries (but deletions), aws-auth, RBAC.
@@ -198,6 +204,10 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     }
   }
 
+  if (movesToApi && !isDelete) {
+    mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, 'API', modeOptions);
+  }
+
   const mechanism = choice.accessEntries ? 'ACCESS_ENTRIES' : choice.awsAuth ? 'AWS_AUTH' : 'NONE';
   log.info('reconciled', { mode, mechanism, awsAuthWritten, accessEntryWrites, rbacApplied: rbacApplied.length, rbacDeleted: rbacDeleted.length });
   return {
@@ -218,6 +228,20 @@ export function handlerIdentities(state: DesiredClusterAccess): HandlerIdentity[
     return [{ arn: state.kubernetesRoleArn, field: 'kubernetesRoleArn' }];
   }
   return state.handlerRoleArn ? [{ arn: state.handlerRoleArn, field: 'handlerRoleArn' }] : [];
+}
+
+/**
+ * Refuses moving the cluster to mode API (which ignores aws-auth) when aws-auth alone maps the
+ * cluster's nodes or the handler's identity; warns naming every other principal that only aws-auth
+ * lets in. Both snapshots in aws-auth form, as they will be once this run's writes are done.
+ */
+function assertMayStopReadingAwsAuth(entries: AccessSnapshot, awsAuth: AccessSnapshot, identities: readonly HandlerIdentity[], log: Logger): void {
+  const ids = identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() }));
+  assertNoLockout('the cluster by moving it to authentication mode API, which ignores aws-auth', effectiveSnapshot(entries, awsAuth), entries, ids);
+  const awsAuthOnly = [...awsAuth.principals].filter((arn) => !entries.principals.has(arn)).sort();
+  if (awsAuthOnly.length > 0) {
+    log.warn(`moving to authentication mode API: these principals are mapped only in aws-auth and lose access to the cluster: ${awsAuthOnly.join(', ')}`);
+  }
 }
 
 /** Warns for each desired access entry whose principal aws-auth also maps (the access entry wins). */

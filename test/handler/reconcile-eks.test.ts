@@ -268,6 +268,50 @@ describe('authentication modes', () => {
     expect(fake.calls.calls({ operation: 'DescribeUpdate' }).length).toBeGreaterThanOrEqual(4);
   });
 
+  test('CONFIG_MAP → API in one deployment: the step to API comes after the access entries exist; who only aws-auth maps is named', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
+    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: {
+      mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n- rolearn: ${k8sRole}\n  groups:\n  - system:masters\n`,
+      mapUsers: `- userarn: ${OPS_USER}\n  groups:\n  - ops\n`,
+    } });
+    const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
+    const outcome = await run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' }), admin] })), { eksClient, kube });
+    expect(outcome.authenticationMode).toBe('API');
+    expect(fake.state.authenticationMode('dev-cluster')).toBe('API');
+    const order = writes().map((c) => c.operation);
+    expect(order.lastIndexOf('UpdateClusterConfig')).toBe(order.length - 1);
+    expect(order.indexOf('CreateAccessEntry')).toBeLessThan(order.lastIndexOf('UpdateClusterConfig'));
+    expect(outcome.warnings).toContainEqual(expect.stringContaining(`mapped only in aws-auth and lose access to the cluster: ${OPS_USER.toLowerCase()}`));
+  });
+
+  test('the handler role mapped in aws-auth moves to API through the entry the handler grants itself', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: {
+      mapRoles: `- rolearn: ${HANDLER_ROLE}\n  groups:\n  - system:masters\n`,
+    } });
+    const outcome = await run(request('Create', state({ targetAuthenticationMode: 'API', accessEntries: [devEntry] })), { eksClient, kube });
+    expect(outcome.authenticationMode).toBe('API');
+    expect(fake.state.accessEntry('dev-cluster', HANDLER_ROLE)!.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSClusterAdminPolicy')]);
+  });
+
+  test('refuses the step to API while aws-auth alone maps the nodes; nothing but the harmless first step is done', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
+    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: {
+      mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
+    } });
+    const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
+    await expect(run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [admin, devEntry], manifests: teamRbac('dev') })), { eksClient, kube }))
+      .rejects.toThrow(/last node mapping from the cluster by moving it to authentication mode API/);
+    expect(writes().map((c) => c.operation)).toEqual(['UpdateClusterConfig']);
+    expect(fake.state.authenticationMode('dev-cluster')).toBe('API_AND_CONFIG_MAP');
+    expect(kube.writes()).toBe(0);
+  });
+
   test('never re-sets the current mode, never goes back, never changes it on Delete', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API' });
     await run(request('Create', state({ targetAuthenticationMode: 'API_AND_CONFIG_MAP' })), { eksClient, kube: new MemoryKube() });
