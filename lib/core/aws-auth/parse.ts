@@ -180,13 +180,19 @@ function stringMap(raw: unknown, location: string, problems: AwsAuthProblem[], k
   return { [key]: { ...(raw as Record<string, string>) } };
 }
 
+/** A section the authenticator skips as empty: blank, or just `""` or two backticks. */
+function isEmptySection(text: string | undefined): boolean {
+  const trimmed = text?.trim() ?? '';
+  return trimmed === '' || trimmed === '""' || trimmed === '``';
+}
+
 function parseEntries<T>(section: 'mapRoles' | 'mapUsers', text: string | undefined, problems: AwsAuthProblem[], parseOne: (raw: Record<string, unknown>, location: string) => T | undefined): T[] {
-  if (text === undefined || text.trim() === '') {
+  if (isEmptySection(text)) {
     return [];
   }
   let list: unknown;
   try {
-    list = yaml.load(text, { schema: SECTION_SCHEMA });
+    list = yaml.load(text!, { schema: SECTION_SCHEMA });
   } catch (e) {
     problems.push({ severity: 'error', location: section, message: `the whole section is ignored by the authenticator: malformed YAML: ${yamlMessage(e)}` });
     return [];
@@ -202,7 +208,7 @@ function parseEntries<T>(section: 'mapRoles' | 'mapUsers', text: string | undefi
   list.forEach((raw, i) => {
     const location = `${section}[${i}]`;
     if (!isPlainObject(raw)) {
-      problems.push({ severity: 'error', location, message: `the whole section is ignored by the authenticator: entry is ${describeValue(raw)}, not a mapping` });
+      problems.push({ severity: 'error', location, message: `the authenticator skips this entry (the others still apply): it is ${describeValue(raw)}, not a mapping` });
       return;
     }
     const entry = parseOne(raw, location);
@@ -321,15 +327,15 @@ function groupsField(known: Record<string, unknown>, location: string, problems:
 }
 
 function parseAccounts(text: string | undefined, problems: AwsAuthProblem[]): string[] {
-  if (text === undefined || text.trim() === '') {
+  if (isEmptySection(text)) {
     return [];
   }
   let typed: unknown;
   let asText: unknown;
   try {
-    typed = yaml.load(text, { schema: SECTION_SCHEMA });
+    typed = yaml.load(text!, { schema: SECTION_SCHEMA });
     // The authenticator decodes each scalar into a string as written: `0123…` keeps its zero.
-    asText = yaml.load(text, { schema: yaml.FAILSAFE_SCHEMA });
+    asText = yaml.load(text!, { schema: yaml.FAILSAFE_SCHEMA });
   } catch (e) {
     problems.push({ severity: 'error', location: 'mapAccounts', message: `the whole section is ignored by the authenticator: malformed YAML: ${yamlMessage(e)}` });
     return [];
@@ -344,7 +350,7 @@ function parseAccounts(text: string | undefined, problems: AwsAuthProblem[]): st
   const accounts: string[] = [];
   typed.forEach((value, i) => {
     if (value === null || (typeof value === 'object' && !(value instanceof Yaml11Boolean))) {
-      problems.push({ severity: 'error', location: `mapAccounts[${i}]`, message: `the whole section is ignored by the authenticator: expected an account ID, got ${describeValue(value)}` });
+      problems.push({ severity: 'error', location: `mapAccounts[${i}]`, message: `the authenticator skips this item (the others still apply): expected an account ID, got ${describeValue(value)}` });
       return;
     }
     accounts.push(typeof value === 'string' ? value : String(asText[i]));

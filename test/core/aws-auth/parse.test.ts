@@ -134,6 +134,24 @@ describe('parseAwsAuth', () => {
   test('an empty or blank section is no entries', () => {
     expect(parseAwsAuth({ mapRoles: '', mapUsers: '  \n', mapAccounts: '[]' }).configMap).toMatchObject({ mapRoles: [], mapUsers: [], mapAccounts: [] });
   });
+
+  test('a section of just "" or two backticks is empty to the authenticator, not an error', () => {
+    const parsed = parseAwsAuth({ mapRoles: '""', mapUsers: ' `` ', mapAccounts: '""\n' });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.configMap).toMatchObject({ mapRoles: [], mapUsers: [], mapAccounts: [] });
+  });
+
+  test('an entry or account that is not a mapping or scalar is skipped alone: the others still apply', () => {
+    const { problems } = parseAwsAuth({
+      mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  username: a\n- just-a-string\n',
+      mapAccounts: '- "111122223333"\n- {a: b}\n',
+    });
+    expect(problems.map((p) => p.location)).toEqual(['mapRoles[1]', 'mapAccounts[1]']);
+    for (const p of problems) {
+      expect(p.severity).toBe('error');
+      expect(p.message).toMatch(/^the authenticator skips this (entry|item) \(the others still apply\)/);
+    }
+  });
 });
 
 describe('loadAwsAuth', () => {
