@@ -423,11 +423,11 @@ describe('the real bin/eks-access', () => {
       AWS_CONFIG_FILE: join(home, 'none'),
       AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
     };
-    const created = await bin(['mapping', 'create', '--cluster', kubeHarness().clusterName, '--arn', DEV, '--group', 'devs'], env);
+    const created = await bin(['mapping', 'create', '--cluster', kubeHarness().clusterName, '--arn', DEV, '--username', 'dev', '--group', 'devs'], env);
     expect(created).toEqual({ code: 0, stdout: '', stderr: `created kube-system/aws-auth on EKS cluster "${kubeHarness().clusterName}" in ${kubeHarness().region}\n` });
     const got = await bin(['mapping', 'get', '--cluster', kubeHarness().clusterName, '-o', 'json'], env);
     expect(got.code).toBe(0);
-    expect(JSON.parse(got.stdout)).toEqual([{ rolearn: DEV, groups: ['devs'] }]);
+    expect(JSON.parse(got.stdout)).toEqual([{ rolearn: DEV, username: 'dev', groups: ['devs'] }]);
   });
 
   test('three processes editing at once: every mapping lands', async () => {

@@ -54,6 +54,9 @@ export function addIdentityMapping(configMap: AwsAuthConfigMap, request: Identit
     }
     warnings.push(`"${request.arn}" is already mapped (${existing.map((e) => e.location).join(', ')}); the new mapping shadows it`);
   }
+  if (request.username === undefined || request.username === '') {
+    warnings.push(`no username for "${request.arn}": the authenticator has no default and hands Kubernetes an empty username (give one, e.g. the ARN or a {{SessionName}} template)`);
+  }
   const next: AwsAuthConfigMap = parsed.kind === 'role'
     ? { ...configMap, mapRoles: [...configMap.mapRoles, { rolearn: request.arn, ...entry }] }
     : { ...configMap, mapUsers: [...configMap.mapUsers, { userarn: request.arn, ...entry }] };

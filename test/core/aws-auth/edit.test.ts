@@ -26,6 +26,12 @@ describe('addIdentityMapping', () => {
     expect(configMap.mapUsers).toEqual([{ userarn: 'arn:aws:iam::111122223333:user/team/carol', username: 'carol' }]);
   });
 
+  test('a mapping without a username is added with a warning: Kubernetes would get an empty username', () => {
+    const { configMap, warnings } = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, groups: ['developers'] });
+    expect(configMap.mapRoles).toEqual([{ rolearn: ROLE, groups: ['developers'] }]);
+    expect(warnings).toEqual([`no username for "${ROLE}": the authenticator has no default and hands Kubernetes an empty username (give one, e.g. the ARN or a {{SessionName}} template)`]);
+  });
+
   test('a duplicate ARN is appended with a warning: the new mapping shadows the old', () => {
     const once = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'a' }).configMap;
     const twice = addIdentityMapping(once, { arn: ROLE, username: 'b' });
