@@ -66,8 +66,8 @@ Give exactly one of --arn, --account, --service-name.
   --service-name NAME    map an AWS service's role; only emr-containers exists
   --namespace NS         namespace for the service's RBAC (required with --service-name)
   --cluster-account ID   account of the cluster (the service's role lives there); by default the
-                         single account of the existing role mappings
-  --partition NAME       partition of the service's role (default aws)
+                         cluster's own (--cluster), else the single account of the role mappings
+  --partition NAME       partition of the service's role (default: the cluster's own, else aws)
   --rbac-file PATH       write the service's RBAC (Role, RoleBinding) there instead of standard error
                          (with --cluster the RBAC is applied to the cluster instead)
   --in-place             replace the file (atomically) instead of printing the result

@@ -30,6 +30,11 @@ export interface AwsAuthStore {
    * it are loaded, edited and saved.
    */
   update?(edit: (current: string | undefined) => string | undefined): Promise<StoreUpdate>;
+  /**
+   * The ARN of the cluster the ConfigMap lives in, for stores that live in one: its account and
+   * partition are those of the cluster's service-linked roles.
+   */
+  clusterArn?(): Promise<string | undefined>;
   /** Creates or updates Kubernetes objects next to the ConfigMap (a service mapping's RBAC), for stores that live in a cluster. */
   applyObjects?(objects: readonly object[]): Promise<string[]>;
   /** Releases connections; called once when the command is done. */

@@ -112,6 +112,8 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
       return { written: result.written, created: result.created, attempts: result.attempts };
     }),
 
+    clusterArn: () => run('describe the cluster', async ({ cluster }) => cluster.arn),
+
     applyObjects: (objects) => run('apply the RBAC', async ({ kube }) => {
       const applied: string[] = [];
       for (const object of objects as KubeObject[]) {

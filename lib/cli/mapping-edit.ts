@@ -20,6 +20,8 @@ export async function mappingCreate(flags: Flags, store: AwsAuthStore, io: CliIo
     throw new UsageError('--namespace is required with --service-name');
   }
   refuseOutputOnLiveStore(flags, store);
+  // On a cluster, its own ARN says where the service-linked role lives.
+  const cluster = kind === 'service-name' ? accountAndPartition(await store.clusterArn?.()) : undefined;
 
   let manifests: object[] | undefined;
   await applyEdit(store, io, flags, output, ({ configMap }) => {
@@ -37,8 +39,8 @@ export async function mappingCreate(flags: Flags, store: AwsAuthStore, io: CliIo
     const service = addServiceMapping(configMap, {
       serviceName: stringFlag(flags, 'service-name')!,
       namespace: namespace!,
-      accountId: stringFlag(flags, 'cluster-account') ?? clusterAccount(configMap),
-      partition: stringFlag(flags, 'partition'),
+      accountId: stringFlag(flags, 'cluster-account') ?? cluster?.accountId ?? clusterAccount(configMap),
+      partition: stringFlag(flags, 'partition') ?? cluster?.partition,
     });
     manifests = service.manifests;
     return service;
@@ -122,6 +124,12 @@ async function deliverRbac(manifests: object[], store: AwsAuthStore, io: CliIo, 
   } else {
     io.stderr(`# RBAC the service needs; apply it with kubectl apply -f -\n${rbac}`);
   }
+}
+
+/** Account and partition of an ARN (`arn:aws:eks:eu-west-1:111122223333:cluster/prod`), or undefined. */
+function accountAndPartition(arn: string | undefined): { accountId: string; partition: string } | undefined {
+  const parts = arn?.split(':') ?? [];
+  return parts.length >= 6 && parts[0] === 'arn' && parts[4] !== '' ? { partition: parts[1], accountId: parts[4] } : undefined;
 }
 
 /** The account of the cluster, taken from the role mappings when they all agree. */

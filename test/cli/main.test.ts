@@ -294,4 +294,23 @@ describe('another ConfigMap store plugs in behind the same commands', () => {
     expect(code).toBe(0);
     expect(loadAwsAuth(saved!).mapAccounts).toEqual(['444455556666', '111122223333']);
   });
+
+  test('a store in a cluster names the account and partition of a service-linked role, not the other mappings', async () => {
+    let saved: string | undefined;
+    const io = { readStdin: async () => '', stdout: () => undefined, stderr: () => undefined };
+    const code = await main(['mapping', 'create', '--cluster', 'prod', '--service-name', 'emr-containers', '--namespace', 'jobs'], io, {
+      extraFlags: { cluster: { type: 'string' } },
+      openStore: () => ({
+        description: 'cluster prod',
+        // Every role mapping of this ConfigMap names account 444455556666.
+        load: async () => readFileSync(join(FIXTURES, 'aws-auth.yaml'), 'utf8'),
+        save: async (text) => {
+          saved = text;
+        },
+        clusterArn: async () => 'arn:aws-cn:eks:cn-north-1:999988887777:cluster/prod',
+      }),
+    });
+    expect(code).toBe(0);
+    expect(loadAwsAuth(saved!).mapRoles.map((r) => r.rolearn)).toContain('arn:aws-cn:iam::999988887777:role/AWSServiceRoleForAmazonEMRContainers');
+  });
 });
