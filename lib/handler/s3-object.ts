@@ -15,7 +15,12 @@ export interface S3ObjectLocation {
   readonly region: string;
   /** Path-style endpoint for tests; the regional virtual-hosted endpoint otherwise. */
   readonly endpoint?: string;
+  /** Give up on a request that has not answered after this long (default 20 s). */
+  readonly timeoutMs?: number;
 }
+
+/** As the EKS client's request timeout: a read never hangs until Lambda kills the handler. */
+const DEFAULT_TIMEOUT_MS = 20_000;
 
 /** Thrown when the object cannot be read, with bucket, key and the S3 error code. */
 export class S3ReadError extends Error {
@@ -40,12 +45,23 @@ export async function readS3Object(location: S3ObjectLocation, log: Logger): Pro
     headers: { 'host': url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
   });
   const signed = await signer.sign(request);
-  const response = await fetch(url, { method: 'GET', headers: signed.headers as Record<string, string> });
+  const where = `s3://${location.bucket}/${location.key}`;
+  const timeoutMs = location.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let response: Response;
+  let body: string;
+  try {
+    response = await fetch(url, { method: 'GET', headers: signed.headers as Record<string, string>, signal: AbortSignal.timeout(timeoutMs) });
+    body = await response.text();
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string; message?: string } };
+    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+    log.apiCall({ api: 's3', method: 'GET', path: `${location.bucket}/${location.key}`, status: e.name === 'TimeoutError' ? 'timeout' : 'network error' });
+    throw new S3ReadError(`cannot read the desired state from ${where}: ${reason}; re-run the deployment`, e.name === 'TimeoutError' ? 'Timeout' : 'NetworkError');
+  }
   log.apiCall({ api: 's3', method: 'GET', path: `${location.bucket}/${location.key}`, status: response.status });
-  const body = await response.text();
   if (!response.ok) {
     const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1] ?? `HTTP ${response.status}`;
-    throw new S3ReadError(`cannot read the desired state from s3://${location.bucket}/${location.key}: ${code}${code === 'AccessDenied' ? ' (the handler role needs s3:GetObject on it)' : ''}`, code);
+    throw new S3ReadError(`cannot read the desired state from ${where}: ${code}${code === 'AccessDenied' ? ' (the handler role needs s3:GetObject on it)' : ''}`, code);
   }
   return body;
 }
