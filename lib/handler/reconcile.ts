@@ -81,7 +81,9 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   // Chosen for the mode the cluster ends in, before the mode changes: a mechanism that mode
   // cannot serve is refused while the cluster is still as it was (a mode change cannot be undone).
   const finalMode = isDelete ? mode : modeAfter(mode, desired.targetAuthenticationMode);
-  const choice: MechanismChoice = isDelete ? { awsAuth: false, accessEntries: false } : chooseMechanism(desired.mechanism, finalMode, desired.clusterName);
+  const choice: MechanismChoice = isDelete
+    ? { awsAuth: false, accessEntries: false }
+    : chooseMechanism(desired.mechanism, finalMode, desired.clusterName);
   // The last step to API, after which aws-auth is no longer read, is taken at the end: once the
   // access entries exist, and only when aws-auth alone does not let in nodes or the handler.
   const movesToApi = finalMode === 'API' && mode !== 'API';
@@ -122,7 +124,10 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
       // EKS lets a principal in through either mechanism: judged with aws-auth, once it is read
       // (by then the handler's own entry exists, with cluster-admin access).
       const current = usesHandlerEntry ? withHandlerEntry(observed, desired.handlerRoleArn!) : observed;
-      accessEntryChange = { before: inAwsAuthForm(accessEntrySnapshot(current)), after: inAwsAuthForm(accessEntrySnapshot(entriesAfter(current, plan))) };
+      accessEntryChange = {
+        before: inAwsAuthForm(accessEntrySnapshot(current)),
+        after: inAwsAuthForm(accessEntrySnapshot(entriesAfter(current, plan))),
+      };
     } else {
       assertNoLockout('the access entries', accessEntrySnapshot(observed), accessEntrySnapshot(entriesAfter(observed, plan)), identities);
     }

@@ -272,10 +272,15 @@ describe('authentication modes', () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
     const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
-    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: {
-      mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n- rolearn: ${k8sRole}\n  groups:\n  - system:masters\n`,
-      mapUsers: `- userarn: ${OPS_USER}\n  groups:\n  - ops\n`,
-    } });
+    kube.objects.set(AWS_AUTH_PATH, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' },
+      data: {
+        mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n- rolearn: ${k8sRole}\n  groups:\n  - system:masters\n`,
+        mapUsers: `- userarn: ${OPS_USER}\n  groups:\n  - ops\n`,
+      },
+    });
     const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
     const outcome = await run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' }), admin] })), { eksClient, kube });
     expect(outcome.authenticationMode).toBe('API');
@@ -289,9 +294,14 @@ describe('authentication modes', () => {
   test('the handler role mapped in aws-auth moves to API through the entry the handler grants itself', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
-    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: {
-      mapRoles: `- rolearn: ${HANDLER_ROLE}\n  groups:\n  - system:masters\n`,
-    } });
+    kube.objects.set(AWS_AUTH_PATH, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' },
+      data: {
+        mapRoles: `- rolearn: ${HANDLER_ROLE}\n  groups:\n  - system:masters\n`,
+      },
+    });
     const outcome = await run(request('Create', state({ targetAuthenticationMode: 'API', accessEntries: [devEntry] })), { eksClient, kube });
     expect(outcome.authenticationMode).toBe('API');
     expect(fake.state.accessEntry('dev-cluster', HANDLER_ROLE)!.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSClusterAdminPolicy')]);
@@ -301,9 +311,14 @@ describe('authentication modes', () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
     const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
-    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: {
-      mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
-    } });
+    kube.objects.set(AWS_AUTH_PATH, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' },
+      data: {
+        mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
+      },
+    });
     const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
     await expect(run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [admin, devEntry], manifests: teamRbac('dev') })), { eksClient, kube }))
       .rejects.toThrow(/last node mapping from the cluster by moving it to authentication mode API/);
