@@ -55,8 +55,15 @@ export class KubernetesClusterRole {
   /** Read-only access to most objects in a namespace; not Secrets. */
   public static readonly VIEW = new KubernetesClusterRole('view', ClusterRoleOrigin.BUILT_IN);
 
-  /** A ClusterRole that this library creates (and deletes) with the given rules. */
+  /**
+   * A ClusterRole that this library creates (and deletes) with the given rules. The name must not
+   * be one Kubernetes or EKS keeps for its own roles (`cluster-admin`, `admin`, `edit`, `view`,
+   * `system:…`, `eks:…`).
+   */
   public static fromRules(name: string, rules: PolicyRule[]): KubernetesClusterRole {
+    if (['cluster-admin', 'admin', 'edit', 'view'].includes(name) || /^(system|eks):/.test(name)) {
+      throw new Error(`KubernetesClusterRole.fromRules("${name}"): that name belongs to a ClusterRole of Kubernetes or EKS itself; choose another name, or bind the existing role with KubernetesClusterRole.named or .existing`);
+    }
     if (rules.length === 0) {
       throw new Error(`KubernetesClusterRole.fromRules("${name}"): a ClusterRole needs at least one rule`);
     }

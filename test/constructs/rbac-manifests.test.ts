@@ -105,3 +105,18 @@ describe('owner IDs', () => {
     expect(ownerIdFor('My_Stack', 'Access/Default')).toMatch(/^my-stack-access-default-[0-9a-f]{8}$/);
   });
 });
+
+describe('KubernetesClusterRole.fromRules', () => {
+  const rules = [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }];
+
+  test.each(['view', 'edit', 'admin', 'cluster-admin', 'system:aggregate-to-view', 'eks:cloud-provider'])(
+    'refuses "%s" at synth: the cluster has that role already, and it is not this library'''s to write or delete', (name) => {
+      expect(() => KubernetesClusterRole.fromRules(name, rules)).toThrow(`KubernetesClusterRole.fromRules("${name}"): that name belongs to a ClusterRole of Kubernetes or EKS itself`);
+    });
+
+  test('accepts names of its own, including ones that merely contain a reserved word', () => {
+    for (const name of ['viewer', 'team-edit', 'my-system:reader']) {
+      expect(KubernetesClusterRole.fromRules(name, rules).isDefinedHere).toBe(true);
+    }
+  });
+});
