@@ -110,7 +110,7 @@ describe('KubernetesClusterRole.fromRules', () => {
   const rules = [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }];
 
   test.each(['view', 'edit', 'admin', 'cluster-admin', 'system:aggregate-to-view', 'eks:cloud-provider'])(
-    'refuses "%s" at synth: the cluster has that role already, and it is not this library'''s to write or delete', (name) => {
+    'refuses "%s" at synth: the cluster has that role already, and it is not for this library to write or delete', (name) => {
       expect(() => KubernetesClusterRole.fromRules(name, rules)).toThrow(`KubernetesClusterRole.fromRules("${name}"): that name belongs to a ClusterRole of Kubernetes or EKS itself`);
     });
 
