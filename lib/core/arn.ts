@@ -91,6 +91,9 @@ export function principalArnProblem(arn: string): string | undefined {
   if (kind !== 'role' && kind !== 'user') {
     return `ARN "${arn}" is not an IAM role or user ARN (resource type "${kind}")`;
   }
+  if (slash < 0) {
+    return `ARN "${arn}" names no ${kind} (expected ${kind}/<name>)`;
+  }
   const rest = resource.slice(slash + 1);
   const segments = rest.split('/');
   const name = segments.pop()!;
