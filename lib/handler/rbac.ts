@@ -269,7 +269,10 @@ export async function otherOwnersObjects(ctx: RbacContext): Promise<string[]> {
   return found;
 }
 
-/** Collections checked for content before a namespace is deleted. */
+/**
+ * Collections checked for content before a namespace is deleted when the API server offers no
+ * discovery documents (every namespaced kind it serves is checked otherwise).
+ */
 const NAMESPACE_CONTENT = [
   '/api/v1/namespaces/{ns}/pods',
   '/api/v1/namespaces/{ns}/services',
@@ -288,10 +291,60 @@ const NAMESPACE_CONTENT = [
 /** Objects Kubernetes creates in every namespace by itself. */
 const AUTOMATIC = new Set(['configmaps/kube-root-ca.crt', 'serviceaccounts/default']);
 
+/** Namespaced resources that only record what happens to other objects: never a reason to keep a namespace. */
+const RECORDS_ONLY = new Set(['/api/v1/events', '/apis/events.k8s.io/v1/events']);
+
+/** The `resources` of an API group version's discovery document. */
+interface ApiResourceList {
+  readonly resources?: ReadonlyArray<{ readonly name: string; readonly namespaced?: boolean; readonly verbs?: readonly string[] }>;
+}
+
+/** Where a namespace's content may be, as the API server describes itself. */
+export interface NamespacedCollections {
+  /** Collection paths, `{ns}` standing for the namespace. */
+  readonly collections: string[];
+  /** Group versions whose resources could not be discovered (with why): their content is unknown. */
+  readonly undiscovered: string[];
+}
+
+/**
+ * Every namespaced collection the API server serves and lets list, from its discovery documents:
+ * custom resources and kinds of any API group included, so that deleting a namespace never
+ * deletes what the handler did not know to look for. The fixed {@link NAMESPACE_CONTENT} when the
+ * server offers no discovery.
+ */
+export async function namespacedCollections(ctx: RbacContext): Promise<NamespacedCollections> {
+  const core = (await ctx.kube.get('/api/v1')) as ApiResourceList | undefined;
+  const apis = (await ctx.kube.get('/apis')) as { groups?: ReadonlyArray<{ preferredVersion?: { groupVersion?: string } }> } | undefined;
+  if (!Array.isArray(core?.resources) || !Array.isArray(apis?.groups)) {
+    return { collections: NAMESPACE_CONTENT, undiscovered: [] };
+  }
+  const collections: string[] = [];
+  const undiscovered: string[] = [];
+  const add = (base: string, list: ApiResourceList) => {
+    for (const r of list.resources ?? []) {
+      const listable = r.namespaced === true && !r.name.includes('/') && (r.verbs ?? []).includes('list');
+      if (listable && !RECORDS_ONLY.has(`${base}/${r.name}`)) {
+        collections.push(`${base}/namespaces/{ns}/${r.name}`);
+      }
+    }
+  };
+  add('/api/v1', core!);
+  for (const groupVersion of apis!.groups!.map((g) => g.preferredVersion?.groupVersion).filter((gv): gv is string => !!gv)) {
+    try {
+      add(`/apis/${groupVersion}`, ((await ctx.kube.get(`/apis/${groupVersion}`)) ?? {}) as ApiResourceList);
+    } catch (error) {
+      undiscovered.push(`${groupVersion} (its resources cannot be discovered: ${(error as Error).message})`);
+    }
+  }
+  return { collections, undiscovered };
+}
+
 /** Objects in the namespace that neither Kubernetes nor this owner created. */
 export async function foreignObjectsIn(ctx: RbacContext, namespace: string): Promise<string[]> {
-  const foreign: string[] = [];
-  for (const template of NAMESPACE_CONTENT) {
+  const { collections, undiscovered } = await namespacedCollections(ctx);
+  const foreign: string[] = [...undiscovered]; // content that cannot be checked: keep the namespace
+  for (const template of collections) {
     const path = template.replace('{ns}', encodeURIComponent(namespace));
     const plural = path.slice(path.lastIndexOf('/') + 1);
     let items: KubeObject[];
@@ -301,7 +354,8 @@ export async function foreignObjectsIn(ctx: RbacContext, namespace: string): Pro
       if (kubeStatus(error) === 404) {
         continue; // an API group the cluster does not serve
       }
-      throw error;
+      foreign.push(`${plural} (cannot be listed: ${(error as Error).message})`); // cannot tell: keep the namespace
+      continue;
     }
     for (const item of items) {
       const id = `${plural}/${item.metadata.name}`;

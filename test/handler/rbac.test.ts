@@ -1,10 +1,10 @@
 import { teamRbac } from './fixtures';
-import { MemoryKube } from './memory-kube';
+import { KubeTestError, MemoryKube } from './memory-kube';
 import { OWNER_KEY } from '../../lib/core/desired-state';
 import { Deadline } from '../../lib/handler/deadline';
 import { objectPath } from '../../lib/handler/kubernetes-api';
 import { Logger } from '../../lib/handler/log';
-import { applyManifests, applyOrder, deleteUnwanted, isSubset } from '../../lib/handler/rbac';
+import { applyManifests, applyOrder, deleteUnwanted, foreignObjectsIn, isSubset } from '../../lib/handler/rbac';
 
 const ctx = (kube: MemoryKube, ownerId = 'owner-a') => ({ kube, ownerId, log: new Logger({}, () => undefined), deadline: Deadline.in(30_000) });
 
@@ -66,5 +66,36 @@ describe('RBAC apply and removal', () => {
       `DELETE ${objectPath('RoleBinding', 'dev-binding', 'dev')}`,
       `PATCH ${objectPath('RoleBinding', 'dev-binding', 'dev')}`,
     ]);
+  });
+});
+
+describe('what a namespace holds, through the API server\'s discovery', () => {
+  /** A MemoryKube serving discovery for the core group and one custom group; `failing` collections answer 503. */
+  function discoveringKube(failing: string[] = []): MemoryKube {
+    const kube = new (class extends MemoryKube {
+      public async list(path: string, selector?: string) {
+        if (failing.includes(path)) throw new KubeTestError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+        return super.list(path, selector);
+      }
+    })();
+    const doc = (o: object) => o as never;
+    kube.objects.set('/api/v1', doc({ resources: [{ name: 'configmaps', namespaced: true, verbs: ['list'] }, { name: 'events', namespaced: true, verbs: ['list'] }, { name: 'namespaces', namespaced: false, verbs: ['list'] }] }));
+    kube.objects.set('/apis', doc({ groups: [{ preferredVersion: { groupVersion: 'example.com/v1' } }] }));
+    kube.objects.set('/apis/example.com/v1', doc({ resources: [{ name: 'databases', namespaced: true, verbs: ['get', 'list'] }, { name: 'databases/status', namespaced: true, verbs: ['get'] }] }));
+    kube.objects.set('/api/v1/namespaces/dev/configmaps/kube-root-ca.crt', { metadata: { name: 'kube-root-ca.crt' } });
+    kube.objects.set('/api/v1/namespaces/dev/events/e1', { metadata: { name: 'e1' } });
+    return kube;
+  }
+
+  test('a custom resource counts (deleting the namespace would delete it); events and automatic objects do not', async () => {
+    const kube = discoveringKube();
+    expect(await foreignObjectsIn(ctx(kube), 'dev')).toEqual([]);
+    kube.objects.set('/apis/example.com/v1/namespaces/dev/databases/orders', { metadata: { name: 'orders' } });
+    expect(await foreignObjectsIn(ctx(kube), 'dev')).toEqual(['databases/orders']);
+  });
+
+  test('a collection that cannot be listed keeps the namespace instead of failing the run', async () => {
+    const kube = discoveringKube(['/apis/example.com/v1/namespaces/dev/databases']);
+    expect(await foreignObjectsIn(ctx(kube), 'dev')).toEqual([expect.stringMatching(/^databases \(cannot be listed: 503/)]);
   });
 });

@@ -141,6 +141,23 @@ test('a namespace it created but that now holds someone else\'s objects is kept 
   expect(await cluster.admin().get({ kind: 'ConfigMap', namespace: 'dev', name: 'app-settings' })).toBeDefined();
 });
 
+test('a namespace it created is kept on Delete while it holds objects of a kind the handler does not manage (found through discovery)', async () => {
+  await seedApiCluster();
+  expect((await invoke('Create', desired())).error).toBeUndefined();
+  const policies = '/apis/networking.k8s.io/v1/namespaces/dev/networkpolicies';
+  await cluster.admin().request('POST', policies, { body: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny-all' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } } });
+  try {
+    const del = await invoke('Delete', desired());
+    expect(del.error).toBeUndefined();
+    const ns = await cluster.admin().get({ kind: 'Namespace', name: 'dev' });
+    expect(ns!.metadata!.deletionTimestamp).toBeUndefined();
+    expect(del.lines.some((l) => String(l.msg).includes('keeping namespace dev') && String(l.msg).includes('networkpolicies/deny-all'))).toBe(true);
+  } finally {
+    // Without a namespace controller, the reset between tests would leave it behind in etcd.
+    await cluster.admin().request('DELETE', `${policies}/deny-all`);
+  }
+});
+
 test('an existing access entry is adopted; a policy scope change is one AssociateAccessPolicy', async () => {
   await seedApiCluster();
   await eksFake().seedAccessEntry(kubeHarness().clusterName, { principalArn: VIEWER, accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev'] } }] });
