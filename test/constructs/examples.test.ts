@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { desiredState } from './helpers';
+import { desiredState, flatten } from './helpers';
 import { buildApp as buildImported } from '../../examples/imported-cluster/app';
 import { buildApp as buildNew } from '../../examples/new-cluster/app';
 
@@ -77,5 +77,15 @@ describe('example: imported cluster managed from a platform repository', () => {
     expect(actions).toEqual(expect.arrayContaining(['eks:UpdateClusterConfig', 'eks:DescribeUpdate', 'sts:AssumeRole']));
     const assume = statements.filter((s: any) => [s.Action].flat().includes('sts:AssumeRole'));
     expect(assume.map((s: any) => s.Resource)).toEqual(['arn:aws:iam::111122223333:role/eks-prod-eu-admin']);
+    // Every other statement of the handler names this cluster or its access entries, nothing else.
+    const handlerPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ClusterAccessProviderHandler'));
+    expect(handlerPolicies).toHaveLength(1);
+    const resources = (handlerPolicies[0][1] as any).Properties.PolicyDocument.Statement
+      .filter((s: any) => ![s.Action].flat().includes('sts:AssumeRole'))
+      .flatMap((s: any) => [s.Resource].flat().map(flatten));
+    expect(new Set(resources)).toEqual(new Set([
+      'arn:${AWS::Partition}:eks:eu-west-1:111122223333:cluster/prod-eu',
+      'arn:${AWS::Partition}:eks:eu-west-1:111122223333:access-entry/prod-eu/*',
+    ]));
   });
 });
