@@ -111,9 +111,10 @@ export async function planManifests(
         conflicts.push(`${describeObject(manifest)} already exists and ${liveOwner ? `belongs to another access configuration (${liveOwner})` : 'was not created by this access configuration'}; rename it in the configuration or delete the existing object`);
         continue;
       }
-      // A namespace that existed before is used, never owned (so never deleted): no owner label,
-      // even when the manifest carries one.
-      body = withoutOwnerLabel(manifest);
+      // A namespace that existed before is used, never owned (so never deleted): no owner label of
+      // this owner's, even when the manifest carries one. Another owner's label is sent back as it
+      // is: every owner applies with the same field manager, so leaving it out would remove it.
+      body = liveOwner ? withOwnerLabel(manifest, liveOwner) : withoutOwnerLabel(manifest);
     } else {
       body = withOwnerLabel(manifest, ctx.ownerId);
     }

@@ -158,6 +158,16 @@ test('a namespace it created is kept on Delete while it holds objects of a kind 
   }
 });
 
+test('another configuration using a namespace this one created never strips its owner label (one field manager for all)', async () => {
+  await seedApiCluster();
+  expect((await invoke('Create', desired())).error).toBeUndefined();
+  const shared: KubernetesManifest = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev', labels: { 'team-b': 'uses-it' } } };
+  const other = await invoke('Create', desired({ ownerId: 'stack-b.access', accessEntries: [], manifests: [shared] }));
+  expect(other.error).toBeUndefined();
+  const ns = await cluster.admin().get({ kind: 'Namespace', name: 'dev' });
+  expect(ns!.metadata!.labels).toMatchObject({ [OWNER_KEY]: 'stack-a.access', 'team-b': 'uses-it' });
+});
+
 test('an existing access entry is adopted; a policy scope change is one AssociateAccessPolicy', async () => {
   await seedApiCluster();
   await eksFake().seedAccessEntry(kubeHarness().clusterName, { principalArn: VIEWER, accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev'] } }] });
