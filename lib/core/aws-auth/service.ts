@@ -71,6 +71,8 @@ export function emrContainersRbac(namespace: string): KubernetesManifest[] {
         { apiGroups: ['batch'], resources: ['jobs'], verbs: [...ALL_EDIT_VERBS] },
         { apiGroups: ['extensions'], resources: ['ingresses'], verbs: [...ALL_EDIT_VERBS] },
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: [...ALL_EDIT_VERBS.slice(0, 7), 'deletecollection', ...ALL_EDIT_VERBS.slice(7)] },
+        // Spark jobs that ask for volumes (dynamic PVCs) have EMR create and remove their claims.
+        { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete'] },
       ],
     },
     {

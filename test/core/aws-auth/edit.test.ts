@@ -121,6 +121,8 @@ describe('addServiceMapping (emr-containers)', () => {
     const rules = (manifests[0] as any).rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
     expect(rules.find((r) => r.resources.includes('secrets'))?.verbs).toEqual(['create', 'patch', 'delete', 'watch']);
     expect(rules.find((r) => r.resources.includes('jobs'))?.apiGroups).toEqual(['batch']);
+    // As eksctl's emr-containers Role: EMR manages the claims of jobs with dynamic volumes.
+    expect(rules.find((r) => r.resources.includes('persistentvolumeclaims'))).toEqual({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete'] });
   });
 
   test('a second namespace adds RBAC only', () => {
