@@ -7,6 +7,9 @@ import { AccessConfigError, parsePrincipalArn } from './arn';
 /** Access entry types of the EKS API. */
 export type AccessEntryType = 'STANDARD' | 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX' | 'HYBRID_LINUX' | 'EC2';
 
+/** Every access entry type this library creates (EKS refuses any other value). */
+export const ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX', 'EC2'];
+
 /** Types for nodes: EKS sets their username and groups itself; they take no policies. */
 export const NODE_ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX'];
 
@@ -46,12 +49,33 @@ export function isDns1123Label(name: string): boolean {
 
 /** Every problem with an access entry, each naming the entry and the value. */
 export function accessEntryProblems(entry: AccessEntrySpec): string[] {
+  if (entry === null || typeof entry !== 'object') {
+    return [`access entry ${JSON.stringify(entry)} is not an object`];
+  }
   const problems: string[] = [];
   const who = `access entry for ${entry.principalArn}`;
   try {
     parsePrincipalArn(entry.principalArn);
   } catch (e) {
     problems.push(`${who}: ${(e as Error).message}`);
+  }
+  // A payload written by hand or by another version reaches the handler untyped: check the shape.
+  if (!ACCESS_ENTRY_TYPES.includes(entry.type)) {
+    problems.push(`${who}: type ${JSON.stringify(entry.type)} is not one of ${ACCESS_ENTRY_TYPES.join(', ')}`);
+  }
+  if (entry.username !== undefined && typeof entry.username !== 'string') {
+    problems.push(`${who}: username must be a string, got ${JSON.stringify(entry.username)}`);
+  }
+  if (!Array.isArray(entry.kubernetesGroups) || entry.kubernetesGroups.some((g) => typeof g !== 'string')) {
+    problems.push(`${who}: kubernetesGroups must be a list of strings, got ${JSON.stringify(entry.kubernetesGroups)}`);
+  }
+  const badPolicy = (p: AccessPolicyAssociationSpec) => !p || typeof p.policyArn !== 'string' || !p.accessScope || !['cluster', 'namespace'].includes(p.accessScope.type)
+    || (p.accessScope.namespaces !== undefined && (!Array.isArray(p.accessScope.namespaces) || p.accessScope.namespaces.some((n) => typeof n !== 'string')));
+  if (!Array.isArray(entry.accessPolicies) || entry.accessPolicies.some(badPolicy)) {
+    problems.push(`${who}: accessPolicies must be a list of { policyArn, accessScope: { type: cluster | namespace, namespaces? } }, got ${JSON.stringify(entry.accessPolicies)}`);
+  }
+  if (problems.length > 0) {
+    return problems;
   }
   const isNode = NODE_ACCESS_ENTRY_TYPES.includes(entry.type);
   if (isNode) {

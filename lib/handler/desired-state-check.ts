@@ -62,6 +62,9 @@ export function desiredStateProblems(state: DesiredClusterAccess): string[] {
     const seen = new Set<string>();
     for (const entry of state.accessEntries) {
       problems.push(...accessEntryProblems(entry));
+      if (entry === null || typeof entry !== 'object') {
+        continue;
+      }
       if (seen.has(entry.principalArn)) {
         problems.push(`access entry for ${entry.principalArn} is listed twice`);
       }
@@ -86,6 +89,12 @@ function awsAuthProblems(state: DesiredClusterAccess): string[] {
   if (!auth || !Array.isArray(auth.mapRoles) || !Array.isArray(auth.mapUsers) || !Array.isArray(auth.mapAccounts)) {
     return ['awsAuth must have the lists mapRoles, mapUsers and mapAccounts'];
   }
+  for (const mapping of [...auth.mapRoles, ...auth.mapUsers]) {
+    problems.push(...mappingShapeProblems(mapping));
+  }
+  if (problems.length > 0) {
+    return problems;
+  }
   for (const role of auth.mapRoles) {
     const problem = principalArnProblem(role.rolearn);
     if (problem) {
@@ -93,23 +102,33 @@ function awsAuthProblems(state: DesiredClusterAccess): string[] {
     } else if (role.rolearn.split('/').length > 2) {
       problems.push(`aws-auth mapRoles: role ARN "${role.rolearn}" keeps its path; aws-auth matches roles without their path`);
     }
-    if (!Array.isArray(role.groups)) {
-      problems.push(`aws-auth mapRoles ${role.rolearn}: groups must be a list`);
-    }
   }
   for (const user of auth.mapUsers) {
     const problem = principalArnProblem(user.userarn);
     if (problem) {
       problems.push(`aws-auth mapUsers: ${problem}`);
     }
-    if (!Array.isArray(user.groups)) {
-      problems.push(`aws-auth mapUsers ${user.userarn}: groups must be a list`);
-    }
   }
   for (const account of auth.mapAccounts) {
     if (!isAccountId(account)) {
       problems.push(`aws-auth mapAccounts: "${account}" is not a 12-digit account ID`);
     }
+  }
+  return problems;
+}
+
+/** Why an aws-auth mapping of the payload is not an object with a string username and string groups. */
+function mappingShapeProblems(mapping: { rolearn?: string; userarn?: string; username?: unknown; groups?: unknown }): string[] {
+  if (mapping === null || typeof mapping !== 'object') {
+    return [`aws-auth mapping ${JSON.stringify(mapping)} is not an object`];
+  }
+  const who = `aws-auth mapping for ${mapping.rolearn ?? mapping.userarn}`;
+  const problems: string[] = [];
+  if (mapping.username !== undefined && typeof mapping.username !== 'string') {
+    problems.push(`${who}: username must be a string, got ${JSON.stringify(mapping.username)}`);
+  }
+  if (!Array.isArray(mapping.groups) || mapping.groups.some((g) => typeof g !== 'string')) {
+    problems.push(`${who}: groups must be a list of strings, got ${JSON.stringify(mapping.groups)}`);
   }
   return problems;
 }

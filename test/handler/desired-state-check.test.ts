@@ -7,6 +7,27 @@ describe('desired state validation', () => {
     expect(desiredStateProblems(state({ accessEntries: [entry(DEV_ROLE, { kubernetesGroups: ['dev'] })], manifests: teamRbac('dev') }))).toEqual([]);
   });
 
+  test('a malformed payload (written by hand or by another version) is listed, not a crash, and an unknown entry type is refused', () => {
+    const problems = desiredStateProblems(state({
+      awsAuth: { mapRoles: [null as never, { rolearn: 'arn:aws:iam::111122223333:role/x', groups: [1] as never }], mapUsers: [], mapAccounts: [] },
+      accessEntries: [
+        null as never,
+        { principalArn: DEV_ROLE, type: 'STANDARD' } as never,
+        entry('arn:aws:iam::111122223333:role/y', { type: 'EC2_MAC' as never }),
+        entry('arn:aws:iam::111122223333:role/z', { accessPolicies: [{ policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy' } as never] }),
+      ],
+    }));
+    expect(problems).toEqual([
+      'aws-auth mapping null is not an object',
+      'aws-auth mapping for arn:aws:iam::111122223333:role/x: groups must be a list of strings, got [1]',
+      'access entry null is not an object',
+      `access entry for ${DEV_ROLE}: kubernetesGroups must be a list of strings, got undefined`,
+      `access entry for ${DEV_ROLE}: accessPolicies must be a list of { policyArn, accessScope: { type: cluster | namespace, namespaces? } }, got undefined`,
+      'access entry for arn:aws:iam::111122223333:role/y: type "EC2_MAC" is not one of STANDARD, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX, EC2',
+      expect.stringMatching(/^access entry for arn:aws:iam::111122223333:role\/z: accessPolicies must be a list of/),
+    ]);
+  });
+
   test('an unknown version is refused alone, with the version the handler reads', () => {
     expect(desiredStateProblems({ ...state(), version: 2 })).toEqual([expect.stringMatching(/version 2 is not supported by this handler \(it reads version 1\)/)]);
   });
