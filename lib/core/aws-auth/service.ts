@@ -69,7 +69,7 @@ export function emrContainersRbac(namespace: string): KubernetesManifest[] {
         { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch', 'delete', 'watch'] },
         { apiGroups: ['apps'], resources: ['statefulsets', 'deployments'], verbs: [...ALL_EDIT_VERBS] },
         { apiGroups: ['batch'], resources: ['jobs'], verbs: [...ALL_EDIT_VERBS] },
-        { apiGroups: ['extensions'], resources: ['ingresses'], verbs: [...ALL_EDIT_VERBS] },
+        { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses'], verbs: [...ALL_EDIT_VERBS] },
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: [...ALL_EDIT_VERBS.slice(0, 7), 'deletecollection', ...ALL_EDIT_VERBS.slice(7)] },
         // Spark jobs that ask for volumes (dynamic PVCs) have EMR create and remove their claims.
         { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete'] },

@@ -123,6 +123,9 @@ describe('addServiceMapping (emr-containers)', () => {
     expect(rules.find((r) => r.resources.includes('jobs'))?.apiGroups).toEqual(['batch']);
     // As eksctl's emr-containers Role: EMR manages the claims of jobs with dynamic volumes.
     expect(rules.find((r) => r.resources.includes('persistentvolumeclaims'))).toEqual({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete'] });
+
+    // Ingresses left `extensions` in Kubernetes 1.22: without `networking.k8s.io` EMR could not manage them.
+    expect(rules.find((r) => r.resources.includes('ingresses'))?.apiGroups).toEqual(['extensions', 'networking.k8s.io']);
   });
 
   test('a second namespace adds RBAC only', () => {
