@@ -7,7 +7,7 @@ import { endpointOverrides } from './endpoints';
 import { Logger } from './log';
 import { readS3Object } from './s3-object';
 import { AccessConfigError } from '../core/arn';
-import { applyDesiredStateOverrides, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
+import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
@@ -53,8 +53,17 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   if (!event || !['Create', 'Update', 'Delete'].includes(event.RequestType)) {
     throw new AccessConfigError(`unknown custom resource request type ${JSON.stringify(event?.RequestType)}`);
   }
-  const desired = await loadDesiredState(event.ResourceProperties, log, defaultRegion);
-  assertValidDesiredState(desired);
+  let desired: DesiredClusterAccess;
+  try {
+    desired = await loadDesiredState(event.ResourceProperties, log, defaultRegion);
+    assertValidDesiredState(desired);
+  } catch (error) {
+    const fallback = event.RequestType === 'Delete' ? stateToDelete(event, log, error as Error) : undefined;
+    if (!fallback) {
+      throw error;
+    }
+    desired = fallback;
+  }
   const newId = physicalResourceId(desired);
   const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
   // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
@@ -64,6 +73,38 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
   const sameClusterNewOwner = oldCluster === desired.clusterName && oldOwner.length > 0 && oldOwner.join('/') !== desired.ownerId;
   const formerOwnerId = replacement && sameClusterNewOwner ? oldOwner.join('/') : undefined;
   return { requestType: event.RequestType, desired, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
+}
+
+/**
+ * On a Delete whose desired state cannot be read (its S3 object is gone, or it was written by
+ * another version), what Delete needs, from the physical ID (`cluster/owner`) and the inline
+ * overrides: a Delete only removes what the owner recorded in the cluster, so the stack's
+ * deletion is not blocked. Undefined when the physical ID does not name a cluster and an owner.
+ */
+function stateToDelete(event: CustomResourceEvent, log: Logger, error: Error): DesiredClusterAccess | undefined {
+  const [clusterName, ...owner] = (event.PhysicalResourceId ?? '').split('/');
+  const bare: DesiredClusterAccess = {
+    version: DESIRED_STATE_VERSION,
+    clusterName,
+    ownerId: owner.join('/'),
+    mechanism: 'AUTO',
+    awsAuth: { mapRoles: [], mapUsers: [], mapAccounts: [] },
+    accessEntries: [],
+    manifests: [],
+  };
+  let state = bare;
+  try {
+    const overrides = event.ResourceProperties?.overrides;
+    state = applyDesiredStateOverrides(bare, typeof overrides === 'string' ? overrides : undefined);
+    assertValidDesiredState(state);
+  } catch {
+    return undefined;
+  }
+  if (state.clusterName !== clusterName) {
+    return undefined; // the overrides name another cluster than the physical ID: no guessing
+  }
+  log.warn(`cannot read the desired state (${error.message}); deleting what owner "${state.ownerId}" recorded on cluster "${clusterName}"`);
+  return state;
 }
 
 /** The desired state from the resource properties: inline JSON, or an S3 object. */

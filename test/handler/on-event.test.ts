@@ -105,6 +105,21 @@ describe('decodeEvent', () => {
       .rejects.toThrow(/s3:\/\/assets-bucket\/states\/big.json: the desired state overrides may set only .* not "ownerId"/);
   });
 
+  test('a Delete whose desired state cannot be read removes by the owner its physical ID names (the stack deletion is not blocked)', async () => {
+    const log = new Logger({}, () => undefined);
+    const handlerRoleArn = 'arn:aws:iam::111122223333:role/handler';
+    const gone = { s3Bucket: 'assets-bucket', s3Key: 'states/deleted.json', overrides: JSON.stringify({ handlerRoleArn, region: 'eu-west-1' }) };
+    const del = await decodeEvent({ RequestType: 'Delete', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: gone }, log, 'us-east-1');
+    expect(del.desired).toMatchObject({ clusterName: 'dev-cluster', ownerId: 'stack-a.access', handlerRoleArn, region: 'eu-west-1', accessEntries: [], manifests: [] });
+    expect(del.physicalResourceId).toBe('dev-cluster/stack-a.access');
+    expect(log.warnings()).toEqual([expect.stringMatching(/cannot read the desired state \(cannot read the desired state from s3:\/\/assets-bucket\/states\/deleted.json: AccessDenied.*deleting what owner "stack-a.access" recorded on cluster "dev-cluster"/)]);
+    // Create and Update still fail; so does a Delete whose physical ID names no cluster and owner.
+    await expect(decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: gone }, quiet, 'us-east-1')).rejects.toThrow(/AccessDenied/);
+    await expect(decodeEvent({ RequestType: 'Delete', PhysicalResourceId: 'req-1234', ResourceProperties: gone }, quiet, 'us-east-1')).rejects.toThrow(/AccessDenied/);
+    await expect(decodeEvent({ RequestType: 'Delete', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: { inline: JSON.stringify({ ...state(), version: 2 }) } }, quiet, 'us-east-1'))
+      .resolves.toMatchObject({ desired: { clusterName: 'dev-cluster', ownerId: 'stack-a.access', manifests: [] } });
+  });
+
   test('bad input fails with a message naming it', async () => {
     await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { inline: '{nope' } }, quiet, 'us-east-1')).rejects.toThrow(/inline desired state is not valid JSON/);
     await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: {} }, quiet, 'us-east-1')).rejects.toThrow(/expected the property "inline"/);
