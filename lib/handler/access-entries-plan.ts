@@ -1,8 +1,11 @@
 /**
  * Planning access-entry changes, without I/O: from the desired entries and the entries observed on
  * the cluster (with their owner tag and policy associations), the exact calls to make. Entries
- * this owner created carry the tag `OWNER_KEY = ownerId`; everything else (the cluster creator's
- * entry, entries made by hand or by another owner) is adopted when desired and never deleted.
+ * this owner created carry the tag `OWNER_KEY = ownerId` and are fully reconciled; everything else
+ * (the cluster creator's entry, entries made by hand or by another owner) is adopted when desired
+ * and only ever gains access: missing policies and groups are added, but no policy is
+ * disassociated, no existing association's scope changes, no group is removed and the username is
+ * left as it is. Each difference left in place is a warning. Adopted entries are never deleted.
  */
 import { AccessSnapshot } from './lockout';
 import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from '../core/access-entry';
@@ -42,6 +45,8 @@ export interface AccessEntryPlan {
   readonly actions: AccessEntryAction[];
   /** Desired entries that already existed without this owner's tag (adopted, never deleted). */
   readonly adopted: string[];
+  /** Differences on adopted entries that are left in place (they would take access away). */
+  readonly warnings: string[];
   /** Problems that make the plan impossible (the caller fails before any write). */
   readonly problems: string[];
 }
@@ -89,6 +94,31 @@ export function planPolicies(principalArn: string, desired: AccessEntrySpec['acc
   return actions;
 }
 
+/**
+ * The policy associations for an adopted entry: desired policies that are missing are associated;
+ * an association that exists keeps its scope and an undesired one stays (both are warnings), so
+ * the entry never loses access it had before adoption.
+ */
+export function planAdoptedPolicies(principalArn: string, desired: AccessEntrySpec['accessPolicies'], observed: readonly ObservedPolicy[], warnings: string[]): AccessEntryAction[] {
+  const actions: AccessEntryAction[] = [];
+  const current = new Map(observed.map((p) => [p.policyArn, p]));
+  for (const want of desired) {
+    const have = current.get(want.policyArn);
+    if (!have) {
+      actions.push({ action: 'associate', principalArn, policyArn: want.policyArn, accessScope: normalizeScope(want.accessScope) });
+    } else if (!sameScope(have.accessScope, want.accessScope)) {
+      warnings.push(`adopted access entry ${principalArn}: policy ${want.policyArn} stays associated with ${describeScope(have.accessScope)}; the desired ${describeScope(want.accessScope)} is not applied, because an entry this configuration did not create never has an existing association changed. Change it by hand if intended.`);
+    }
+  }
+  const wanted = new Set(desired.map((p) => p.policyArn));
+  for (const have of observed) {
+    if (!wanted.has(have.policyArn)) {
+      warnings.push(`adopted access entry ${principalArn}: policy ${have.policyArn} (${describeScope(have.accessScope)}) is not desired but stays associated, because an entry this configuration did not create never loses access. Disassociate it by hand if intended.`);
+    }
+  }
+  return actions;
+}
+
 /** The whole plan. */
 export function planAccessEntries(input: PlanInput): AccessEntryPlan {
   const observed = new Map(input.observed.map((e) => [e.principalArn, e]));
@@ -97,6 +127,7 @@ export function planAccessEntries(input: PlanInput): AccessEntryPlan {
   const deletions: AccessEntryAction[] = [];
   const adopted: string[] = [];
   const problems: string[] = [];
+  const warnings: string[] = [];
 
   for (const want of input.desired) {
     const have = observed.get(want.principalArn);
@@ -122,16 +153,23 @@ export function planAccessEntries(input: PlanInput): AccessEntryPlan {
     if (inherited && have.accessEntryArn) {
       entryActions.push({ action: 'retag', principalArn: want.principalArn, accessEntryArn: have.accessEntryArn });
     }
-    if (!isNodeType(want.type)) {
-      const usernameChanges = want.username !== undefined && want.username !== have.username;
-      if (usernameChanges || !sameSet(want.kubernetesGroups, have.kubernetesGroups)) {
-        entryActions.push({ action: 'update', principalArn: want.principalArn, ...(want.username !== undefined ? { username: want.username } : {}), kubernetesGroups: [...want.kubernetesGroups] });
-      }
-    }
     if (have.policies === undefined) {
       throw new Error(`internal: the policies of ${want.principalArn} were not observed`);
     }
-    policyActions.push(...planPolicies(want.principalArn, want.accessPolicies, have.policies));
+    if (owned) {
+      if (!isNodeType(want.type)) {
+        const usernameChanges = want.username !== undefined && want.username !== have.username;
+        if (usernameChanges || !sameSet(want.kubernetesGroups, have.kubernetesGroups)) {
+          entryActions.push({ action: 'update', principalArn: want.principalArn, ...(want.username !== undefined ? { username: want.username } : {}), kubernetesGroups: [...want.kubernetesGroups] });
+        }
+      }
+      policyActions.push(...planPolicies(want.principalArn, want.accessPolicies, have.policies));
+    } else {
+      if (!isNodeType(want.type)) {
+        entryActions.push(...planAdoptedIdentity(want, have, warnings));
+      }
+      policyActions.push(...planAdoptedPolicies(want.principalArn, want.accessPolicies, have.policies, warnings));
+    }
   }
 
   const wanted = new Set(input.desired.map((e) => e.principalArn));
@@ -140,7 +178,31 @@ export function planAccessEntries(input: PlanInput): AccessEntryPlan {
       deletions.push({ action: 'delete', principalArn: have.principalArn });
     }
   }
-  return { actions: [...entryActions, ...policyActions, ...deletions], adopted, problems };
+  return { actions: [...entryActions, ...policyActions, ...deletions], adopted, problems, warnings };
+}
+
+/**
+ * Groups and username of an adopted entry: desired groups that are missing are added, groups it
+ * had stay. The username is never changed (the principal's RBAC bindings may name it): a different
+ * desired username is a warning.
+ */
+function planAdoptedIdentity(want: AccessEntrySpec, have: ObservedAccessEntry, warnings: string[]): AccessEntryAction[] {
+  if (want.username !== undefined && want.username !== have.username) {
+    warnings.push(`adopted access entry ${want.principalArn}: username stays ${JSON.stringify(have.username ?? '')}; the desired ${JSON.stringify(want.username)} is not applied, because changing the username of an entry this configuration did not create could take away access granted to that name. Change it by hand if intended.`);
+  }
+  const extra = have.kubernetesGroups.filter((g) => !want.kubernetesGroups.includes(g));
+  if (extra.length > 0) {
+    warnings.push(`adopted access entry ${want.principalArn}: Kubernetes groups ${extra.join(', ')} are not desired but stay, because an entry this configuration did not create never loses access. Remove them by hand if intended.`);
+  }
+  const missing = want.kubernetesGroups.filter((g) => !have.kubernetesGroups.includes(g));
+  if (missing.length === 0) {
+    return [];
+  }
+  return [{ action: 'update', principalArn: want.principalArn, kubernetesGroups: [...new Set([...have.kubernetesGroups, ...missing])] }];
+}
+
+function describeScope(scope: AccessScopeSpec): string {
+  return scope.type === 'cluster' ? 'cluster scope' : `namespace scope (${[...(scope.namespaces ?? [])].sort().join(', ')})`;
 }
 
 /** Node types: EKS maps them to system:nodes itself. */

@@ -186,6 +186,7 @@ export async function applyAccessEntryPlan(
         throw new Error(adoption.problems.join(' '));
       }
       ctx.log.info('adopted an existing access entry', { principalArn: principal, type: existing.type });
+      adoption.warnings.forEach((w) => ctx.log.warn(w));
       for (const a of adoption.actions) {
         writes += (await runAction(ctx, a)) ? 1 : 0;
       }

@@ -120,6 +120,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     if (plan.problems.length > 0) {
       throw new Error(`cannot reconcile the access entries (nothing was written):\n- ${plan.problems.join('\n- ')}`);
     }
+    plan.warnings.forEach((w) => log.warn(w));
     if (mode === 'API_AND_CONFIG_MAP') {
       // EKS lets a principal in through either mechanism: judged with aws-auth, once it is read
       // (by then the handler's own entry exists, with cluster-admin access).

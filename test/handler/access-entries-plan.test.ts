@@ -84,16 +84,77 @@ describe('planAccessEntries', () => {
     expect(plan.actions).toEqual([{ action: 'delete', principalArn: DEV }]);
   });
 
-  test('adopts an existing entry it did not create: reconciles it, records it as adopted', () => {
+  test('adopts an existing entry it did not create: adds the missing groups, records it as adopted', () => {
     const plan = planAccessEntries({
       ownerId: OWNER,
       desired: [spec(DEV, { kubernetesGroups: ['dev'] })],
       observed: [observed(DEV, { kubernetesGroups: [] })],
     });
     expect(plan.adopted).toEqual([DEV]);
+    expect(plan.warnings).toEqual([]);
     expect(plan.actions).toEqual([{ action: 'update', principalArn: DEV, kubernetesGroups: ['dev'] }]);
     // ...and a later plan without it does not delete it.
     expect(planAccessEntries({ ownerId: OWNER, desired: [], observed: [observed(DEV, { kubernetesGroups: ['dev'] })] }).actions).toEqual([]);
+  });
+
+  test('an adopted entry never loses a policy: undesired ones stay, with a warning naming entry and policy', () => {
+    const plan = planAccessEntries({
+      ownerId: OWNER,
+      desired: [spec(DEV, { accessPolicies: [{ policyArn: VIEW, accessScope: { type: 'cluster' } }] })],
+      observed: [observed(DEV, { policies: [{ policyArn: ADMIN, accessScope: { type: 'cluster' } }] })],
+    });
+    expect(plan.actions).toEqual([{ action: 'associate', principalArn: DEV, policyArn: VIEW, accessScope: { type: 'cluster' } }]);
+    expect(plan.warnings).toEqual([expect.stringMatching(/^adopted access entry arn:aws:iam::111122223333:role\/teams\/dev\/developer: policy .*AmazonEKSClusterAdminPolicy \(cluster scope\) is not desired but stays associated/)]);
+    // The creator keeps cluster-admin access once the plan has run.
+    const after = accessEntrySnapshot(entriesAfter([observed(DEV, { policies: [{ policyArn: ADMIN, accessScope: { type: 'cluster' } }] })], plan));
+    expect([...after.admins]).toEqual([DEV]);
+  });
+
+  test('an adopted entry keeps the scope of an existing association (narrower or wider desired), with a warning', () => {
+    for (const [have, want, text] of [
+      [{ type: 'cluster' }, { type: 'namespace', namespaces: ['dev'] }, 'stays associated with cluster scope; the desired namespace scope \\(dev\\) is not applied'],
+      [{ type: 'namespace', namespaces: ['b', 'a'] }, { type: 'namespace', namespaces: ['a', 'b', 'c'] }, 'stays associated with namespace scope \\(a, b\\); the desired namespace scope \\(a, b, c\\) is not applied'],
+    ] as const) {
+      const plan = planAccessEntries({
+        ownerId: OWNER,
+        desired: [spec(DEV, { accessPolicies: [{ policyArn: ADMIN, accessScope: want }] })],
+        observed: [observed(DEV, { policies: [{ policyArn: ADMIN, accessScope: have }] })],
+      });
+      expect(plan.actions).toEqual([]);
+      expect(plan.warnings).toEqual([expect.stringMatching(new RegExp(`role/teams/dev/developer: policy .*AmazonEKSClusterAdminPolicy ${text}`))]);
+    }
+  });
+
+  test('an adopted entry keeps its groups and its username; only missing groups are added', () => {
+    const plan = planAccessEntries({
+      ownerId: OWNER,
+      desired: [spec(DEV, { kubernetesGroups: ['dev', 'oncall'], username: 'developer' })],
+      observed: [observed(DEV, { kubernetesGroups: ['admins', 'dev'], username: 'arn:aws:sts::111122223333:assumed-role/developer/{{SessionName}}' })],
+    });
+    expect(plan.actions).toEqual([{ action: 'update', principalArn: DEV, kubernetesGroups: ['admins', 'dev', 'oncall'] }]);
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/developer: username stays "arn:aws:sts::111122223333:assumed-role\/developer\/\{\{SessionName\}\}"; the desired "developer" is not applied/),
+      expect.stringMatching(/developer: Kubernetes groups admins are not desired but stay/),
+    ]);
+    // Nothing to add: no call, only the warnings.
+    const same = planAccessEntries({ ownerId: OWNER, desired: [spec(DEV, { kubernetesGroups: ['dev'] })], observed: [observed(DEV, { kubernetesGroups: ['dev', 'admins'] })] });
+    expect(same.actions).toEqual([]);
+    expect(same.warnings).toHaveLength(1);
+  });
+
+  test('an entry of the former owner (taken over) is fully reconciled like an owned one', () => {
+    const plan = planAccessEntries({
+      ownerId: OWNER,
+      formerOwnerId: 'old-owner',
+      desired: [spec(DEV, { kubernetesGroups: ['dev'] })],
+      observed: [observed(DEV, { kubernetesGroups: ['admins'], accessEntryArn: 'arn:entry', tags: { [OWNER_KEY]: 'old-owner' }, policies: [{ policyArn: ADMIN, accessScope: { type: 'cluster' } }] })],
+    });
+    expect(plan.warnings).toEqual([]);
+    expect(plan.actions).toEqual([
+      { action: 'retag', principalArn: DEV, accessEntryArn: 'arn:entry' },
+      { action: 'update', principalArn: DEV, kubernetesGroups: ['dev'] },
+      { action: 'disassociate', principalArn: DEV, policyArn: ADMIN },
+    ]);
   });
 
   test('a type change re-creates an owned entry and refuses a foreign one', () => {

@@ -81,7 +81,9 @@ describe('access entries', () => {
     expect(fake.calls.calls({ operation: 'CreateAccessEntry', principalArn: DEV_ROLE }).map((c) => c.errorName)).toEqual(['ResourceInUseException']);
     expect(outcome.adoptedAccessEntries).toEqual([DEV_ROLE]);
     const dev = fake.state.accessEntry('dev-cluster', DEV_ROLE)!;
-    expect(dev.kubernetesGroups).toEqual(['dev']);
+    // Adopted: the desired group is added, the group it had stays (a warning says so).
+    expect(dev.kubernetesGroups).toEqual(['old', 'dev']);
+    expect(outcome.warnings).toContainEqual(expect.stringMatching(/adopted access entry .*: Kubernetes groups old are not desired but stay/));
     expect(dev.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSViewPolicy')]);
     expect(dev.tags[OWNER_KEY]).toBeUndefined();
   });

@@ -168,7 +168,7 @@ test('another configuration using a namespace this one created never strips its 
   expect(ns!.metadata!.labels).toMatchObject({ [OWNER_KEY]: 'stack-a.access', 'team-b': 'uses-it' });
 });
 
-test('an existing access entry is adopted; a policy scope change is one AssociateAccessPolicy', async () => {
+test('an existing access entry is adopted; the scope of its existing association is left as it was, with a warning', async () => {
   await seedApiCluster();
   await eksFake().seedAccessEntry(kubeHarness().clusterName, { principalArn: VIEWER, accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev'] } }] });
   const create = await invoke('Create', desired());
@@ -180,9 +180,43 @@ test('an existing access entry is adopted; a policy scope change is one Associat
   const wider = desired({ accessEntries: [entry(DEV, { kubernetesGroups: ['dev-team'] }), entry(VIEWER, { accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces: ['dev', 'staging'] } }] })] });
   const update = await invoke('Update', wider, desired());
   expect(update.error).toBeUndefined();
-  expect(update.eksWrites).toEqual([{ operation: 'AssociateAccessPolicy', principalArn: VIEWER }]);
+  expect(update.eksWrites).toEqual([]);
   expect(update.kubeWrites).toEqual([]);
-  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/staging/pods')).toBe(200);
+  expect(update.response!.Data.Warnings).toMatch(/adopted access entry .*role\/viewer: policy .*AmazonEKSViewPolicy stays associated with namespace scope \(dev\); the desired namespace scope \(dev, staging\) is not applied/);
+  expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/staging/pods')).toBe(403);
+});
+
+test('adopting the cluster creator\'s entry while desiring only a view policy never takes its cluster-admin access away', async () => {
+  const ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+  await seedApiCluster();
+  const creatorPolicies = async () => (await eksFake().state()).clusters[0].accessEntries.find((e) => e.principalArn === CREATOR)!.accessPolicies;
+  expect(await creatorPolicies()).toEqual([expect.objectContaining({ policyArn: ADMIN_POLICY, accessScope: expect.objectContaining({ type: 'cluster' }) })]);
+  const viewOnly = (namespaces: string[]) => desired({
+    accessEntries: [entry(CREATOR, { username: 'creator', accessPolicies: [{ policyArn: VIEW_POLICY, accessScope: { type: 'namespace', namespaces } }] })],
+    manifests: [],
+  });
+  const keepsAdmin = async () => {
+    const policies = await creatorPolicies();
+    expect(policies).toContainEqual(expect.objectContaining({ policyArn: ADMIN_POLICY, accessScope: expect.objectContaining({ type: 'cluster' }) }));
+  };
+
+  const create = await invoke('Create', viewOnly(['default']));
+  expect(create.error).toBeUndefined();
+  expect(create.response!.Data.Warnings).toMatch(/AmazonEKSClusterAdminPolicy \(cluster scope\) is not desired but stays associated/);
+  expect(create.eksWrites.filter((w) => w.principalArn === CREATOR)).toEqual([{ operation: 'AssociateAccessPolicy', principalArn: CREATOR }]);
+  await keepsAdmin();
+  expect(await creatorPolicies()).toContainEqual(expect.objectContaining({ policyArn: VIEW_POLICY }));
+  expect(create.response!.Data.Warnings).toMatch(/username stays .*; the desired "creator" is not applied/);
+  expect((await eksFake().state()).clusters[0].accessEntries.find((e) => e.principalArn === CREATOR)!.username).not.toBe('creator');
+
+  const update = await invoke('Update', viewOnly(['kube-system']), viewOnly(['default']));
+  expect(update.error).toBeUndefined();
+  expect(update.eksWrites.filter((w) => w.principalArn === CREATOR)).toEqual([]);
+  await keepsAdmin();
+
+  const remove = await invoke('Delete', viewOnly(['kube-system']));
+  expect(remove.error).toBeUndefined();
+  await keepsAdmin();
 });
 
 test('a binding whose roleRef changes is deleted and re-created', async () => {
