@@ -33,9 +33,19 @@ export interface SendOptions {
 export function createEksClient(region: string | undefined, credentials?: EKSClientConfig['credentials']): EKSClient {
   const endpoint = endpointOverrides().eks;
   // No SDK retries (EksApi retries, logging each attempt) and no request that can hang past the deadline.
-  const requestHandler = { connectionTimeout: 5_000, requestTimeout: 20_000 };
-  return new EKSClient({ region, maxAttempts: 1, requestHandler, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
+  return new EKSClient({ region, maxAttempts: 1, requestHandler: { ...AWS_REQUEST_TIMEOUTS }, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
 }
+
+/** Timeouts of every AWS client of the handler (ms): no connection or request can hang. */
+export interface AwsRequestTimeouts {
+  readonly connectionTimeout: number;
+  readonly requestTimeout: number;
+  /** Without it, the SDK's HTTP handler only logs a warning when `requestTimeout` passes. */
+  readonly throwOnRequestTimeout: true;
+}
+
+/** 5 s to connect, 20 s for the whole request, after which the request fails. */
+export const AWS_REQUEST_TIMEOUTS: AwsRequestTimeouts = { connectionTimeout: 5_000, requestTimeout: 20_000, throwOnRequestTimeout: true };
 
 export class EksApi implements EksSender {
   constructor(

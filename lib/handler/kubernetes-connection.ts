@@ -10,7 +10,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { awsErrorName } from './aws-errors';
 import { ClusterInfo, waitForActiveCluster } from './cluster';
 import { Deadline } from './deadline';
-import { createEksClient, EksApi } from './eks-api';
+import { AWS_REQUEST_TIMEOUTS, AwsRequestTimeouts, createEksClient, EksApi } from './eks-api';
 import { eksTokenProvider } from './eks-token';
 import { endpointOverrides } from './endpoints';
 import { KubernetesClient } from './kube/client';
@@ -35,12 +35,17 @@ export interface ConnectOptions {
   readonly random?: () => number;
 }
 
-/** Credentials of `roleArn`, assumed with `base` (the handler's own) through STS. */
+/**
+ * Credentials of `roleArn`, assumed with `base` (the handler's own) through STS. Every attempt is
+ * bounded by `timeouts` (those of the EKS client; tests pass shorter ones), so an STS endpoint that
+ * does not answer fails the run with the role's name instead of hanging until Lambda's timeout.
+ */
 export async function assumeRole(
   roleArn: string, region: string, sessionName: string, log: Logger, base?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
+  timeouts: AwsRequestTimeouts = AWS_REQUEST_TIMEOUTS,
 ): Promise<AwsCredentialIdentity> {
   const endpoint = endpointOverrides().sts;
-  const sts = new STSClient({ region, ...(endpoint ? { endpoint } : {}), ...(base ? { credentials: base } : {}) });
+  const sts = new STSClient({ region, requestHandler: { ...timeouts }, ...(endpoint ? { endpoint } : {}), ...(base ? { credentials: base } : {}) });
   try {
     const response = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: 3600 }));
     log.apiCall({ api: 'sts', operation: 'AssumeRole', status: response.$metadata.httpStatusCode ?? 200 });

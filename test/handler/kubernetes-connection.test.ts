@@ -1,7 +1,9 @@
+import { AddressInfo, Server, Socket, createServer } from 'net';
 import { Deadline } from '../../lib/handler/deadline';
 import { KubernetesClient } from '../../lib/handler/kube/client';
 import { KubernetesApiError } from '../../lib/handler/kube/errors';
-import { KubernetesConnection } from '../../lib/handler/kubernetes-connection';
+import { STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
+import { assumeRole, KubernetesConnection } from '../../lib/handler/kubernetes-connection';
 import { Logger } from '../../lib/handler/log';
 
 /** A client whose requests fail with `failures` (HTTP statuses) first, then answer `{}`. */
@@ -44,5 +46,39 @@ describe('KubernetesConnection', () => {
     const connection = new KubernetesConnection(client, Deadline.in(30_000), quiet(), 0, () => 0);
     await expect(connection.get('/api/v1/namespaces/nope')).resolves.toBeUndefined();
     await expect(connection.delete('/api/v1/namespaces/nope')).resolves.toBe(false);
+  });
+});
+
+describe('assumeRole', () => {
+  const ROLE = 'arn:aws:iam::111122223333:role/kubernetes-admin';
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+  let server: Server;
+  let sockets: Socket[];
+  let saved: string | undefined;
+
+  beforeEach(async () => {
+    // An STS endpoint that accepts connections and never answers.
+    sockets = [];
+    server = createServer();
+    server.on('connection', (socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    saved = process.env[STS_ENDPOINT_ENV];
+    process.env[STS_ENDPOINT_ENV] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    if (saved === undefined) delete process.env[STS_ENDPOINT_ENV];
+    else process.env[STS_ENDPOINT_ENV] = saved;
+    sockets.forEach((s) => s.destroy());
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('an STS endpoint that never answers fails within the request timeout, naming the role', async () => {
+    const started = Date.now();
+    const failure = assumeRole(ROLE, 'eu-west-1', 'session', quiet(), credentials, { connectionTimeout: 300, requestTimeout: 300, throwOnRequestTimeout: true });
+    await expect(failure).rejects.toThrow(`cannot assume kubernetesRoleArn ${ROLE}`);
+    // At most the SDK's three attempts of 300 ms each, plus its short backoff.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(sockets.length).toBeGreaterThanOrEqual(1);
   });
 });
