@@ -33,7 +33,8 @@ export interface SendOptions {
 export function createEksClient(region: string | undefined, credentials?: EKSClientConfig['credentials']): EKSClient {
   const endpoint = endpointOverrides().eks;
   // No SDK retries (EksApi retries, logging each attempt) and no request that can hang past the deadline.
-  return new EKSClient({ region, maxAttempts: 1, requestHandler: { ...AWS_REQUEST_TIMEOUTS }, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
+  const requestHandler = { ...AWS_REQUEST_TIMEOUTS };
+  return new EKSClient({ region, maxAttempts: 1, requestHandler, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
 }
 
 /** Timeouts of every AWS client of the handler (ms): no connection or request can hang. */

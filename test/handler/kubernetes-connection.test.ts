@@ -1,8 +1,8 @@
 import { AddressInfo, Server, Socket, createServer } from 'net';
 import { Deadline } from '../../lib/handler/deadline';
+import { STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
 import { KubernetesClient } from '../../lib/handler/kube/client';
 import { KubernetesApiError } from '../../lib/handler/kube/errors';
-import { STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
 import { assumeRole, KubernetesConnection } from '../../lib/handler/kubernetes-connection';
 import { Logger } from '../../lib/handler/log';
 
