@@ -7,7 +7,7 @@
 import { readAwsAuth, updateAwsAuth } from './aws-auth-store';
 import { Deadline } from './deadline';
 import { KubeObject, KubernetesApi } from './kubernetes-api';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError } from './lockout';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from './lockout';
 import { Logger } from './log';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
@@ -117,7 +117,7 @@ export function computeAwsAuthChange(current: KubeObject | undefined, input: Aws
   }
   const mappings = (c: AwsAuthConfigMap) => c.mapRoles.length + c.mapUsers.length + c.mapAccounts.length;
   if (input.refuseEmpty && mappings(base) > 0 && mappings(merge.configMap) === 0) {
-    throw new LockoutError('refusing the change (nothing was written): it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.');
+    throw new LockoutError(`${REFUSAL} it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.`);
   }
   return { ...result, next: toConfigMapObject(merge.configMap) as unknown as KubeObject };
 }

@@ -1,5 +1,5 @@
 /**
- * Lockout protection: a change is refused, before anything is written, when it would leave the
+ * Lockout protection: a change is refused, before it is written, when it would leave the
  * cluster with no node mapping where nodes had one (nodes could no longer join or stay Ready), or
  * when it would take away the identity the handler itself uses to reach Kubernetes (the next
  * deployment, or this one's rollback, could no longer repair anything).
@@ -32,6 +32,9 @@ export class LockoutError extends Error {
   }
 }
 
+/** How every lockout refusal starts: the refused change itself is not written. */
+export const REFUSAL = 'refusing the change, which was not written:';
+
 /** Every reason to refuse going from `before` to `after` (empty: the change is safe). */
 export function lockoutProblems(mechanism: string, before: AccessSnapshot, after: AccessSnapshot, identities: readonly HandlerIdentity[]): string[] {
   const problems: string[] = [];
@@ -48,11 +51,15 @@ export function lockoutProblems(mechanism: string, before: AccessSnapshot, after
   return problems;
 }
 
-/** Throws {@link LockoutError} with every reason when the change is unsafe. */
+/**
+ * Throws {@link LockoutError} with every reason when the change is unsafe. The check runs before
+ * the change it guards is written; the run may have written other things before it (the handler's
+ * `reconcile` adds which to the message).
+ */
 export function assertNoLockout(mechanism: string, before: AccessSnapshot, after: AccessSnapshot, identities: readonly HandlerIdentity[]): void {
   const problems = lockoutProblems(mechanism, before, after, identities);
   if (problems.length > 0) {
-    throw new LockoutError(`refusing the change (nothing was written): ${problems.join(' ')}`);
+    throw new LockoutError(`${REFUSAL} ${problems.join(' ')}`);
   }
 }
 

@@ -13,7 +13,7 @@ import { Deadline } from './deadline';
 import { EksSender } from './eks-api';
 import { DecodedRequest } from './event';
 import { KubernetesApi } from './kubernetes-api';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm } from './lockout';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from './lockout';
 import { Logger } from './log';
 import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
 import { AccessEntrySpec } from '../core/access-entry';
@@ -53,8 +53,32 @@ export interface ReconcileOutcome {
   readonly warnings: string[];
 }
 
-/** Runs the request against the cluster. */
+/**
+ * Runs the request against the cluster. A lockout refusal says what this run had already written
+ * before it (an authentication mode step, the handler's own access entry, ...) or that it wrote
+ * nothing of this configuration's identities or RBAC.
+ */
 export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const written: string[] = [];
+  try {
+    return await reconcileRecording(request, deps, written);
+  } catch (error) {
+    if (error instanceof LockoutError) {
+      throw new LockoutError(`${error.message} ${describeWritten(written)}`);
+    }
+    throw error;
+  }
+}
+
+/** The sentence a refusal ends with: what this run wrote before it. */
+export function describeWritten(written: readonly string[]): string {
+  return written.length === 0
+    ? 'Nothing of this configuration\'s identities or RBAC was written.'
+    : `Already written by this run before the refusal: ${written.join('; ')}. Nothing else was written.`;
+}
+
+/** {@link reconcile}, recording in `written` each kind of write it has made. */
+async function reconcileRecording(request: DecodedRequest, deps: ReconcileDeps, written: string[]): Promise<ReconcileOutcome> {
   const { desired } = request;
   const isDelete = request.requestType === 'Delete';
   const log = deps.log;
@@ -91,6 +115,9 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   if (!isDelete) {
     // Never on Delete: a mode change cannot be undone, and removing access needs none.
     mode = await advanceAuthenticationMode(deps.eks, desired.clusterName, mode, movesToApi ? 'API_AND_CONFIG_MAP' : desired.targetAuthenticationMode, modeOptions);
+    if (mode !== cluster.authenticationMode) {
+      written.push(`the cluster's authentication mode moved from ${cluster.authenticationMode} to ${mode} (a mode change cannot be undone)`);
+    }
   }
   const identities = isDelete ? [] : handlerIdentities(desired);
   log.info('reconciling', { cluster: desired.clusterName, mode, awsAuth: choice.awsAuth, accessEntries: choice.accessEntries, ownerId: desired.ownerId });
@@ -134,6 +161,7 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     }
     if (usesHandlerEntry) {
       if (await ensureHandlerAccess(entryCtx, desired.handlerRoleArn!, observed)) {
+        written.push(`the handler's own cluster-admin access entry (${desired.handlerRoleArn})`);
         accessEntryWrites++;
         authGraceMs = NEW_ACCESS_GRACE_MS;
       }
@@ -166,6 +194,9 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   if (entryPlan) {
     const applied = await applyAccessEntryPlan(entryCtx, entryPlan, wantedEntries);
     accessEntryWrites += applied.writes;
+    if (applied.writes > 0) {
+      written.push(`${applied.writes} access entry change(s) of this configuration`);
+    }
     adopted = [...entryPlan.adopted, ...applied.adopted];
     if (adopted.length > 0) {
       log.info('adopted access entries (they existed before; they are kept when this configuration is removed)', { adopted });
@@ -176,6 +207,9 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   let rbacDeleted: string[] = [];
   if (isDelete) {
     rbacDeleted = (await deleteUnwanted(rbacCtx, [])).deleted;
+    if (rbacDeleted.length > 0) {
+      written.push(`the deletion of ${rbacDeleted.length} RBAC object(s) of this configuration`);
+    }
   }
   if (awsAuthCheck) {
     // Nothing to change when checked a moment ago: no second read. Otherwise read-merge-write,

@@ -181,8 +181,23 @@ describe('access entries', () => {
     const kube = new MemoryKube();
     await run(request('Create', state({ accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' })] })), { eksClient, kube });
     fake.calls.clear();
-    await expect(run(request('Update', state({ accessEntries: [] })), { eksClient, kube })).rejects.toThrow(/last node mapping/);
+    await expect(run(request('Update', state({ accessEntries: [] })), { eksClient, kube }))
+      .rejects.toThrow(/^refusing the change, which was not written: .*last node mapping.*\. Nothing of this configuration's identities or RBAC was written\.$/s);
     expect(writes()).toEqual([]);
+  });
+
+  test('lockout: a refusal after the handler granted itself access names that write', async () => {
+    fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
+    const kube = new MemoryKube();
+    const nodes = { rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] };
+    const withNodes = state({ mechanism: 'AWS_AUTH', awsAuth: { mapRoles: [nodes], mapUsers: [], mapAccounts: [] } });
+    await run(request('Create', withNodes), { eksClient, kube });
+    fake.state.deleteAccessEntry('dev-cluster', HANDLER_ROLE); // removed by hand since
+    fake.calls.clear();
+    await expect(run(request('Update', state({ mechanism: 'AWS_AUTH' })), { eksClient, kube }))
+      .rejects.toThrow(/last node mapping.* Already written by this run before the refusal: the handler's own cluster-admin access entry \(arn:aws:iam::111122223333:role\/[^)]+\)\. Nothing else was written\.$/s);
+    expect(writes().map((c) => c.operation)).toEqual(['CreateAccessEntry', 'AssociateAccessPolicy']);
+    expect(kube.objects.get(AWS_AUTH_PATH)!.data!.mapRoles).toContain(NODE_ROLE);
   });
 
   test('lockout: refuses taking admin away from kubernetesRoleArn', async () => {
@@ -323,7 +338,7 @@ describe('authentication modes', () => {
     });
     const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
     await expect(run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [admin, devEntry], manifests: teamRbac('dev') })), { eksClient, kube }))
-      .rejects.toThrow(/last node mapping from the cluster by moving it to authentication mode API/);
+      .rejects.toThrow(/last node mapping from the cluster by moving it to authentication mode API.* Already written by this run before the refusal: the cluster's authentication mode moved from CONFIG_MAP to API_AND_CONFIG_MAP \(a mode change cannot be undone\)\. Nothing else was written\.$/s);
     expect(writes().map((c) => c.operation)).toEqual(['UpdateClusterConfig']);
     expect(fake.state.authenticationMode('dev-cluster')).toBe('API_AND_CONFIG_MAP');
     expect(kube.writes()).toBe(0);

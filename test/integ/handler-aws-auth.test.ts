@@ -175,7 +175,7 @@ test('lockout: refuses removing the last node role mapping', async () => {
   expect((await invoke('Create', withNodes)).error).toBeUndefined();
   const rv = (await liveAwsAuth())!.metadata!.resourceVersion;
   const refused = await invoke('Update', desired(), withNodes);
-  expect(refused.error?.message).toMatch(/LockoutError: refusing the change \(nothing was written\): .*last node mapping from aws-auth/);
+  expect(refused.error?.message).toMatch(/LockoutError: refusing the change, which was not written: .*last node mapping from aws-auth.* Nothing of this configuration's identities or RBAC was written\.$/s);
   expect((await liveAwsAuth())!.metadata!.resourceVersion).toBe(rv);
 });
 
