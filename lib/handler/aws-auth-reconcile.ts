@@ -146,7 +146,8 @@ function mayRecordOwner(configMap: KubeObject, ownerId: string): boolean {
   }
   try {
     const records = JSON.parse(raw) as unknown;
-    return !(records && typeof records === 'object' && !Array.isArray(records) && !(ownerId in records));
+    // An own key only: an owner ID such as `constructor` is not recorded by Object.prototype.
+    return !(records && typeof records === 'object' && !Array.isArray(records) && !Object.prototype.hasOwnProperty.call(records, ownerId));
   } catch {
     return true; // unreadable: let the full merge report it
   }

@@ -125,6 +125,35 @@ describe('reconcileAwsAuth', () => {
     expect(kube.calls.some((c) => c.method === 'DELETE')).toBe(false);
   });
 
+  test('owner IDs named like Object.prototype keys (__proto__, constructor) are owners like any other', async () => {
+    const kube = new MemoryKube();
+    const owners = () => JSON.parse(kube.objects.get(AWS_AUTH_PATH)!.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION] ?? '{}') as object;
+    const mapRoles = () => (kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>).mapRoles ?? '';
+    await reconcileAwsAuth(kube, { ownerId: '__proto__', desired: { mapRoles: [role(1)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() });
+    expect(Object.keys(owners())).toEqual(['__proto__']);
+    const both = await reconcileAwsAuth(kube, { ownerId: 'constructor', desired: { mapRoles: [role(2)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() });
+    expect(both.owners).toEqual(['__proto__', 'constructor']);
+    expect(Object.keys(owners())).toEqual(['__proto__', 'constructor']);
+    expect(mapRoles()).toMatch(/team-1[\s\S]*team-2/);
+    // Each removes only its own entry.
+    await reconcileAwsAuth(kube, { ownerId: 'constructor', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
+    expect(Object.keys(owners())).toEqual(['__proto__']);
+    expect(mapRoles()).toContain('team-1');
+    expect(mapRoles()).not.toContain('team-2');
+    await reconcileAwsAuth(kube, { ownerId: '__proto__', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
+    expect(Object.keys(owners())).toEqual([]);
+    expect(mapRoles()).not.toContain('team-1');
+  });
+
+  test('an owner named constructor that never wrote to aws-auth leaves it alone, even when it cannot be parsed', async () => {
+    const kube = new MemoryKube();
+    seed(kube, { mapRoles: '- rolearn: [unclosed\n' }, { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ 'owner-a': { mapRoles: [] } }) });
+    const result = await reconcileAwsAuth(kube, { ownerId: 'constructor', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
+    expect(result.written).toBe(false);
+    expect(result.owners).toEqual(['owner-a']);
+    expect(kube.writes()).toBe(0);
+  });
+
   test('20 concurrent owners: every entry lands, none lost', async () => {
     const kube = new MemoryKube();
     seed(kube, FOREIGN_DATA);

@@ -44,11 +44,16 @@ export interface AwsAuthMergeResult {
 type Section = 'mapRoles' | 'mapUsers' | 'mapAccounts';
 type Entry = RoleMapping | UserMapping | string;
 
-/** The owner records of the annotation; throws {@link AccessConfigError} when it is not valid JSON of that shape. */
+/**
+ * The owner records of the annotation; throws {@link AccessConfigError} when it is not valid JSON of
+ * that shape. The result has no prototype: an owner ID may be any string, `constructor` or
+ * `__proto__` included.
+ */
 export function readOwnerRecords(configMap: AwsAuthConfigMap): Record<string, AwsAuthOwnerRecord> {
   const raw = configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION];
+  const records: Record<string, AwsAuthOwnerRecord> = Object.create(null);
   if (raw === undefined || raw === '') {
-    return {};
+    return records;
   }
   let parsed: unknown;
   try {
@@ -59,7 +64,6 @@ export function readOwnerRecords(configMap: AwsAuthConfigMap): Record<string, Aw
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AccessConfigError(`annotation ${AWS_AUTH_OWNERS_ANNOTATION} on aws-auth must be a JSON object of owner ID to entries`);
   }
-  const records: Record<string, AwsAuthOwnerRecord> = {};
   for (const [owner, value] of Object.entries(parsed as Record<string, unknown>)) {
     const v = (value ?? {}) as Record<string, unknown>;
     const adopted = (v.adopted ?? {}) as Record<string, unknown>;
@@ -109,7 +113,7 @@ export function mergeOwnedAwsAuth(configMap: AwsAuthConfigMap, ownerId: string, 
   }
 
   const ownRecord = recordJson(written, adopted);
-  const nextRecords: Record<string, unknown> = {};
+  const nextRecords: Record<string, unknown> = Object.create(null); // owner IDs are keys: no prototype
   for (const owner of [...new Set([...Object.keys(records), ownerId])].sort()) {
     const record = owner === ownerId ? ownRecord : recordJson(records[owner] as any, (records[owner].adopted ?? {}) as any);
     if (record !== undefined) {

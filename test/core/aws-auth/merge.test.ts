@@ -77,6 +77,29 @@ describe('mergeOwnedAwsAuth', () => {
     expect(empty.metadata.annotations).toBeUndefined();
   });
 
+  test('owner IDs named like Object.prototype keys are plain owners: an annotation with __proto__, an owner constructor', () => {
+    const annotated: AwsAuthConfigMap = {
+      ...emptyAwsAuth(),
+      mapRoles: [{ rolearn: OPS, username: 'ops', groups: [] }],
+      metadata: { ...emptyAwsAuth().metadata, annotations: { [AWS_AUTH_OWNERS_ANNOTATION]: `{"__proto__":{"mapRoles":[{"rolearn":"${OPS}","username":"ops"}]}}` } },
+    };
+    expect(Object.keys(readOwnerRecords(annotated))).toEqual(['__proto__']);
+    expect(readOwnerRecords(annotated).constructor).toBeUndefined();
+    const withCtor = merge(annotated, 'constructor', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: [] }] }));
+    expect(withCtor.warnings).toEqual([]);
+    expect(withCtor.configMap.mapRoles.map((r) => r.rolearn)).toEqual([OPS, DEV]);
+    const recorded = withCtor.configMap.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION];
+    expect(Object.keys(JSON.parse(recorded))).toEqual(['__proto__', 'constructor']);
+    expect(readOwnerRecords(withCtor.configMap).__proto__).toEqual({ mapRoles: [{ rolearn: OPS, username: 'ops' }], mapUsers: [], mapAccounts: [], adopted: { mapRoles: [], mapUsers: [], mapAccounts: [] } });
+    // constructor withdraws: only its entry goes; __proto__ withdraws: its entry goes too.
+    const ctorGone = merge(withCtor.configMap, 'constructor', none).configMap;
+    expect(ctorGone.mapRoles.map((r) => r.rolearn)).toEqual([OPS]);
+    expect(Object.keys(readOwnerRecords(ctorGone))).toEqual(['__proto__']);
+    const allGone = merge(ctorGone, '__proto__', none).configMap;
+    expect(allGone.mapRoles).toEqual([]);
+    expect(allGone.metadata.annotations).toBeUndefined();
+  });
+
   test('an identical foreign entry is adopted, and left in place when no longer wanted', () => {
     const node = foreign.mapRoles[0];
     const desired = want({ mapRoles: [{ rolearn: node.rolearn!, username: node.username, groups: [...node.groups!] }] });
