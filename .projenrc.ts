@@ -98,9 +98,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/']) {
+// The npm package (and every jsii binding built from it) carries the compiled constructs and core,
+// the bundles in assets/, and nothing else: no local virtualenv, no unbundled handler or CLI (they
+// ship as bundles), no TypeScript sources. test/compliance/package-contents.test.ts checks this.
+for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/', '/.venv/', '/lib/handler/**', '/lib/cli/**', '/lib/**/*.ts']) {
   project.npmignore?.exclude(p);
 }
+project.npmignore?.include('/lib/**/*.d.ts');
 project.npmignore?.include('/assets/');
 // The `gitignore` option's '/test/.tmp/' is dropped when jest re-includes '/test/'; exclude it again here.
 project.gitignore.exclude('/test/.tmp/');
