@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { RunningHarness, startHarness } from './harness';
+import { alive } from './lock';
 
 /** Test files under this directory (relative to the root) use the harness. */
 export const HARNESS_TEST_DIR = join('test', 'integ');
@@ -120,15 +121,6 @@ function killAll(pids: readonly number[]): void {
     } catch {
       // already gone
     }
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -55,7 +55,8 @@ function lockOwner(dir: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
+/** True while a process with this ID exists (EPERM: it exists, but belongs to someone else). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
