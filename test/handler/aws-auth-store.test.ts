@@ -3,7 +3,6 @@ import { AWS_AUTH_OWNERS_ANNOTATION } from '../../lib/core/desired-state';
 import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from '../../lib/handler/aws-auth-reconcile';
 import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/handler/aws-auth-store';
 import { Deadline } from '../../lib/handler/deadline';
-import { KubeObject } from '../../lib/handler/kubernetes-api';
 import { LockoutError } from '../../lib/handler/lockout';
 import { Logger } from '../../lib/handler/log';
 
@@ -13,10 +12,6 @@ const FOREIGN_DATA = {
   mapRoles: `- rolearn: ${NODE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
   mapUsers: '- userarn: arn:aws:iam::111122223333:user/alice\n  username: alice\n  groups:\n  - system:masters\n',
 };
-
-function seed(kube: MemoryKube, data: Record<string, string>, annotations?: Record<string, string>): void {
-  kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1', ...(annotations ? { annotations } : {}) }, data } as KubeObject);
-}
 
 function options() {
   return { deadline: Deadline.in(60_000), log: quiet(), random: () => 0 };
@@ -29,7 +24,7 @@ function role(n: number) {
 describe('updateAwsAuth', () => {
   test('writes nothing when the mutation changes nothing', async () => {
     const kube = new MemoryKube();
-    seed(kube, FOREIGN_DATA);
+    kube.seedAwsAuth(FOREIGN_DATA);
     const result = await updateAwsAuth(kube, () => undefined, options());
     expect(result).toMatchObject({ written: false, attempts: 1 });
     expect(kube.writes()).toBe(0);
@@ -37,7 +32,7 @@ describe('updateAwsAuth', () => {
 
   test('re-reads and re-computes after a conflicting write, carrying the resourceVersion', async () => {
     const kube = new MemoryKube();
-    seed(kube, { mapAccounts: '- "111122223333"\n' });
+    kube.seedAwsAuth({ mapAccounts: '- "111122223333"\n' });
     let rounds = 0;
     const result = await updateAwsAuth(kube, (current) => {
       rounds++;
@@ -53,7 +48,7 @@ describe('updateAwsAuth', () => {
 
   test('a failing mutation writes nothing', async () => {
     const kube = new MemoryKube();
-    seed(kube, FOREIGN_DATA);
+    kube.seedAwsAuth(FOREIGN_DATA);
     await expect(updateAwsAuth(kube, () => {
       throw new Error('refused');
     }, options())).rejects.toThrow('refused');
@@ -80,7 +75,7 @@ describe('reconcileAwsAuth', () => {
 
   test('keeps foreign entries, writes nothing on a replay, removes only its own entries', async () => {
     const kube = new MemoryKube();
-    seed(kube, FOREIGN_DATA);
+    kube.seedAwsAuth(FOREIGN_DATA);
     const desired = { mapRoles: [role(1), role(2)], mapUsers: [], mapAccounts: [] };
     await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired, identities: [], ...options() });
     const writesAfterFirst = kube.writes();
@@ -97,7 +92,7 @@ describe('reconcileAwsAuth', () => {
 
   test('refuses (and writes nothing) when the ConfigMap cannot be parsed', async () => {
     const kube = new MemoryKube();
-    seed(kube, { mapRoles: '- rolearn: [unclosed\n' });
+    kube.seedAwsAuth({ mapRoles: '- rolearn: [unclosed\n' });
     await expect(reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: { mapRoles: [role(1)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() }))
       .rejects.toThrow(/cannot be read safely.*nothing was written.*mapRoles/s);
     expect(kube.writes()).toBe(0);
@@ -147,7 +142,7 @@ describe('reconcileAwsAuth', () => {
 
   test('an owner named constructor that never wrote to aws-auth leaves it alone, even when it cannot be parsed', async () => {
     const kube = new MemoryKube();
-    seed(kube, { mapRoles: '- rolearn: [unclosed\n' }, { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ 'owner-a': { mapRoles: [] } }) });
+    kube.seedAwsAuth({ mapRoles: '- rolearn: [unclosed\n' }, { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ 'owner-a': { mapRoles: [] } }) });
     const result = await reconcileAwsAuth(kube, { ownerId: 'constructor', desired: EMPTY_DESIRED_AWS_AUTH, identities: [], ...options() });
     expect(result.written).toBe(false);
     expect(result.owners).toEqual(['owner-a']);
@@ -156,7 +151,7 @@ describe('reconcileAwsAuth', () => {
 
   test('20 concurrent owners: every entry lands, none lost', async () => {
     const kube = new MemoryKube();
-    seed(kube, FOREIGN_DATA);
+    kube.seedAwsAuth(FOREIGN_DATA);
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => reconcileAwsAuth(kube, {
       ownerId: `owner-${i}`,
       desired: { mapRoles: [role(i)], mapUsers: [], mapAccounts: [] },

@@ -3,6 +3,7 @@
  * (resourceVersion compare-and-swap, AlreadyExists on create), for unit tests. Every call yields
  * to the event loop first, so concurrent writers really interleave.
  */
+import { AWS_AUTH_PATH } from '../../lib/handler/aws-auth-store';
 import { ApplyOptions, KubeObject, KubernetesApi } from '../../lib/handler/kubernetes-api';
 
 export class KubeTestError extends Error {
@@ -15,6 +16,16 @@ export class MemoryKube implements KubernetesApi {
   public readonly objects = new Map<string, KubeObject>();
   public readonly calls: { method: string; path: string }[] = [];
   private version = 1;
+
+  /** Puts an aws-auth ConfigMap with this `data` (and annotations) in place, as if found on the cluster. */
+  public seedAwsAuth(data: Record<string, string>, annotations?: Record<string, string>): void {
+    this.objects.set(AWS_AUTH_PATH, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1', ...(annotations ? { annotations } : {}) },
+      data,
+    } as KubeObject);
+  }
 
   public writes(): number {
     return this.calls.filter((c) => c.method !== 'GET' && c.method !== 'LIST').length;

@@ -147,7 +147,7 @@ describe('access entries', () => {
     kube.objects.clear();
     // This owner wrote to aws-auth before (it must remove its entries now), and someone broke it.
     const owners = { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ 'stack-a.access': { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/developer' }] } }) };
-    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', annotations: owners }, data: { mapRoles: '- rolearn: [broken\n' } } as never);
+    kube.seedAwsAuth({ mapRoles: '- rolearn: [broken\n' }, owners);
     await expect(run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube })).rejects.toThrow(/aws-auth ConfigMap in kube-system cannot be read safely/);
     expect(writes()).toEqual([]);
     expect(kube.writes()).toBe(0);
@@ -156,7 +156,7 @@ describe('access entries', () => {
   test('an aws-auth it never wrote to is none of its business on an access-entry cluster, even when broken', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
     const kube = new MemoryKube();
-    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: '- rolearn: [broken\n' } } as never);
+    kube.seedAwsAuth({ mapRoles: '- rolearn: [broken\n' });
     await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
     expect(kube.writes()).toBe(0);
@@ -269,7 +269,7 @@ describe('authentication modes', () => {
   test('warns when a principal with an access entry is also mapped in aws-auth (the access entry wins)', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API_AND_CONFIG_MAP' });
     const kube = new MemoryKube();
-    kube.objects.set(AWS_AUTH_PATH, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' }, data: { mapRoles: '- rolearn: arn:aws:iam::111122223333:role/developer\n  username: dev\n  groups:\n  - old\n' } });
+    kube.seedAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/developer\n  username: dev\n  groups:\n  - old\n' });
     const outcome = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
     expect(outcome.warnings).toEqual([`${DEV_ROLE} is mapped both in aws-auth and by an access entry; EKS uses the access entry and ignores the aws-auth mapping`]);
     expect(kube.writes()).toBe(0);
@@ -289,14 +289,9 @@ describe('authentication modes', () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
     const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
-    kube.objects.set(AWS_AUTH_PATH, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' },
-      data: {
-        mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n- rolearn: ${k8sRole}\n  groups:\n  - system:masters\n`,
-        mapUsers: `- userarn: ${OPS_USER}\n  groups:\n  - ops\n`,
-      },
+    kube.seedAwsAuth({
+      mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n- rolearn: ${k8sRole}\n  groups:\n  - system:masters\n`,
+      mapUsers: `- userarn: ${OPS_USER}\n  groups:\n  - ops\n`,
     });
     const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
     const outcome = await run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' }), admin] })), { eksClient, kube });
@@ -311,13 +306,8 @@ describe('authentication modes', () => {
   test('the handler role mapped in aws-auth moves to API through the entry the handler grants itself', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
-    kube.objects.set(AWS_AUTH_PATH, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' },
-      data: {
-        mapRoles: `- rolearn: ${HANDLER_ROLE}\n  groups:\n  - system:masters\n`,
-      },
+    kube.seedAwsAuth({
+      mapRoles: `- rolearn: ${HANDLER_ROLE}\n  groups:\n  - system:masters\n`,
     });
     const outcome = await run(request('Create', state({ targetAuthenticationMode: 'API', accessEntries: [devEntry] })), { eksClient, kube });
     expect(outcome.authenticationMode).toBe('API');
@@ -328,13 +318,8 @@ describe('authentication modes', () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'CONFIG_MAP' });
     const kube = new MemoryKube();
     const k8sRole = 'arn:aws:iam::111122223333:role/k8s-admin';
-    kube.objects.set(AWS_AUTH_PATH, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system', resourceVersion: '1' },
-      data: {
-        mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
-      },
+    kube.seedAwsAuth({
+      mapRoles: `- rolearn: ${NODE_ROLE}\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n  - system:bootstrappers\n  - system:nodes\n`,
     });
     const admin = entry(k8sRole, { accessPolicies: [{ policyArn: policy('AmazonEKSClusterAdminPolicy'), accessScope: { type: 'cluster' } }] });
     await expect(run(request('Create', state({ kubernetesRoleArn: k8sRole, targetAuthenticationMode: 'API', accessEntries: [admin, devEntry], manifests: teamRbac('dev') })), { eksClient, kube }))
