@@ -129,6 +129,13 @@ const bundle = project.addTask('bundle', {
 });
 project.preCompileTask.spawn(bundle);
 project.testTask.prependSpawn(bundle);
+// ts-jest compiles each test file in isolation and reports no type errors; check the tests, the
+// examples and the benchmark as a whole before running them.
+const typecheckTests = project.addTask('typecheck:test', {
+  description: 'Type-check the tests, examples and benchmark',
+  exec: 'tsc --noEmit -p test/tsconfig.json',
+});
+project.testTask.prependSpawn(typecheckTests);
 // `npm ci` in a fresh clone builds the handler bundle too, so `npx cdk synth` works right after it.
 project.package.setScript('prepare', 'node scripts/bundle.mjs');
 

@@ -1,4 +1,4 @@
-import { AccessEntrySpec } from '../../lib/core/access-entry';
+import { AccessEntrySpec, AccessScopeSpec } from '../../lib/core/access-entry';
 import { OWNER_KEY } from '../../lib/core/desired-state';
 import { accessEntrySnapshot, entriesAfter, ObservedAccessEntry, planAccessEntries, planPolicies, sameScope } from '../../lib/handler/access-entries-plan';
 
@@ -114,7 +114,7 @@ describe('planAccessEntries', () => {
     for (const [have, want, text] of [
       [{ type: 'cluster' }, { type: 'namespace', namespaces: ['dev'] }, 'stays associated with cluster scope; the desired namespace scope \\(dev\\) is not applied'],
       [{ type: 'namespace', namespaces: ['b', 'a'] }, { type: 'namespace', namespaces: ['a', 'b', 'c'] }, 'stays associated with namespace scope \\(a, b\\); the desired namespace scope \\(a, b, c\\) is not applied'],
-    ] as const) {
+    ] as Array<[AccessScopeSpec, AccessScopeSpec, string]>) {
       const plan = planAccessEntries({
         ownerId: OWNER,
         desired: [spec(DEV, { accessPolicies: [{ policyArn: ADMIN, accessScope: want }] })],

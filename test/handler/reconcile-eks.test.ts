@@ -197,7 +197,7 @@ describe('access entries', () => {
     await expect(run(request('Update', state({ mechanism: 'AWS_AUTH' })), { eksClient, kube }))
       .rejects.toThrow(/last node mapping.* Already written by this run before the refusal: the handler's own cluster-admin access entry \(arn:aws:iam::111122223333:role\/[^)]+\)\. Nothing else was written\.$/s);
     expect(writes().map((c) => c.operation)).toEqual(['CreateAccessEntry', 'AssociateAccessPolicy']);
-    expect(kube.objects.get(AWS_AUTH_PATH)!.data!.mapRoles).toContain(NODE_ROLE);
+    expect((kube.objects.get(AWS_AUTH_PATH)!.data as Record<string, string>).mapRoles).toContain(NODE_ROLE);
   });
 
   test('lockout: refuses taking admin away from kubernetesRoleArn', async () => {

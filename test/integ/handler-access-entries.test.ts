@@ -182,7 +182,7 @@ test('an existing access entry is adopted; the scope of its existing association
   expect(update.error).toBeUndefined();
   expect(update.eksWrites).toEqual([]);
   expect(update.kubeWrites).toEqual([]);
-  expect(update.response!.Data.Warnings).toMatch(/adopted access entry .*role\/viewer: policy .*AmazonEKSViewPolicy stays associated with namespace scope \(dev\); the desired namespace scope \(dev, staging\) is not applied/);
+  expect(update.response!.Data!.Warnings).toMatch(/adopted access entry .*role\/viewer: policy .*AmazonEKSViewPolicy stays associated with namespace scope \(dev\); the desired namespace scope \(dev, staging\) is not applied/);
   expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/staging/pods')).toBe(403);
 });
 
@@ -202,11 +202,11 @@ test('adopting the cluster creator\'s entry while desiring only a view policy ne
 
   const create = await invoke('Create', viewOnly(['default']));
   expect(create.error).toBeUndefined();
-  expect(create.response!.Data.Warnings).toMatch(/AmazonEKSClusterAdminPolicy \(cluster scope\) is not desired but stays associated/);
+  expect(create.response!.Data!.Warnings).toMatch(/AmazonEKSClusterAdminPolicy \(cluster scope\) is not desired but stays associated/);
   expect(create.eksWrites.filter((w) => w.principalArn === CREATOR)).toEqual([{ operation: 'AssociateAccessPolicy', principalArn: CREATOR }]);
   await keepsAdmin();
   expect(await creatorPolicies()).toContainEqual(expect.objectContaining({ policyArn: VIEW_POLICY }));
-  expect(create.response!.Data.Warnings).toMatch(/username stays .*; the desired "creator" is not applied/);
+  expect(create.response!.Data!.Warnings).toMatch(/username stays .*; the desired "creator" is not applied/);
   expect((await eksFake().state()).clusters[0].accessEntries.find((e) => e.principalArn === CREATOR)!.username).not.toBe('creator');
 
   const update = await invoke('Update', viewOnly(['kube-system']), viewOnly(['default']));
