@@ -99,9 +99,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // The npm package (and every jsii binding built from it) carries the compiled constructs and core,
-// the bundles in assets/, and nothing else: no local virtualenv, no unbundled handler or CLI (they
+// the bundles in assets/, and nothing else: no local virtualenv, no unbundled handler, CLI or I/O layer (they
 // ship as bundles), no TypeScript sources. test/compliance/package-contents.test.ts checks this.
-for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/', '/.venv/', '/lib/handler/**', '/lib/cli/**', '/lib/**/*.ts']) {
+for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/', '/.venv/', '/lib/handler/**', '/lib/io/**', '/lib/cli/**', '/lib/**/*.ts']) {
   project.npmignore?.exclude(p);
 }
 project.npmignore?.include('/lib/**/*.d.ts');
@@ -115,10 +115,10 @@ project.addFields({ bin: { 'eks-access': 'bin/eks-access' } });
 // Node 20's end-of-life banner on every jsii run is noise.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
-// The handler and the CLI are bundled by esbuild (scripts/bundle.mjs), so they may import build-time
+// The handler, the CLI and their I/O layer (lib/io) are bundled by esbuild (scripts/bundle.mjs), so they may import build-time
 // dependencies such as the AWS SDK; the constructs may not (jsii ships them unbundled).
 project.eslint?.addOverride({
-  files: ['lib/handler/**/*.ts', 'lib/cli/**/*.ts'],
+  files: ['lib/handler/**/*.ts', 'lib/io/**/*.ts', 'lib/cli/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 

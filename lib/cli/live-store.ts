@@ -10,13 +10,13 @@
 import { AwsAuthStore, CliIo, StoreUpdate } from './io';
 import { AccessConfigError } from '../core/arn';
 import { FIELD_MANAGER } from '../core/desired-state';
-import { AWS_AUTH_NAMESPACE, AWS_AUTH_PATH, AwsAuthConflictError, readAwsAuth, updateAwsAuth } from '../handler/aws-auth-store';
-import type { ClusterInfo } from '../handler/cluster';
-import { Deadline, DeadlineExceededError } from '../handler/deadline';
-import { KubernetesApiError } from '../handler/kube/errors';
-import { collectionPath, KubeObject, KubernetesApi, kubeStatus, objectPath } from '../handler/kubernetes-api';
-import type { OpenClusterOptions } from '../handler/kubernetes-connection';
-import { Logger } from '../handler/log';
+import { AWS_AUTH_NAMESPACE, AWS_AUTH_PATH, AwsAuthConflictError, readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
+import type { ClusterInfo } from '../io/cluster';
+import { Deadline, DeadlineExceededError } from '../io/deadline';
+import { KubernetesApiError } from '../io/kube/errors';
+import { collectionPath, KubeObject, KubernetesApi, kubeStatus, objectPath } from '../io/kubernetes-api';
+import type { OpenClusterOptions } from '../io/kubernetes-connection';
+import { Logger } from '../io/log';
 
 /** How long one command may take, all retries included. */
 export const LIVE_TIMEOUT_MS = 120_000;
@@ -66,7 +66,7 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
       // output and the bundle), so that file mode starts as fast as it did without live mode.
       /* eslint-disable @typescript-eslint/no-require-imports -- lazy; the CLI is bundled by esbuild */
       const { fromNodeProviderChain } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
-      const opener = deps.openCluster ?? (require('../handler/kubernetes-connection') as typeof import('../handler/kubernetes-connection')).openCluster;
+      const opener = deps.openCluster ?? (require('../io/kubernetes-connection') as typeof import('../io/kubernetes-connection')).openCluster;
       /* eslint-enable @typescript-eslint/no-require-imports */
       const credentials = options.profile !== undefined ? fromNodeProviderChain({ profile: options.profile }) : fromNodeProviderChain();
       // A person is waiting: no grace period for access that may still be propagating.

@@ -19,10 +19,10 @@ import {
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
 import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from './access-entries-plan';
-import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
-import { ClusterNotFoundError, clusterExists } from './cluster';
-import { EksSender } from './eks-api';
-import { Logger } from './log';
+import { isAwsError, isPrincipalNotYetVisible } from '../io/aws-errors';
+import { ClusterNotFoundError, clusterExists } from '../io/cluster';
+import { EksSender } from '../io/eks-api';
+import { Logger } from '../io/log';
 import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
 import { parsePrincipalArn } from '../core/arn';
 import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';

@@ -4,11 +4,11 @@
  * conflict-safe store. Used with an empty desired state to remove this owner's entries (Delete,
  * or a move to access entries); foreign and other owners' entries are never touched.
  */
-import { readAwsAuth, updateAwsAuth } from './aws-auth-store';
-import { Deadline } from './deadline';
-import { KubeObject, KubernetesApi } from './kubernetes-api';
+import { readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
+import { Deadline } from '../io/deadline';
+import { KubeObject, KubernetesApi } from '../io/kubernetes-api';
 import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from './lockout';
-import { Logger } from './log';
+import { Logger } from '../io/log';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../core/desired-state';

@@ -3,9 +3,9 @@
  * its decoding into the desired states the handler reconciles.
  */
 import { assertValidDesiredState } from './desired-state-check';
-import { endpointOverrides } from './endpoints';
-import { Logger } from './log';
-import { readS3Object } from './s3-object';
+import { endpointOverrides } from '../io/endpoints';
+import { Logger } from '../io/log';
+import { readS3Object } from '../io/s3-object';
 import { AccessConfigError } from '../core/arn';
 import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 

@@ -4,11 +4,11 @@
  * desired state, reconciles the cluster, and answers with a stable physical ID. Every failure is
  * thrown as one actionable message, which the framework reports to CloudFormation as FAILED.
  */
-import { Deadline, RemainingTime } from './deadline';
-import { createEksClient, EksApi } from './eks-api';
+import { Deadline, RemainingTime } from '../io/deadline';
+import { createEksClient, EksApi } from '../io/eks-api';
 import { CustomResourceEvent, CustomResourceResponse, decodeEvent } from './event';
-import { connectKubernetes, KubernetesConnection } from './kubernetes-connection';
-import { Logger } from './log';
+import { connectKubernetes, KubernetesConnection } from '../io/kubernetes-connection';
+import { Logger } from '../io/log';
 import { reconcile, ReconcileOutcome } from './reconcile';
 
 export type { CustomResourceEvent, CustomResourceResponse } from './event';

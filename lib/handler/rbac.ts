@@ -4,10 +4,10 @@
  * that label. Every object is read first: unchanged objects are not written at all, objects of
  * another owner are never taken over, and all checks run before the first write.
  */
-import { Deadline } from './deadline';
+import { Deadline } from '../io/deadline';
 import { MANIFEST_KINDS, isNamespacedKind } from './desired-state-check';
-import { KubeObject, KubernetesApi, collectionPath, kubeReason, kubeStatus, objectPath } from './kubernetes-api';
-import { Logger } from './log';
+import { KubeObject, KubernetesApi, collectionPath, kubeReason, kubeStatus, objectPath } from '../io/kubernetes-api';
+import { Logger } from '../io/log';
 import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
 
 export interface RbacContext {

@@ -8,13 +8,13 @@ import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHand
 import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction, AccessEntryPlan } from './access-entries-plan';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from './authentication-mode';
 import { EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
-import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from './cluster';
-import { Deadline } from './deadline';
-import { EksSender } from './eks-api';
+import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from '../io/cluster';
+import { Deadline } from '../io/deadline';
+import { EksSender } from '../io/eks-api';
 import { DecodedRequest } from './event';
-import { KubernetesApi } from './kubernetes-api';
+import { KubernetesApi } from '../io/kubernetes-api';
 import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from './lockout';
-import { Logger } from './log';
+import { Logger } from '../io/log';
 import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
 import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';

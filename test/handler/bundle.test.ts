@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { state } from './fixtures';
-import { EKS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
+import { EKS_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { EksFake, startEksFake } from '../support/eks-fake';
 
 const root = join(__dirname, '..', '..');

@@ -3,8 +3,8 @@
  * (resourceVersion compare-and-swap, AlreadyExists on create), for unit tests. Every call yields
  * to the event loop first, so concurrent writers really interleave.
  */
-import { AWS_AUTH_PATH } from '../../lib/handler/aws-auth-store';
-import { ApplyOptions, KubeObject, KubernetesApi } from '../../lib/handler/kubernetes-api';
+import { AWS_AUTH_PATH } from '../../lib/io/aws-auth-store';
+import { ApplyOptions, KubeObject, KubernetesApi } from '../../lib/io/kubernetes-api';
 
 export class KubeTestError extends Error {
   constructor(public readonly status: number, public readonly reason: string, message: string) {

@@ -7,8 +7,8 @@ import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, ru
 import { MemoryKube } from './memory-kube';
 import { AWS_AUTH_OWNERS_ANNOTATION, OWNER_KEY } from '../../lib/core/desired-state';
 import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
-import { AWS_AUTH_PATH } from '../../lib/handler/aws-auth-store';
-import { objectPath } from '../../lib/handler/kubernetes-api';
+import { AWS_AUTH_PATH } from '../../lib/io/aws-auth-store';
+import { objectPath } from '../../lib/io/kubernetes-api';
 import { EksFake, faults, startEksFake } from '../support/eks-fake';
 
 let fake: EksFake;

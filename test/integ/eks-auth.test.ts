@@ -1,11 +1,11 @@
 /**
- * The full token path on a real API server: a token minted by lib/handler/eks-token.ts for a test
+ * The full token path on a real API server: a token minted by lib/io/eks-token.ts for a test
  * principal is verified by the emulated EKS authenticator and mapped through aws-auth or access
  * entries, as EKS would; access policies authorize as EKS's authorizer would.
  */
 import { AuthenticationMode } from '../../lib/core/desired-state';
-import { KubernetesClient } from '../../lib/handler/kube/client';
-import { KubernetesApiError } from '../../lib/handler/kube/errors';
+import { KubernetesClient } from '../../lib/io/kube/client';
+import { KubernetesApiError } from '../../lib/io/kube/errors';
 import { accessPolicyArn } from '../support/eks-fake/access-policies';
 import type { AccessEntrySeed, ClusterSeed } from '../support/eks-fake/model';
 import { authDecisions, clientAs, eksFake, kubeHarness, tokenFor } from '../support/kube/env';

@@ -4,9 +4,9 @@
  * EKS fake's write calls, and the Kubernetes writes.
  */
 import { DESIRED_STATE_VERSION, DesiredClusterAccess, physicalResourceId } from '../../lib/core/desired-state';
-import { EKS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
+import { EKS_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { CustomResourceResponse, onEvent } from '../../lib/handler/index';
-import { KubernetesApiError } from '../../lib/handler/kube/errors';
+import { KubernetesApiError } from '../../lib/io/kube/errors';
 import { clientAs, credentialsOf, eksFake, freshCredentialsOf, kubeHarness } from '../support/kube/env';
 
 export interface Invocation {

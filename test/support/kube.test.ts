@@ -28,7 +28,7 @@ describe('harnessWanted', () => {
   test('a full run starts it; a run limited to unit tests does not', () => {
     delete process.env.KUBE_HARNESS;
     expect(wanted([])).toBe(true);
-    expect(wanted(['test/handler/eks-token.test.ts'])).toBe(false);
+    expect(wanted(['test/io/eks-token.test.ts'])).toBe(false);
     expect(wanted(['eks-token'])).toBe(false);
     expect(wanted(['test/integ'])).toBe(true);
     expect(wanted(['kube-client'])).toBe(true); // matches test/integ/kube-client.test.ts

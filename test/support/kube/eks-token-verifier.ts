@@ -8,7 +8,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CallerIdentity, callerIdentityOf, lookUpAccessKey, TestPrincipal } from './principals';
-import { CLUSTER_ID_HEADER, EKS_TOKEN_PREFIX, STS_API_VERSION } from '../../../lib/handler/eks-token';
+import { CLUSTER_ID_HEADER, EKS_TOKEN_PREFIX, STS_API_VERSION } from '../../../lib/io/eks-token';
 
 /** The authenticator accepts a token this long after its X-Amz-Date. */
 export const TOKEN_LIFETIME_MS = 15 * 60_000;

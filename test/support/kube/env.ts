@@ -7,8 +7,8 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AuthDecision } from './auth-webhook';
 import { HARNESS_ENV } from './harness';
 import { deriveCredentials, TestPrincipal } from './principals';
-import { eksTokenProvider, mintEksToken } from '../../../lib/handler/eks-token';
-import { KubernetesCallRecord, KubernetesClient } from '../../../lib/handler/kube/client';
+import { eksTokenProvider, mintEksToken } from '../../../lib/io/eks-token';
+import { KubernetesCallRecord, KubernetesClient } from '../../../lib/io/kube/client';
 import { EksFakeControl } from '../eks-fake/control-client';
 
 export interface KubeHarness {

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { startAuthWebhook } from './auth-webhook';
 import { startCluster } from './cluster';
 import { makeTestPrincipals, TestPrincipal } from './principals';
-import { KubernetesClient } from '../../../lib/handler/kube/client';
-import { AWS_AUTH_REF } from '../../../lib/handler/kube/paths';
+import { KubernetesClient } from '../../../lib/io/kube/client';
+import { AWS_AUTH_REF } from '../../../lib/io/kube/paths';
 import { startEksFake } from '../eks-fake/server';
 
 /** Names of the environment variables through which workers reach the harness. */

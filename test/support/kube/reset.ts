@@ -6,8 +6,8 @@
  * Without a controller manager nothing empties a deleted namespace, so this deletes the namespace's
  * objects first, then the namespace, then finalizes it (clears `spec.finalizers`) so it is gone.
  */
-import { KubernetesClient, KubeObject } from '../../../lib/handler/kube/client';
-import { AWS_AUTH_REF } from '../../../lib/handler/kube/paths';
+import { KubernetesClient, KubeObject } from '../../../lib/io/kube/client';
+import { AWS_AUTH_REF } from '../../../lib/io/kube/paths';
 
 export const SYSTEM_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';

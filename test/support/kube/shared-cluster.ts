@@ -6,7 +6,7 @@
 import { adminClient, eksFake, kubeHarness } from './env';
 import { acquireLock } from './lock';
 import { resetCluster } from './reset';
-import { KubernetesClient } from '../../../lib/handler/kube/client';
+import { KubernetesClient } from '../../../lib/io/kube/client';
 
 /** Registers beforeAll/afterAll hooks; returns the admin client (valid inside tests). */
 export function useSharedCluster(): { admin: () => KubernetesClient } {

@@ -1,10 +1,10 @@
-import { MemoryKube } from './memory-kube';
+import { MemoryKube } from '../handler/memory-kube';
 import { AWS_AUTH_OWNERS_ANNOTATION } from '../../lib/core/desired-state';
 import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from '../../lib/handler/aws-auth-reconcile';
-import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/handler/aws-auth-store';
-import { Deadline } from '../../lib/handler/deadline';
+import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/io/aws-auth-store';
+import { Deadline } from '../../lib/io/deadline';
 import { LockoutError } from '../../lib/handler/lockout';
-import { Logger } from '../../lib/handler/log';
+import { Logger } from '../../lib/io/log';
 
 const quiet = () => new Logger({}, () => undefined);
 const NODE = 'arn:aws:iam::111122223333:role/eks-node';

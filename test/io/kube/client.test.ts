@@ -7,9 +7,9 @@ import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubernetesCallRecord, KubernetesClient } from '../../../lib/handler/kube/client';
-import { isKubernetesReason, KubernetesApiError } from '../../../lib/handler/kube/errors';
-import { AWS_AUTH_REF, resourcePath } from '../../../lib/handler/kube/paths';
+import { KubernetesCallRecord, KubernetesClient } from '../../../lib/io/kube/client';
+import { isKubernetesReason, KubernetesApiError } from '../../../lib/io/kube/errors';
+import { AWS_AUTH_REF, resourcePath } from '../../../lib/io/kube/paths';
 import { makeClusterCertificates } from '../../support/kube/certs';
 
 interface Seen {

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { eksTokenProvider, eksTokenUrl, mintEksToken, stsHostname } from '../../lib/handler/eks-token';
+import { eksTokenProvider, eksTokenUrl, mintEksToken, stsHostname } from '../../lib/io/eks-token';
 import { TokenRejectedError, verifyEksToken } from '../support/kube/eks-token-verifier';
 import { deriveCredentials, makeTestPrincipals, TestPrincipal } from '../support/kube/principals';
 

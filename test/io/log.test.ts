@@ -1,4 +1,4 @@
-import { Logger, redact } from '../../lib/handler/log';
+import { Logger, redact } from '../../lib/io/log';
 
 describe('structured logs', () => {
   test('one JSON object per line with the context fields', () => {

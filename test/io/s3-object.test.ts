@@ -1,8 +1,8 @@
 /** Reading the desired state from S3: a read that hangs or cannot connect fails naming the object. */
 import { createServer, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Logger } from '../../lib/handler/log';
-import { readS3Object, S3ReadError } from '../../lib/handler/s3-object';
+import { Logger } from '../../lib/io/log';
+import { readS3Object, S3ReadError } from '../../lib/io/s3-object';
 
 const saved = { ...process.env };
 let server: Server;

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { Deadline, DeadlineExceededError } from '../../lib/handler/deadline';
-import { backoffDelay, withRetry } from '../../lib/handler/retry';
+import { Deadline, DeadlineExceededError } from '../../lib/io/deadline';
+import { backoffDelay, withRetry } from '../../lib/io/retry';
 
 describe('backoffDelay', () => {
   test('stays within [base/2, min(max, base * 2^(n-1))] for any attempt and randomness', () => {

@@ -1,10 +1,10 @@
 import { AddressInfo, Server, Socket, createServer } from 'net';
-import { Deadline } from '../../lib/handler/deadline';
-import { STS_ENDPOINT_ENV } from '../../lib/handler/endpoints';
-import { KubernetesClient } from '../../lib/handler/kube/client';
-import { KubernetesApiError } from '../../lib/handler/kube/errors';
-import { assumeRole, KubernetesConnection } from '../../lib/handler/kubernetes-connection';
-import { Logger } from '../../lib/handler/log';
+import { Deadline } from '../../lib/io/deadline';
+import { STS_ENDPOINT_ENV } from '../../lib/io/endpoints';
+import { KubernetesClient } from '../../lib/io/kube/client';
+import { KubernetesApiError } from '../../lib/io/kube/errors';
+import { assumeRole, KubernetesConnection } from '../../lib/io/kubernetes-connection';
+import { Logger } from '../../lib/io/log';
 
 /** A client whose requests fail with `failures` (HTTP statuses) first, then answer `{}`. */
 function flakyClient(failures: number[]) {
