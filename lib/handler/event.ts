@@ -3,11 +3,11 @@
  * its decoding into the desired states the handler reconciles.
  */
 import { assertValidDesiredState } from './desired-state-check';
+import { AccessConfigError } from '../core/arn';
+import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 import { endpointOverrides } from '../io/endpoints';
 import { Logger } from '../io/log';
 import { readS3Object } from '../io/s3-object';
-import { AccessConfigError } from '../core/arn';
-import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 

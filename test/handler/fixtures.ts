@@ -2,12 +2,12 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { AccessEntrySpec } from '../../lib/core/access-entry';
 import { DESIRED_STATE_VERSION, DesiredClusterAccess, KubernetesManifest, physicalResourceId } from '../../lib/core/desired-state';
+import { DecodedRequest, RequestType } from '../../lib/handler/event';
+import { reconcile, ReconcileOutcome } from '../../lib/handler/reconcile';
 import { Deadline } from '../../lib/io/deadline';
 import { EksApi } from '../../lib/io/eks-api';
-import { DecodedRequest, RequestType } from '../../lib/handler/event';
 import { KubernetesApi } from '../../lib/io/kubernetes-api';
 import { Logger } from '../../lib/io/log';
-import { reconcile, ReconcileOutcome } from '../../lib/handler/reconcile';
 
 export const ACCOUNT = '111122223333';
 export const HANDLER_ROLE = `arn:aws:iam::${ACCOUNT}:role/cdk-eks-access-handler`;

@@ -6,9 +6,9 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { state } from './fixtures';
 import { physicalResourceId } from '../../lib/core/desired-state';
-import { EKS_ENDPOINT_ENV, S3_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { decodeEvent } from '../../lib/handler/event';
 import { onEvent } from '../../lib/handler/index';
+import { EKS_ENDPOINT_ENV, S3_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { Logger } from '../../lib/io/log';
 import { EksFake, startEksFake } from '../support/eks-fake';
 
