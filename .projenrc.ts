@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@smithy/protocol-http',
     '@aws-crypto/sha256-js',
     '@aws-sdk/credential-providers',
+    // The Provider framework's runtime requires these (Lambda provides them); the rollback test runs it.
+    '@aws-sdk/client-lambda',
+    '@aws-sdk/client-sfn',
     'esbuild',
     'fast-check',
     'cdk-nag',

@@ -18,14 +18,14 @@ import {
   TagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from './access-entries-plan';
+import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries, PlanInput } from './access-entries-plan';
+import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
+import { parsePrincipalArn } from '../core/arn';
+import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
 import { isAwsError, isPrincipalNotYetVisible } from '../io/aws-errors';
 import { ClusterNotFoundError, clusterExists } from '../io/cluster';
 import { EksSender } from '../io/eks-api';
 import { Logger } from '../io/log';
-import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
-import { parsePrincipalArn } from '../core/arn';
-import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
 
 /** Tag on the access entry the handler creates for its own role (besides the owner tag). */
 export const HANDLER_ENTRY_TAG = `${OWNERSHIP_PREFIX}/handler-access`;
@@ -42,9 +42,11 @@ export interface AccessEntryContext {
 
 /**
  * Every access entry of the cluster with its tags; policies are listed for the principals in
- * `withPolicies` (the ones a plan may change).
+ * `withPolicies` and the entries `alsoWithPolicies` picks by their tags (the ones a plan may change).
  */
-export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies: ReadonlySet<string>): Promise<ObservedAccessEntry[]> {
+export async function observeAccessEntries(
+  ctx: AccessEntryContext, withPolicies: ReadonlySet<string>, alsoWithPolicies: (entry: ObservedAccessEntry) => boolean = () => false,
+): Promise<ObservedAccessEntry[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -53,7 +55,10 @@ export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies
     arns.push(...(page.accessEntries ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
-  const observed = await mapLimited(arns, READ_CONCURRENCY, async (arn) => describeEntry(ctx, arn, withPolicies.has(arn)));
+  const observed = await mapLimited(arns, READ_CONCURRENCY, async (arn) => {
+    const entry = await describeEntry(ctx, arn, withPolicies.has(arn));
+    return entry && entry.policies === undefined && alsoWithPolicies(entry) ? { ...entry, policies: await listPolicies(ctx, arn) } : entry;
+  });
   return observed.filter((e): e is ObservedAccessEntry => e !== undefined);
 }
 
@@ -109,17 +114,18 @@ export function clusterAdminPolicyArn(principalArn: string): string {
 }
 
 /**
- * Makes sure the handler's own role has a cluster-admin access entry. Returns true when it had to
+ * Makes sure the handler's own role has a cluster-admin access entry (reading that entry and its
+ * policies first, so nothing is written when it is already there). Returns true when it had to
  * create or extend one (Kubernetes then needs a moment to honour it).
  */
-export async function ensureHandlerAccess(ctx: AccessEntryContext, roleArn: string, observed: readonly ObservedAccessEntry[]): Promise<boolean> {
+export async function ensureHandlerAccess(ctx: AccessEntryContext, roleArn: string): Promise<boolean> {
   const policyArn = clusterAdminPolicyArn(roleArn);
-  const have = observed.find((e) => e.principalArn === roleArn);
+  const have = await describeEntry(ctx, roleArn, true);
   if (have?.policies?.some((p) => p.policyArn === policyArn && p.accessScope.type === 'cluster')) {
     return false;
   }
-  if (!have) {
-    await createEntry(ctx, { principalArn: roleArn, type: 'STANDARD', kubernetesGroups: [], accessPolicies: [] }, { [HANDLER_ENTRY_TAG]: 'true' });
+  if (!have && !(await createEntry(ctx, { principalArn: roleArn, type: 'STANDARD', kubernetesGroups: [], accessPolicies: [] }, { [HANDLER_ENTRY_TAG]: 'true' }))) {
+    ctx.log.info('the handler role\'s access entry appeared meanwhile (another handler created it)', { principalArn: roleArn });
   }
   await associate(ctx, roleArn, policyArn, { type: 'cluster' });
   ctx.log.info('granted the handler role cluster-admin access', { principalArn: roleArn });
@@ -155,9 +161,12 @@ export interface ApplyResult {
   readonly adopted: string[];
 }
 
-/** Runs the plan; an entry that already exists when created is adopted and re-planned. */
+/**
+ * Runs the plan; an entry that already exists when created (made meanwhile by hand or by a writer
+ * that does not take the cluster lease) is adopted and re-planned with the same owner records.
+ */
 export async function applyAccessEntryPlan(
-  ctx: AccessEntryContext, plan: AccessEntryPlan, desired: readonly AccessEntrySpec[],
+  ctx: AccessEntryContext, plan: AccessEntryPlan, desired: readonly AccessEntrySpec[], records: Pick<PlanInput, 'others' | 'previous'> = {},
 ): Promise<ApplyResult> {
   let writes = 0;
   const adopted: string[] = [];
@@ -181,7 +190,7 @@ export async function applyAccessEntryPlan(
       if (!existing) {
         throw new Error(`access entry for ${principal} was reported as existing but cannot be read; re-run the deployment`);
       }
-      const adoption = planAccessEntries({ ownerId: ctx.ownerId, desired: [spec], observed: [existing] });
+      const adoption = planAccessEntries({ ownerId: ctx.ownerId, desired: [spec], observed: [existing], ...records });
       if (adoption.problems.length > 0) {
         throw new Error(adoption.problems.join(' '));
       }
@@ -238,9 +247,9 @@ export async function runAction(ctx: AccessEntryContext, action: AccessEntryActi
     case 'delete':
       return deleteEntry(ctx, action.principalArn);
     case 'retag':
-      const command = new TagResourceCommand({ resourceArn: action.accessEntryArn, tags: { [OWNER_KEY]: ctx.ownerId } });
+      const command = new TagResourceCommand({ resourceArn: action.accessEntryArn, tags: { [OWNER_KEY]: action.ownerId } });
       await onEntry(ctx, action.principalArn, () => ctx.eks.send(command));
-      ctx.log.info('took over an access entry from the previous owner ID', { principalArn: action.principalArn });
+      ctx.log.info('handed an access entry over to another of its owners', { principalArn: action.principalArn, ownerId: action.ownerId });
       return true;
   }
 }

@@ -2,65 +2,116 @@
  * The deploy-time handler: the `onEvent` of aws-cdk-lib's custom resource Provider framework
  * (bundled into `assets/handler/index.js`, handler `index.onEvent`). It decodes and validates the
  * desired state, reconciles the cluster, and answers with a stable physical ID. Every failure is
- * thrown as one actionable message, which the framework reports to CloudFormation as FAILED.
+ * thrown as one actionable message, which the framework reports to CloudFormation as FAILED;
+ * a failed Create is undone first. A Delete always answers SUCCESS, listing what it left behind.
  */
+import { CustomResourceEvent, CustomResourceResponse, decodeEvent, DecodedRequest } from './event';
+import { failedAfterWriting, reconcile, ReconcileOutcome } from './reconcile';
 import { Deadline, RemainingTime } from '../io/deadline';
 import { createEksClient, EksApi } from '../io/eks-api';
-import { CustomResourceEvent, CustomResourceResponse, decodeEvent } from './event';
 import { connectKubernetes, KubernetesConnection } from '../io/kubernetes-connection';
 import { Logger } from '../io/log';
-import { reconcile, ReconcileOutcome } from './reconcile';
 
 export type { CustomResourceEvent, CustomResourceResponse } from './event';
 
 /** CloudFormation rejects responses over 4 KB: keep the returned attributes short. */
 const MAX_ATTRIBUTE_CHARS = 1000;
+/** Time kept for answering CloudFormation after undoing a failed request. */
+const UNDO_RESERVE_MS = 5_000;
 
 /** Entry point of the Lambda function. */
 export async function onEvent(event: CustomResourceEvent, context?: RemainingTime): Promise<CustomResourceResponse> {
   const log = new Logger({ requestType: event?.RequestType, requestId: event?.RequestId, logicalResourceId: event?.LogicalResourceId });
   const deadline = Deadline.fromContext(context);
+  let request: DecodedRequest | undefined;
+  try {
+    request = await decodeEvent(event, log, process.env.AWS_REGION);
+    const outcome = await run(request, deadline, log);
+    return { PhysicalResourceId: request.physicalResourceId, Data: responseData(outcome) };
+  } catch (error) {
+    const message = describeError(error);
+    if (event?.RequestType === 'Delete') {
+      // A stuck DELETE_FAILED stack is worse than a leftover: say what remains, and let it go.
+      log.error('Delete could not finish; answering SUCCESS so that the stack is not blocked', { error: message });
+      return { PhysicalResourceId: event.PhysicalResourceId ?? request?.physicalResourceId ?? 'unknown', Data: { Leftovers: clip(`Delete could not finish, everything this configuration wrote may remain: ${message}`) } };
+    }
+    log.error('failed', { error: message });
+    const undone = request && undoesOnFailure(request) && failedAfterWriting(error) ? await undo(request, context, log) : '';
+    throw new Error(`${message}${undone}`);
+  }
+}
+
+/** Reconciles one request with the clients of its region, closing every connection afterwards. */
+async function run(request: DecodedRequest, deadline: Deadline, log: Logger): Promise<ReconcileOutcome> {
+  const region = request.desired.region ?? process.env.AWS_REGION;
+  if (!region) {
+    throw new Error('no AWS region: set the desired state\'s region or AWS_REGION');
+  }
+  const eksClient = createEksClient(region);
   const connections: KubernetesConnection[] = [];
   try {
-    const request = await decodeEvent(event, log, process.env.AWS_REGION);
-    const region = request.desired.region ?? process.env.AWS_REGION;
-    if (!region) {
-      throw new Error('no AWS region: set the desired state\'s region or AWS_REGION');
-    }
-    const eksClient = createEksClient(region);
-    try {
-      const outcome = await reconcile(request, {
-        eks: new EksApi(eksClient, deadline, log),
-        connectKubernetes: async (cluster, state, options) => {
-          const connection = await connectKubernetes({
-            cluster, region, deadline, log, authGraceMs: options.authGraceMs, roleArn: state.kubernetesRoleArn, sessionName: `cdk-eks-access-${state.ownerId}`.slice(0, 64),
-          });
-          connections.push(connection);
-          return connection;
-        },
-        deadline,
-        log,
-      });
-      return { PhysicalResourceId: request.physicalResourceId, Data: responseData(outcome) };
-    } finally {
-      eksClient.destroy();
-    }
-  } catch (error) {
-    const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
-    log.error('failed', { error: message });
-    throw new Error(message);
+    return await reconcile(request, {
+      eks: new EksApi(eksClient, deadline, log),
+      connectKubernetes: async (cluster, state, options) => {
+        const connection = await connectKubernetes({
+          cluster, region, deadline, log, authGraceMs: options.authGraceMs, repairAccess: options.repairAccess, roleArn: state.kubernetesRoleArn, sessionName: `cdk-eks-access-${state.ownerId}`.slice(0, 64),
+        });
+        connections.push(connection);
+        return connection;
+      },
+      deadline,
+      log,
+    });
   } finally {
+    eksClient.destroy();
     connections.forEach((c) => c.close());
   }
 }
 
+/**
+ * A failed Create, or a failed Update that replaced the resource (another cluster or owner), is
+ * answered with a physical ID CloudFormation never deletes through this handler: the Provider
+ * framework acknowledges the rollback's Delete of a failed Create by itself, and the rollback of a
+ * replacement updates the old resource. What the failed run wrote would stay, owned by nobody.
+ */
+function undoesOnFailure(request: DecodedRequest): boolean {
+  return request.requestType === 'Create' || request.replacement;
+}
+
+/**
+ * Runs this owner's Delete on the cluster the failed run wrote to, within the time left, and says
+ * in a sentence what it removed or could not remove (added to the failure's reason).
+ */
+async function undo(request: DecodedRequest, context: RemainingTime | undefined, log: Logger): Promise<string> {
+  const undoLog = log.child({ undo: true });
+  undoLog.info('undoing what the failed request wrote: running this owner\'s Delete');
+  try {
+    const deleteRequest: DecodedRequest = { requestType: 'Delete', desired: request.desired, physicalResourceId: request.physicalResourceId, replacement: false };
+    const outcome = await run(deleteRequest, Deadline.fromContext(context, UNDO_RESERVE_MS), undoLog);
+    return outcome.leftovers.length === 0
+      ? ' What this run had written was removed again (nothing is left behind).'
+      : ` Undoing what this run had written left: ${outcome.leftovers.join('; ')}.`;
+  } catch (error) {
+    undoLog.error('could not undo the failed request', { error: describeError(error) });
+    return ` Undoing what this run had written failed (${describeError(error)}): remove what owner ${request.desired.ownerId} wrote by hand, or deploy again and delete the stack.`;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+}
+
+function clip(s: string): string {
+  return s.length > MAX_ATTRIBUTE_CHARS ? `${s.slice(0, MAX_ATTRIBUTE_CHARS - 3)}...` : s;
+}
+
 /** Attributes of the custom resource (`Fn::GetAtt`), all strings. */
 export function responseData(outcome: ReconcileOutcome): Record<string, string> {
-  const clip = (s: string) => (s.length > MAX_ATTRIBUTE_CHARS ? `${s.slice(0, MAX_ATTRIBUTE_CHARS - 3)}...` : s);
   return {
     AuthenticationMode: outcome.authenticationMode ?? '',
     Mechanism: outcome.mechanism,
     Changed: String(outcome.awsAuthWritten || outcome.accessEntryWrites > 0 || outcome.rbacApplied.length > 0 || outcome.rbacDeleted.length > 0),
     Warnings: clip(outcome.warnings.join('\n')),
+    ...(outcome.leftovers.length > 0 ? { Leftovers: clip(outcome.leftovers.join('\n')) } : {}),
   };
 }

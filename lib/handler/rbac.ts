@@ -4,11 +4,11 @@
  * that label. Every object is read first: unchanged objects are not written at all, objects of
  * another owner are never taken over, and all checks run before the first write.
  */
-import { Deadline } from '../io/deadline';
 import { MANIFEST_KINDS, isNamespacedKind } from './desired-state-check';
+import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
+import { Deadline } from '../io/deadline';
 import { KubeObject, KubernetesApi, collectionPath, kubeReason, kubeStatus, objectPath } from '../io/kubernetes-api';
 import { Logger } from '../io/log';
-import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
 
 export interface RbacContext {
   readonly kube: KubernetesApi;
@@ -260,13 +260,14 @@ export async function deleteUnwanted(ctx: RbacContext, manifests: readonly Kuber
   return { deleted, kept };
 }
 
-/** RBAC objects and namespaces that other owners created (`Kind namespace/name`). */
-export async function otherOwnersObjects(ctx: RbacContext): Promise<string[]> {
-  const found: string[] = [];
+/** Owner IDs of the RBAC objects and namespaces that other owners created (and that are not being deleted). */
+export async function otherOwnerIds(ctx: RbacContext): Promise<Set<string>> {
+  const found = new Set<string>();
   for (const kind of MANIFEST_KINDS) {
     const items = await ctx.kube.list(collectionPath(kind), `${OWNER_KEY},${OWNER_KEY}!=${ctx.ownerId}`);
-    found.push(...items.map((i) => describeObject({ ...i, kind })));
+    items.filter((i) => i.metadata.deletionTimestamp === undefined).forEach((i) => found.add(i.metadata.labels?.[OWNER_KEY] ?? ''));
   }
+  found.delete('');
   return found;
 }
 

@@ -26,6 +26,11 @@ export interface ApplyOptions {
   readonly dryRun?: boolean;
 }
 
+export interface DeleteOptions {
+  /** Delete only this version of the object (`preconditions.resourceVersion`). */
+  readonly resourceVersion?: string;
+}
+
 /** Kubernetes API operations on object paths (`/api/v1/namespaces/kube-system/configmaps/aws-auth`). */
 export interface KubernetesApi {
   /** The object, or undefined when it does not exist (404). */
@@ -36,8 +41,11 @@ export interface KubernetesApi {
   replace(path: string, body: KubeObject): Promise<KubeObject>;
   /** Server-side apply (PATCH `application/apply-patch+yaml`). */
   apply(path: string, body: KubeObject, options: ApplyOptions): Promise<KubeObject>;
-  /** DELETE; true when it deleted something, false when it was already gone (404). */
-  delete(path: string): Promise<boolean>;
+  /**
+   * DELETE; true when it deleted something, false when it was already gone (404). With
+   * `resourceVersion`, only that exact version is deleted (reason Conflict otherwise).
+   */
+  delete(path: string, options?: DeleteOptions): Promise<boolean>;
   /** The items of a collection, filtered by a label selector. */
   list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]>;
 }
@@ -77,6 +85,7 @@ export function kubeReason(error: unknown): string | undefined {
 const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
   Namespace: { group: '/api/v1', plural: 'namespaces', namespaced: false },
   ConfigMap: { group: '/api/v1', plural: 'configmaps', namespaced: true },
+  Lease: { group: '/apis/coordination.k8s.io/v1', plural: 'leases', namespaced: true },
   ClusterRole: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
   Role: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },

@@ -14,8 +14,8 @@ import { AWS_REQUEST_TIMEOUTS, AwsRequestTimeouts, createEksClient, EksApi } fro
 import { eksTokenProvider } from './eks-token';
 import { endpointOverrides } from './endpoints';
 import { KubernetesClient } from './kube/client';
-import { KubernetesApiError } from './kube/errors';
-import { ApplyOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
+import { KubernetesApiError, NETWORK_ERROR, REQUEST_TIMEOUT } from './kube/errors';
+import { ApplyOptions, DeleteOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
 
@@ -30,6 +30,12 @@ export interface ConnectOptions {
   readonly log: Logger;
   /** Retry 401/403 for this long (default 5 s). */
   readonly authGraceMs?: number;
+  /**
+   * Called when the API server answers 401 or 403 after the grace period: gives the identity its
+   * access again (the handler's own access entry, which another run may have just removed). True
+   * when it changed something: the call is then retried for a new grace period.
+   */
+  readonly repairAccess?: () => Promise<boolean>;
   /** Credentials to use instead of the default chain (CLI profiles, tests). */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   readonly random?: () => number;
@@ -77,26 +83,46 @@ export async function connectKubernetes(options: ConnectOptions): Promise<Kubern
     // A request never outlives the deadline by much (the deadline keeps a reserve for the answer).
     timeoutMs: Math.max(1_000, Math.min(20_000, options.deadline.remainingMs())),
   });
-  return new KubernetesConnection(client, options.deadline, options.log, options.authGraceMs ?? 5_000, options.random);
+  const { deadline, log, random, repairAccess } = options;
+  return new KubernetesConnection(client, deadline, log, options.authGraceMs ?? 5_000, random, repairAccess, options.cluster.authenticationMode);
 }
 
 /**
+ * How long an API endpoint that refuses or drops connections is tried again (an ACTIVE cluster's
+ * endpoint may do so for a few seconds, e.g. while its control plane scales).
+ */
+const NETWORK_GRACE_MS = 120_000;
+
+/** How long a new access entry may take to be honoured after a repair. */
+const REPAIRED_ACCESS_GRACE_MS = 120_000;
+/** A repair is tried at most this often. */
+const REPAIR_INTERVAL_MS = 30_000;
+
+/**
  * {@link KubernetesApi} over the HTTPS client. 401 and 403 are retried for `authGraceMs` (EKS
- * takes a moment to honour a new access entry); then the error explains what access is missing.
+ * takes a moment to honour a new access entry), and once access is repaired; then the error
+ * explains what access is missing, for the cluster's authentication mode.
  */
 export class KubernetesConnection implements KubernetesApi {
-  private readonly started = Date.now();
+  private graceUntil: number;
+  private lastRepair = 0;
+  /** When the current run of network failures began (undefined while calls get answers). */
+  private unreachableSince?: number;
 
   constructor(
     public readonly client: KubernetesClient,
     private readonly deadline: Deadline,
     private readonly log: Logger,
-    private readonly authGraceMs: number,
+    authGraceMs: number,
     private readonly random: () => number = Math.random,
-  ) {}
+    private readonly repairAccess?: () => Promise<boolean>,
+    private readonly authenticationMode?: string,
+  ) {
+    this.graceUntil = Date.now() + authGraceMs;
+  }
 
   public get(path: string): Promise<KubeObject | undefined> {
-    return this.call(`reading ${path}`, async () => {
+    return this.call('GET', `reading ${path}`, async () => {
       try {
         return await this.client.request<KubeObject>('GET', path);
       } catch (e) {
@@ -109,22 +135,28 @@ export class KubernetesConnection implements KubernetesApi {
   }
 
   public create(collectionPath: string, body: KubeObject): Promise<KubeObject> {
-    return this.call(`creating ${collectionPath}/${body.metadata.name}`, () => this.client.request<KubeObject>('POST', collectionPath, { body }));
+    return this.call('POST', `creating ${collectionPath}/${body.metadata.name}`, () => this.client.request<KubeObject>('POST', collectionPath, { body }));
   }
 
   public replace(path: string, body: KubeObject): Promise<KubeObject> {
-    return this.call(`replacing ${path}`, () => this.client.request<KubeObject>('PUT', path, { body }));
+    return this.call('PUT', `replacing ${path}`, () => this.client.request<KubeObject>('PUT', path, { body }));
   }
 
   public apply(path: string, body: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const query = { fieldManager: options.fieldManager, force: String(options.force), dryRun: options.dryRun ? 'All' : undefined };
-    return this.call(`applying ${path}`, () => this.client.request<KubeObject>('PATCH', path, { body, contentType: 'application/apply-patch+yaml', query }));
+    return this.call('PATCH', `applying ${path}`, () => this.client.request<KubeObject>('PATCH', path, { body, contentType: 'application/apply-patch+yaml', query }));
   }
 
-  public delete(path: string): Promise<boolean> {
-    return this.call(`deleting ${path}`, async () => {
+  public delete(path: string, options: DeleteOptions = {}): Promise<boolean> {
+    const body = {
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      propagationPolicy: 'Background',
+      ...(options.resourceVersion ? { preconditions: { resourceVersion: options.resourceVersion } } : {}),
+    };
+    return this.call('DELETE', `deleting ${path}`, async () => {
       try {
-        await this.client.request('DELETE', path, { body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background' } });
+        await this.client.request('DELETE', path, { body });
         return true;
       } catch (e) {
         if (e instanceof KubernetesApiError && e.status === 404) {
@@ -136,7 +168,7 @@ export class KubernetesConnection implements KubernetesApi {
   }
 
   public list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
-    return this.call(`listing ${collectionPath}`, async () => {
+    return this.call('GET', `listing ${collectionPath}`, async () => {
       const items: KubeObject[] = [];
       let token: string | undefined;
       do {
@@ -153,10 +185,17 @@ export class KubernetesConnection implements KubernetesApi {
     this.client.close();
   }
 
-  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private call<T>(method: string, what: string, fn: () => Promise<T>): Promise<T> {
     return withRetry(async () => {
       this.deadline.check(what);
-      return fn();
+      try {
+        const result = await fn();
+        this.unreachableSince = undefined;
+        return result;
+      } catch (error) {
+        await this.repairAfter(error);
+        throw error;
+      }
     }, {
       what,
       deadline: this.deadline,
@@ -167,20 +206,65 @@ export class KubernetesConnection implements KubernetesApi {
       log: this.log,
       retryable: (e) => {
         const status = kubeStatus(e);
-        if ((status === 401 || status === 403) && Date.now() - this.started < this.authGraceMs) {
+        if ((status === 401 || status === 403) && Date.now() < this.graceUntil) {
           return `Kubernetes answered ${status}; new access may still be propagating`;
         }
-        return undefined;
+        return this.unreachable(method, e);
       },
     }).catch((e) => {
       const status = kubeStatus(e);
       if (status === 401 || status === 403) {
-        (e as Error).message += status === 401
-          ? ' (the API server did not accept the handler\'s identity: on a CONFIG_MAP cluster, kubernetesRoleArn must be mapped to system:masters in aws-auth; otherwise the identity needs an access entry)'
-          : ' (the handler\'s identity lacks permission: it needs cluster-admin, e.g. AmazonEKSClusterAdminPolicy or system:masters)';
+        (e as Error).message += status === 401 ? this.unauthorizedHint() : ' (the handler\'s identity lacks permission: it needs cluster-admin, e.g. AmazonEKSClusterAdminPolicy or system:masters)';
       }
       throw e;
     });
+  }
+
+  /**
+   * Why a network failure is worth another try, within {@link NETWORK_GRACE_MS} of the first one: a
+   * refused connection was never processed; a reset or a timeout only for calls that are safe to
+   * repeat (everything but POST).
+   */
+  private unreachable(method: string, e: unknown): string | undefined {
+    if (!(e instanceof KubernetesApiError) || e.status !== 0 || (e.reason !== NETWORK_ERROR && e.reason !== REQUEST_TIMEOUT)) {
+      return undefined;
+    }
+    const refused = /ECONNREFUSED|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH/.test(e.serverMessage);
+    if (!refused && method === 'POST') {
+      return undefined;
+    }
+    this.unreachableSince ??= Date.now();
+    if (Date.now() - this.unreachableSince > NETWORK_GRACE_MS) {
+      return undefined;
+    }
+    return `the API endpoint did not answer (${e.serverMessage.split(':')[0]}); it may be briefly unavailable`;
+  }
+
+  /** After a 401/403, repairs access (at most every 30 s); a repair that changed something opens a new grace period. */
+  private async repairAfter(error: unknown): Promise<void> {
+    const status = kubeStatus(error);
+    if ((status !== 401 && status !== 403) || !this.repairAccess || Date.now() - this.lastRepair < REPAIR_INTERVAL_MS) {
+      return;
+    }
+    this.lastRepair = Date.now();
+    this.log.warn(`Kubernetes answered ${status}: giving the handler its access again`);
+    if (await this.repairAccess()) {
+      this.graceUntil = Date.now() + REPAIRED_ACCESS_GRACE_MS;
+    }
+  }
+
+  /** Why the API server may not accept the identity, for the cluster's authentication mode. */
+  private unauthorizedHint(): string {
+    switch (this.authenticationMode) {
+      case 'CONFIG_MAP':
+        return ' (the API server did not accept the handler\'s identity: on a CONFIG_MAP cluster, the role it uses (kubernetesRoleArn, or else its own role) must be mapped to system:masters in aws-auth)';
+      case 'API':
+        return ' (the API server did not accept the handler\'s identity: on an API cluster, it needs an access entry)';
+      case 'API_AND_CONFIG_MAP':
+        return ' (the API server did not accept the handler\'s identity: on an API_AND_CONFIG_MAP cluster, it needs an access entry, or kubernetesRoleArn a system:masters mapping in aws-auth)';
+      default:
+        return ' (the API server did not accept the handler\'s identity: it needs an access entry, or a system:masters mapping in aws-auth)';
+    }
   }
 }
 

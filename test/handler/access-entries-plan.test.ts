@@ -151,7 +151,7 @@ describe('planAccessEntries', () => {
     });
     expect(plan.warnings).toEqual([]);
     expect(plan.actions).toEqual([
-      { action: 'retag', principalArn: DEV, accessEntryArn: 'arn:entry' },
+      { action: 'retag', principalArn: DEV, accessEntryArn: 'arn:entry', ownerId: OWNER },
       { action: 'update', principalArn: DEV, kubernetesGroups: ['dev'] },
       { action: 'disassociate', principalArn: DEV, policyArn: ADMIN },
     ]);

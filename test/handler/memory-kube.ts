@@ -4,7 +4,10 @@
  * to the event loop first, so concurrent writers really interleave.
  */
 import { AWS_AUTH_PATH } from '../../lib/io/aws-auth-store';
-import { ApplyOptions, KubeObject, KubernetesApi } from '../../lib/io/kubernetes-api';
+import { LEASE_NAMESPACE, LEASE_PATH } from '../../lib/io/cluster-lease';
+import { ApplyOptions, collectionPath as kindPath, DeleteOptions, KubeObject, KubernetesApi } from '../../lib/io/kubernetes-api';
+
+const LEASE_COLLECTION = kindPath('Lease', LEASE_NAMESPACE);
 
 export class KubeTestError extends Error {
   constructor(public readonly status: number, public readonly reason: string, message: string) {
@@ -27,8 +30,12 @@ export class MemoryKube implements KubernetesApi {
     } as KubeObject);
   }
 
-  public writes(): number {
-    return this.calls.filter((c) => c.method !== 'GET' && c.method !== 'LIST').length;
+  /**
+   * Writes of cluster state (to `path` only, when given). The coordination lease the handler takes
+   * on access-entry clusters is not state: its writes are not counted.
+   */
+  public writes(path?: string): number {
+    return this.calls.filter((c) => c.method !== 'GET' && c.method !== 'LIST' && c.path !== LEASE_PATH && !c.path.startsWith(`${LEASE_COLLECTION}/`) && c.path !== LEASE_COLLECTION && (path === undefined || c.path === path)).length;
   }
 
   public async get(path: string): Promise<KubeObject | undefined> {
@@ -71,9 +78,13 @@ export class MemoryKube implements KubernetesApi {
     return this.store(path, { ...(live ?? {}), ...body, metadata: { ...(live?.metadata ?? {}), ...body.metadata } } as KubeObject);
   }
 
-  public async delete(path: string): Promise<boolean> {
+  public async delete(path: string, options: DeleteOptions = {}): Promise<boolean> {
     await tick();
     this.calls.push({ method: 'DELETE', path });
+    const live = this.objects.get(path);
+    if (live && options.resourceVersion !== undefined && live.metadata.resourceVersion !== options.resourceVersion) {
+      throw new KubeTestError(409, 'Conflict', `Precondition failed: UID in precondition: ${options.resourceVersion}`);
+    }
     return this.objects.delete(path);
   }
 

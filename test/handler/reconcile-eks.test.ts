@@ -42,7 +42,7 @@ describe('access entries', () => {
     const self = fake.state.accessEntry('dev-cluster', HANDLER_ROLE)!;
     expect(self.tags[HANDLER_ENTRY_TAG]).toBe('true');
     expect(self.accessPolicies.map((p) => p.policyArn)).toEqual([policy('AmazonEKSClusterAdminPolicy')]);
-    expect(kube.writes()).toBe(0); // API mode: no aws-auth
+    expect(kube.writes(AWS_AUTH_PATH)).toBe(0); // API mode: no aws-auth
 
     fake.calls.clear();
     const replay = await run(request('Update', desired), { eksClient, kube });
@@ -111,11 +111,12 @@ describe('access entries', () => {
     expect(fake.state.accessEntry('dev-cluster', NODE_ROLE + '-2')!.type).toBe('EC2_LINUX');
   });
 
-  test('a type change of an entry it does not own fails before any write', async () => {
+  test('a type change of an entry it does not own fails before any write of the desired state, and says what was written', async () => {
     fake.seedCluster({ name: 'dev-cluster', authenticationMode: 'API', accessEntries: [{ principalArn: NODE_ROLE, type: 'STANDARD' }] });
+    // The handler's own entry comes first: without it, it could not read the other owners' records.
     await expect(run(request('Create', state({ accessEntries: [entry(NODE_ROLE, { type: 'EC2_LINUX' })] })), { eksClient, kube: new MemoryKube() }))
-      .rejects.toThrow(/exists with type STANDARD.*nothing was written|nothing was written[\s\S]*exists with type STANDARD/);
-    expect(writes()).toEqual([]);
+      .rejects.toThrow(/exists with type STANDARD[\s\S]*Already written by this run before the refusal: the handler's own cluster-admin access entry/);
+    expect(writes().map((c) => `${c.operation} ${c.principalArn}`)).toEqual([`CreateAccessEntry ${HANDLER_ROLE}`, `AssociateAccessPolicy ${HANDLER_ROLE}`]);
   });
 
   test('throttling and 5xx are retried by error name; a principal IAM has not propagated is retried', async () => {
@@ -126,7 +127,8 @@ describe('access entries', () => {
     fake.injectFault(faults.principalNotPropagated(DEV_ROLE, 2));
     const outcome = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube: new MemoryKube() });
     expect(outcome.accessEntryWrites).toBeGreaterThan(0);
-    expect(fake.calls.calls({ ok: false }).map((c) => c.errorName)).toEqual(['InternalFailure', 'ThrottlingException', 'ThrottlingException', 'ServiceUnavailableException', 'InvalidParameterException', 'InvalidParameterException']);
+    // The handler's own entry first (it is missing: ResourceNotFoundException), then the desired ones.
+    expect(fake.calls.calls({ ok: false }).map((c) => c.errorName)).toEqual(['InternalFailure', 'ResourceNotFoundException', 'ServiceUnavailableException', 'ThrottlingException', 'ThrottlingException', 'InvalidParameterException', 'InvalidParameterException']);
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
   });
 
@@ -159,7 +161,7 @@ describe('access entries', () => {
     kube.seedAwsAuth({ mapRoles: '- rolearn: [broken\n' });
     await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
     expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
-    expect(kube.writes()).toBe(0);
+    expect(kube.writes(AWS_AUTH_PATH)).toBe(0);
   });
 
   test('a principal that never appears fails with a clear message', async () => {
@@ -229,10 +231,12 @@ describe('replacement under a new owner ID (the construct moved)', () => {
     await run(request('Create', old), { eksClient, kube });
     const moved = state({ ownerId: 'stack.new-path', accessEntries: [devEntry], manifests: teamRbac('dev') });
     await run({ requestType: 'Update', desired: moved, physicalResourceId: 'dev-cluster/stack.new-path', replacement: true, formerOwnerId: 'stack.old-path' }, { eksClient, kube });
-    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)!.tags[OWNER_KEY]).toBe('stack.new-path');
+    // Both owners want the developer's entry now; its tag names its creator while that still wants it.
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)!.tags[OWNER_KEY]).toBe('stack.old-path');
     expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)!.tags[OWNER_KEY]).toBe('stack.old-path');
     await run(request('Delete', old), { eksClient, kube });
-    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)).toBeDefined();
+    // The old owner's Delete hands the shared entry over and removes what only it wanted.
+    expect(fake.state.accessEntry('dev-cluster', DEV_ROLE)!.tags[OWNER_KEY]).toBe('stack.new-path');
     expect(fake.state.accessEntry('dev-cluster', VIEWER_ROLE)).toBeUndefined();
     expect([...kube.objects.keys()].filter((k) => k.includes('/namespaces/dev'))).toHaveLength(4);
     expect([...kube.objects.values()].every((o) => o.metadata.labels?.[OWNER_KEY] !== 'stack.old-path')).toBe(true);
@@ -272,7 +276,7 @@ describe('authentication modes', () => {
     kube.seedAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/developer\n  username: dev\n  groups:\n  - old\n' });
     const outcome = await run(request('Create', state({ accessEntries: [devEntry] })), { eksClient, kube });
     expect(outcome.warnings).toEqual([`${DEV_ROLE} is mapped both in aws-auth and by an access entry; EKS uses the access entry and ignores the aws-auth mapping`]);
-    expect(kube.writes()).toBe(0);
+    expect(kube.writes(AWS_AUTH_PATH)).toBe(0);
   });
 
   test('moves CONFIG_MAP → API_AND_CONFIG_MAP → API one step at a time, waiting for each update', async () => {

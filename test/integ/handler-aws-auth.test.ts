@@ -2,14 +2,11 @@
  * Scenarios of the deploy-time handler on aws-auth, end to end: `onEvent` → EKS fake → real
  * kube-apiserver with the emulated EKS authenticator.
  */
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { desiredState, invoke, invokeMany, useHandlerEnvironment } from './handler-support';
+import { desiredState, invoke, invokeMany, startStsStandIn, useHandlerEnvironment } from './handler-support';
 import { parseAwsAuth, resolveIdentity } from '../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredClusterAccess } from '../../lib/core/desired-state';
 import { updateAwsAuth } from '../../lib/io/aws-auth-store';
 import { Deadline } from '../../lib/io/deadline';
-import { STS_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { KubernetesApiError } from '../../lib/io/kube/errors';
 import { AWS_AUTH_REF } from '../../lib/io/kube/paths';
 import { KubeObject } from '../../lib/io/kubernetes-api';
@@ -205,7 +202,7 @@ test('the handler identity must be mapped on a CONFIG_MAP cluster: a clear 401 m
   await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'CONFIG_MAP' });
   await seedAwsAuth({ mapRoles: `- rolearn: ${NODE}\n  groups:\n  - system:nodes\n` });
   const run = await invoke('Create', desired(devTeam), undefined, 40_000);
-  expect(run.error?.message).toMatch(/401.*kubernetesRoleArn must be mapped to system:masters/s);
+  expect(run.error?.message).toMatch(/401.*on a CONFIG_MAP cluster, the role it uses \(kubernetesRoleArn, or else its own role\) must be mapped to system:masters/s);
   expect(testPrincipal('handler').principalArn).toBe(HANDLER);
 });
 
@@ -213,33 +210,15 @@ test('kubernetesRoleArn: the handler assumes it through STS and reaches a CONFIG
   await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'CONFIG_MAP' });
   const admin = testPrincipal('admin'); // role/platform/cluster-admin, mapped path-less to system:masters
   await seedAwsAuth({ mapRoles: `- rolearn: arn:aws:iam::${ACCOUNT}:role/cluster-admin\n  username: admin\n  groups:\n  - system:masters\n` });
-  // A stand-in for STS that answers AssumeRole with the admin role's test credentials.
-  const assumed: string[] = [];
-  const sts = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const params = new URLSearchParams(body);
-      assumed.push(`${params.get('Action')} ${params.get('RoleArn')} signed=${String(req.headers.authorization).startsWith('AWS4-HMAC-SHA256')}`);
-      res.writeHead(200, { 'content-type': 'text/xml' });
-      res.end('<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>'
-        + `<AccessKeyId>${admin.accessKeyId}</AccessKeyId><SecretAccessKey>${admin.secretAccessKey}</SecretAccessKey>`
-        + `<SessionToken>${admin.sessionToken}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>`
-        + `<AssumedRoleUser><Arn>arn:aws:sts::${ACCOUNT}:assumed-role/cluster-admin/s</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>`
-        + '</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>');
-    });
-  });
-  await new Promise<void>((resolve) => sts.listen(0, '127.0.0.1', resolve));
-  process.env[STS_ENDPOINT_ENV] = `http://127.0.0.1:${(sts.address() as AddressInfo).port}`;
+  const sts = await startStsStandIn(admin);
   try {
     const run = await invoke('Create', desired({ ...devTeam, kubernetesRoleArn: admin.principalArn }));
     expect(run.error).toBeUndefined();
-    expect(assumed).toEqual([`AssumeRole ${admin.principalArn} signed=true`]);
+    expect(sts.assumed).toEqual([`AssumeRole ${admin.principalArn} signed=true`]);
     expect(run.lines.filter((l) => l.api === 'sts')).toEqual([expect.objectContaining({ operation: 'AssumeRole', status: 200 })]);
     expect(await canListConfigMaps('dev', 'dev')).toBe(200);
   } finally {
-    delete process.env[STS_ENDPOINT_ENV];
-    await new Promise((resolve) => sts.close(resolve));
+    await sts.close();
   }
 });
 

@@ -3,18 +3,26 @@
  * EKS fake of the test harness, and records what it did: its log lines (one per API call), the
  * EKS fake's write calls, and the Kubernetes writes.
  */
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { DESIRED_STATE_VERSION, DesiredClusterAccess, physicalResourceId } from '../../lib/core/desired-state';
-import { EKS_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { CustomResourceResponse, onEvent } from '../../lib/handler/index';
+import { LEASE_NAMESPACE } from '../../lib/io/cluster-lease';
+import { EKS_ENDPOINT_ENV, STS_ENDPOINT_ENV } from '../../lib/io/endpoints';
 import { KubernetesApiError } from '../../lib/io/kube/errors';
+import { collectionPath } from '../../lib/io/kubernetes-api';
 import { clientAs, credentialsOf, eksFake, freshCredentialsOf, kubeHarness } from '../support/kube/env';
+import { TestPrincipal } from '../support/kube/principals';
 
 export interface Invocation {
   readonly response?: CustomResourceResponse;
   readonly error?: Error;
   /** Every JSON log line of the run. */
   readonly lines: Record<string, unknown>[];
-  /** Kubernetes calls that change something (POST, PUT, PATCH without dry run, DELETE). */
+  /**
+   * Kubernetes calls that change cluster state (POST, PUT, PATCH without dry run, DELETE); the
+   * coordination lease the handler takes is not state, and its writes are not listed.
+   */
   readonly kubeWrites: Record<string, unknown>[];
   /** All Kubernetes calls. */
   readonly kubeCalls: Record<string, unknown>[];
@@ -60,6 +68,8 @@ export function eventFor(requestType: 'Create' | 'Update' | 'Delete', desired: D
     ...(old ? { OldResourceProperties: { ServiceToken: 'arn:aws:lambda:us-west-2:111122223333:function:provider', inline: JSON.stringify(old) } } : {}),
   } as const;
 }
+
+const LEASE_COLLECTION = collectionPath('Lease', LEASE_NAMESPACE);
 
 let consoleLock: Promise<void> = Promise.resolve();
 
@@ -111,7 +121,7 @@ export async function invokeMany(runs: { requestType: 'Create' | 'Update' | 'Del
     }
     const all = (await fake.calls()).calls.slice(before);
     const kubeCalls = lines.filter((l) => l.api === 'kubernetes');
-    const kubeWrites = kubeCalls.filter((l) => l.method !== 'GET' && !String(l.path).includes('dryRun=All'));
+    const kubeWrites = kubeCalls.filter((l) => l.method !== 'GET' && !String(l.path).includes('dryRun=All') && !String(l.path).startsWith(LEASE_COLLECTION));
     return outcomes.map((o) => ({
       ...o,
       lines,
@@ -153,4 +163,47 @@ export async function statusAs(who: string, method: string, path: string, body?:
   } finally {
     client.close();
   }
+}
+
+/** A stand-in for STS on 127.0.0.1 that answers every AssumeRole with `principal`'s test credentials. */
+export interface StsStandIn {
+  /** `AssumeRole <role ARN> signed=<true|false>` for each request. */
+  readonly assumed: string[];
+  close(): Promise<void>;
+}
+
+/** Starts the STS stand-in and points the handler's STS client at it until `close()`. */
+export async function startStsStandIn(principal: TestPrincipal): Promise<StsStandIn> {
+  const assumed: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const params = new URLSearchParams(body);
+      assumed.push(`${params.get('Action')} ${params.get('RoleArn')} signed=${String(req.headers.authorization).startsWith('AWS4-HMAC-SHA256')}`);
+      const role = principal.principalArn.split('/').pop();
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end('<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>'
+        + `<AccessKeyId>${principal.accessKeyId}</AccessKeyId><SecretAccessKey>${principal.secretAccessKey}</SecretAccessKey>`
+        + `<SessionToken>${principal.sessionToken}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>`
+        + `<AssumedRoleUser><Arn>arn:aws:sts::${principal.principalArn.split(':')[4]}:assumed-role/${role}/s</Arn><AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser>`
+        + '</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const saved = process.env[STS_ENDPOINT_ENV];
+  process.env[STS_ENDPOINT_ENV] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    assumed,
+    close: async () => {
+      if (saved === undefined) delete process.env[STS_ENDPOINT_ENV];
+      else process.env[STS_ENDPOINT_ENV] = saved;
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Writes that are not to owner records (`kube-system/cdk-eks-access-owner-*`). */
+export function besidesOwnerRecords(writes: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return writes.filter((w) => !/\/namespaces\/kube-system\/configmaps(\/cdk-eks-access-owner-|\?|$)/.test(String(w.path)));
 }

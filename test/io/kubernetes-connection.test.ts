@@ -33,12 +33,30 @@ describe('KubernetesConnection', () => {
     expect(calls).toHaveLength(4);
   });
 
-  test('after the grace period, fails with what access is missing', async () => {
-    const { client } = flakyClient([401]);
-    const connection = new KubernetesConnection(client, Deadline.in(30_000), quiet(), 0, () => 0);
-    await expect(connection.get('/api/v1/namespaces/dev')).rejects.toThrow(/401 Unauthorized.*kubernetesRoleArn must be mapped to system:masters/);
+  test('after the grace period, fails with what access is missing, for the cluster\'s mode', async () => {
+    const unauthorized = (mode?: string) => new KubernetesConnection(flakyClient([401]).client, Deadline.in(30_000), quiet(), 0, () => 0, undefined, mode).get('/api/v1/namespaces/dev');
+    await expect(unauthorized('CONFIG_MAP')).rejects.toThrow(/401 Unauthorized.*on a CONFIG_MAP cluster, the role it uses \(kubernetesRoleArn, or else its own role\) must be mapped to system:masters in aws-auth/);
+    await expect(unauthorized('API')).rejects.toThrow(/401 Unauthorized.*on an API cluster, it needs an access entry\)$/);
+    await expect(unauthorized('API_AND_CONFIG_MAP')).rejects.toThrow(/401 Unauthorized.*on an API_AND_CONFIG_MAP cluster, it needs an access entry, or kubernetesRoleArn a system:masters mapping/);
+    await expect(unauthorized(undefined)).rejects.toThrow(/401 Unauthorized.*it needs an access entry, or a system:masters mapping in aws-auth/);
     const forbidden = new KubernetesConnection(flakyClient([403]).client, Deadline.in(30_000), quiet(), 0, () => 0);
     await expect(forbidden.list('/api/v1/namespaces')).rejects.toThrow(/403 Forbidden.*needs cluster-admin/);
+  });
+
+  test('a 401 after access went away repairs it once and retries while the repaired access propagates', async () => {
+    const { client, calls } = flakyClient([401, 401, 401]);
+    let repairs = 0;
+    const repair = async () => {
+      repairs++;
+      return true;
+    };
+    const connection = new KubernetesConnection(client, Deadline.in(30_000), quiet(), 0, () => 0, repair, 'API');
+    await expect(connection.get('/api/v1/namespaces/dev')).resolves.toEqual({ metadata: { name: 'x' }, items: [] });
+    expect(repairs).toBe(1);
+    expect(calls).toHaveLength(4);
+    // A repair that finds nothing to repair does not open a grace period: the error stands.
+    const unchanged = new KubernetesConnection(flakyClient([401]).client, Deadline.in(30_000), quiet(), 0, () => 0, async () => false, 'API');
+    await expect(unchanged.get('/api/v1/namespaces/dev')).rejects.toThrow(/401 Unauthorized/);
   });
 
   test('404 on get is "absent", on delete is "already gone"', async () => {

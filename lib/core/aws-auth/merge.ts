@@ -112,27 +112,14 @@ export function mergeOwnedAwsAuth(configMap: AwsAuthConfigMap, ownerId: string, 
     adopted[section] = result.adopted;
   }
 
-  const ownRecord = recordJson(written, adopted);
-  const nextRecords: Record<string, unknown> = Object.create(null); // owner IDs are keys: no prototype
-  for (const owner of [...new Set([...Object.keys(records), ownerId])].sort()) {
-    const record = owner === ownerId ? ownRecord : recordJson(records[owner] as any, (records[owner].adopted ?? {}) as any);
-    if (record !== undefined) {
-      nextRecords[owner] = record;
-    }
-  }
-  const annotations: Record<string, string> = { ...(configMap.metadata.annotations ?? {}) };
-  if (Object.keys(nextRecords).length > 0) {
-    annotations[AWS_AUTH_OWNERS_ANNOTATION] = JSON.stringify(nextRecords);
-  } else {
-    delete annotations[AWS_AUTH_OWNERS_ANNOTATION];
-  }
-  const metadata: Record<string, unknown> = { ...configMap.metadata, annotations };
-  if (Object.keys(annotations).length === 0) {
-    delete metadata.annotations;
-  }
+  const nextRecords: Record<string, AwsAuthOwnerRecord> = Object.create(null); // owner IDs are keys: no prototype
+  Object.assign(nextRecords, records);
+  nextRecords[ownerId] = { ...(written as unknown as AwsAuthEntries), adopted: adopted as unknown as AwsAuthEntries };
+  const metadata = metadataWithRecords(configMap, nextRecords);
+  const annotations = metadata.annotations ?? {};
   const merged: AwsAuthConfigMap = {
     ...configMap,
-    metadata: metadata as unknown as AwsAuthConfigMap['metadata'],
+    metadata,
     mapRoles: next.mapRoles as RoleMapping[],
     mapUsers: next.mapUsers as UserMapping[],
     mapAccounts: next.mapAccounts as string[],
@@ -140,6 +127,38 @@ export function mergeOwnedAwsAuth(configMap: AwsAuthConfigMap, ownerId: string, 
   const before = JSON.stringify([renderAwsAuthData(configMap), configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION] ?? null]);
   const after = JSON.stringify([renderAwsAuthData(merged), annotations[AWS_AUTH_OWNERS_ANNOTATION] ?? null]);
   return { configMap: merged, changed: before !== after, warnings };
+}
+
+/**
+ * The ConfigMap without `ownerId`'s record: its entries stay where they are, as anyone else's
+ * would (used when a Delete must leave an entry in place, such as the last node mapping).
+ */
+export function releaseOwner(configMap: AwsAuthConfigMap, ownerId: string): AwsAuthConfigMap {
+  const records = readOwnerRecords(configMap);
+  delete records[ownerId];
+  return { ...configMap, metadata: metadataWithRecords(configMap, records) };
+}
+
+/** The metadata with the owners annotation holding `records` (removed when no owner records anything). */
+function metadataWithRecords(configMap: AwsAuthConfigMap, records: Record<string, AwsAuthOwnerRecord>): AwsAuthConfigMap['metadata'] {
+  const json: Record<string, unknown> = Object.create(null);
+  for (const owner of Object.keys(records).sort()) {
+    const record = recordJson(records[owner] as any, (records[owner].adopted ?? {}) as any);
+    if (record !== undefined) {
+      json[owner] = record;
+    }
+  }
+  const annotations: Record<string, string> = { ...(configMap.metadata.annotations ?? {}) };
+  if (Object.keys(json).length > 0) {
+    annotations[AWS_AUTH_OWNERS_ANNOTATION] = JSON.stringify(json);
+  } else {
+    delete annotations[AWS_AUTH_OWNERS_ANNOTATION];
+  }
+  const metadata: Record<string, unknown> = { ...configMap.metadata, annotations };
+  if (Object.keys(annotations).length === 0) {
+    delete metadata.annotations;
+  }
+  return metadata as unknown as AwsAuthConfigMap['metadata'];
 }
 
 function mergeSection(

@@ -24,6 +24,7 @@ export const KINDS: Readonly<Record<string, KindInfo>> = {
   RoleBinding: { apiVersion: RBAC, kind: 'RoleBinding', resource: 'rolebindings', namespaced: true },
   ClusterRole: { apiVersion: RBAC, kind: 'ClusterRole', resource: 'clusterroles', namespaced: false },
   ClusterRoleBinding: { apiVersion: RBAC, kind: 'ClusterRoleBinding', resource: 'clusterrolebindings', namespaced: false },
+  Lease: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', resource: 'leases', namespaced: true },
   SelfSubjectReview: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', resource: 'selfsubjectreviews', namespaced: false },
   SelfSubjectAccessReview: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews', namespaced: false },
 };

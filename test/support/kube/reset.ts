@@ -1,11 +1,13 @@
 /**
- * Puts the shared API server back to its just-started state: removes every namespace, RBAC object
- * and aws-auth that tests created, keeping what the API server bootstraps itself (objects labelled
+ * Puts the shared API server back to its just-started state: removes every namespace, RBAC object,
+ * aws-auth, owner record and lease that tests created, keeping what the API server bootstraps itself (objects labelled
  * `kubernetes.io/bootstrapping=rbac-defaults`, `system:` names, the system namespaces).
  *
  * Without a controller manager nothing empties a deleted namespace, so this deletes the namespace's
  * objects first, then the namespace, then finalizes it (clears `spec.finalizers`) so it is gone.
  */
+import { OWNER_RECORD_LABEL } from '../../../lib/core/owner-record';
+import { LEASE_NAME, LEASE_NAMESPACE } from '../../../lib/io/cluster-lease';
 import { KubernetesClient, KubeObject } from '../../../lib/io/kube/client';
 import { AWS_AUTH_REF } from '../../../lib/io/kube/paths';
 
@@ -55,6 +57,13 @@ export async function resetCluster(admin: KubernetesClient): Promise<number> {
     }
   }
   if (await admin.delete(AWS_AUTH_REF)) {
+    deleted++;
+  }
+  // The handler's owner records and its coordination lease.
+  for (const o of await admin.list({ kind: 'ConfigMap', namespace: 'kube-system' }, { labelSelector: OWNER_RECORD_LABEL })) {
+    await del('ConfigMap', o);
+  }
+  if (await admin.delete({ kind: 'Lease', namespace: LEASE_NAMESPACE, name: LEASE_NAME })) {
     deleted++;
   }
   return deleted;
