@@ -43,6 +43,19 @@ export interface AccessEntryRecord {
 
 export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
 
+/** One entry of an update's `errors[]` (the model's ErrorDetail). */
+export interface UpdateError {
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly resourceIds?: string[];
+}
+
+/** How the next update ends instead of succeeding (a test control). */
+export interface UpdateOutcome {
+  readonly status: 'Failed' | 'Cancelled';
+  readonly errors?: UpdateError[];
+}
+
 export interface UpdateRecord {
   id: string;
   clusterName: string;
@@ -52,8 +65,11 @@ export interface UpdateRecord {
   createdAt: Date;
   /** DescribeUpdate calls that still answer InProgress before the update completes. */
   describesLeft: number;
-  /** Applies the change to the cluster (run once, when the update completes). */
+  /** Applies the change to the cluster (run once, when the update completes successfully). */
   apply: () => void;
+  /** Set when the update is to end Failed or Cancelled instead. */
+  outcome?: UpdateOutcome;
+  errors: UpdateError[];
   /** The clientRequestToken of the call that started it (idempotent retries). */
   token?: string;
 }
@@ -72,6 +88,8 @@ export interface ClusterRecord {
   roleArn: string;
   tags: Record<string, string>;
   authenticationMode: AuthenticationMode;
+  /** False for a cluster whose DescribeCluster has no `accessConfig` (platform versions before access entries). */
+  reportsAccessConfig: boolean;
   bootstrapClusterCreatorAdminPermissions: boolean;
   creatorArn: string;
   /** By principal ARN. */
@@ -118,6 +136,11 @@ export interface ClusterSeed {
   readonly roleArn?: string;
   readonly tags?: Record<string, string>;
   readonly accessEntries?: AccessEntrySeed[];
+  /**
+   * Default true. False: DescribeCluster answers without `accessConfig`, as for a cluster on a
+   * platform version from before access entries (its mode is then CONFIG_MAP unless seeded otherwise).
+   */
+  readonly reportAccessConfig?: boolean;
 }
 
 /** What a token webhook needs of an access entry, read synchronously. */
@@ -147,7 +170,7 @@ export interface ClusterView {
   readonly creatorArn: string;
   readonly tags: Record<string, string>;
   readonly accessEntries: AccessEntryView[];
-  readonly updates: { id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string }[];
+  readonly updates: { id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string; errors: UpdateError[] }[];
 }
 
 /** The whole state of the fake, JSON-safe. */
@@ -164,7 +187,16 @@ export function isAccessEntryType(value: unknown): value is AccessEntryType {
   return typeof value === 'string' && (ACCESS_ENTRY_TYPES as readonly string[]).includes(value);
 }
 
-/** Types for nodes: EKS sets their username and groups; they take no policies or updates. */
+/**
+ * Every type but STANDARD: EKS sets the username and groups, the caller may set neither (User
+ * Guide, "Create access entries"), and the role must be in the cluster's account (same page).
+ */
 export function isNodeType(type: AccessEntryType): boolean {
   return type !== 'STANDARD';
 }
+
+/** Types whose principal must be an IAM role (API reference, CreateAccessEntry `principalArn`). */
+export const ROLE_ONLY_TYPES: readonly AccessEntryType[] = ['EC2', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX'];
+
+/** Types whose creator needs `iam:PassRole` on the role (User Guide, "Create access entries"). */
+export const PASS_ROLE_TYPES: readonly AccessEntryType[] = ['EC2_LINUX', 'EC2_WINDOWS'];
