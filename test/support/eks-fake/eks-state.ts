@@ -894,7 +894,11 @@ export class EksState {
       tags: { ...cluster.tags },
       accessEntries: [...cluster.entries.values()].map((e) => this.entryView(e)),
       updates: cluster.updates.map((u) => ({
-        id: u.id, type: u.type, status: u.status, params: u.params.map((p) => ({ ...p })), createdAt: u.createdAt.toISOString(),
+        id: u.id,
+        type: u.type,
+        status: u.status,
+        params: u.params.map((p) => ({ ...p })),
+        createdAt: u.createdAt.toISOString(),
         errors: u.errors.map((e) => ({ ...e })),
       })),
     };

@@ -170,7 +170,9 @@ export interface ClusterView {
   readonly creatorArn: string;
   readonly tags: Record<string, string>;
   readonly accessEntries: AccessEntryView[];
-  readonly updates: { id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string; errors: UpdateError[] }[];
+  readonly updates: {
+    id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string; errors: UpdateError[];
+  }[];
 }
 
 /** The whole state of the fake, JSON-safe. */
