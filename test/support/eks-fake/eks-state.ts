@@ -8,7 +8,7 @@ import { ACCESS_POLICY_NAMES, AUTO_NODE_POLICY, CLUSTER_ADMIN_POLICY, accessPoli
 import { EksApiError, errors } from './errors';
 import { CallerPolicy, IamStatement, checkStatements, isAllowed } from './iam-policy';
 import {
-  AUTHENTICATION_MODES, AccessEntryRecord, AccessEntrySeed, AccessEntryType, AccessEntryView, AccessScope,
+  ACCESS_CONFIG_UPDATE, AUTHENTICATION_MODES, AccessEntryRecord, AccessEntrySeed, AccessEntryType, AccessEntryView, AccessScope,
   AuthenticationMode, ClusterRecord, ClusterSeed, ClusterView, EksFakeSnapshot, PASS_ROLE_TYPES, ROLE_ONLY_TYPES,
   UpdateOutcome, UpdateRecord, isAccessEntryType, isAuthenticationMode, isNodeType,
 } from './model';
@@ -305,8 +305,8 @@ export class EksState {
       id: randomUUID(),
       clusterName: name,
       status: 'InProgress',
-      type: 'AccessConfigUpdate',
-      params: [{ type: 'AuthenticationMode', value: target }],
+      type: ACCESS_CONFIG_UPDATE.type,
+      params: [{ type: ACCESS_CONFIG_UPDATE.paramType, value: target }],
       createdAt: this.now(),
       describesLeft: this.updatesStayInProgress ? Number.POSITIVE_INFINITY : this.updateCompletesAfterDescribes,
       apply: () => this.moveToMode(cluster, target),

@@ -29,6 +29,28 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   SerializationException: 400,
 };
 
+/**
+ * Members of each modelled error shape besides `message` (from the service model; checked against
+ * the SDK's). An error body carries only the members of its shape.
+ */
+export const ERROR_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  AccessDeniedException: [],
+  BadRequestException: [],
+  ClientException: ['clusterName', 'nodegroupName', 'addonName', 'subscriptionId'],
+  InvalidParameterException: ['clusterName', 'nodegroupName', 'fargateProfileName', 'addonName', 'subscriptionId'],
+  InvalidRequestException: ['clusterName', 'nodegroupName', 'addonName', 'subscriptionId'],
+  InvalidStateException: ['clusterName'],
+  NotFoundException: [],
+  ResourceInUseException: ['clusterName', 'nodegroupName', 'addonName'],
+  ResourceLimitExceededException: ['clusterName', 'nodegroupName', 'subscriptionId'],
+  ResourceNotFoundException: ['clusterName', 'nodegroupName', 'fargateProfileName', 'addonName', 'subscriptionId'],
+  ResourcePropagationDelayException: [],
+  ServerException: ['clusterName', 'nodegroupName', 'addonName', 'subscriptionId'],
+  ServiceUnavailableException: [],
+  ThrottlingException: ['clusterName'],
+  UnsupportedAvailabilityZoneException: ['clusterName', 'nodegroupName', 'validZones'],
+};
+
 /** The HTTP status for an error name (400 for a name the table does not know). */
 export function statusForError(name: string): number {
   return ERROR_STATUS[name] ?? 400;
@@ -38,14 +60,15 @@ export function statusForError(name: string): number {
 export class EksApiError extends Error {
   /** HTTP status code sent with the error. */
   public readonly status: number;
-  /** Extra members of the error body, e.g. `{ clusterName: 'prod' }`. */
+  /** Extra members of the error body, e.g. `{ clusterName: 'prod' }` (only those of the error's shape). */
   public readonly fields: Readonly<Record<string, string>>;
 
   constructor(name: string, message: string, fields: Record<string, string> = {}, status?: number) {
     super(message);
     this.name = name;
     this.status = status ?? statusForError(name);
-    this.fields = fields;
+    const members = ERROR_MEMBERS[name] ?? [];
+    this.fields = Object.fromEntries(Object.entries(fields).filter(([k]) => members.includes(k)));
   }
 
   /** The JSON body the service sends. */

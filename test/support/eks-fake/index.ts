@@ -8,10 +8,12 @@ export { faults, FaultInjector } from './faults';
 export type { FaultSpec } from './faults';
 export { CallLog, WRITE_OPERATIONS } from './call-log';
 export type { CallRecord, CallFilter } from './call-log';
-export { EksApiError, ERROR_STATUS, PRINCIPAL_NOT_FOUND_MESSAGE } from './errors';
+export { EksApiError, ERROR_MEMBERS, ERROR_STATUS, PRINCIPAL_NOT_FOUND_MESSAGE } from './errors';
 export { ACCESS_POLICIES, ACCESS_POLICY_NAMES, AUTO_NODE_POLICY, CLUSTER_ADMIN_POLICY, accessPolicyArn, knownAccessPolicy } from './access-policies';
 export type { AccessPolicyInfo } from './access-policies';
-export { AUTHENTICATION_MODES, ACCESS_ENTRY_TYPES, PASS_ROLE_TYPES, ROLE_ONLY_TYPES } from './model';
+export {
+  ACCESS_CONFIG_UPDATE, ACCESS_ENTRY_TYPES, ACCESS_SCOPE_TYPES, AUTHENTICATION_MODES, CLUSTER_STATUSES, PASS_ROLE_TYPES, ROLE_ONLY_TYPES, UPDATE_STATUSES,
+} from './model';
 export { ROUTES } from './routes';
 export type { Route } from './routes';
 export { parsePrincipal } from './principals';

@@ -7,14 +7,16 @@
 export const AUTHENTICATION_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
 export type AuthenticationMode = (typeof AUTHENTICATION_MODES)[number];
 
-export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'FAILED' | 'PENDING';
+/** Cluster statuses of the EKS API. */
+export const CLUSTER_STATUSES = ['CREATING', 'ACTIVE', 'UPDATING', 'DELETING', 'FAILED', 'PENDING'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
 
 /** Access entry types of the EKS API (EC2 is EKS Auto Mode). */
 export const ACCESS_ENTRY_TYPES = ['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'EC2', 'HYBRID_LINUX', 'HYPERPOD_LINUX'] as const;
 export type AccessEntryType = (typeof ACCESS_ENTRY_TYPES)[number];
 
 export interface AccessScope {
-  readonly type: 'cluster' | 'namespace';
+  readonly type: (typeof ACCESS_SCOPE_TYPES)[number];
   readonly namespaces: string[];
 }
 
@@ -41,7 +43,15 @@ export interface AccessEntryRecord {
   creationToken?: string;
 }
 
-export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
+/** Update statuses of the EKS API. */
+export const UPDATE_STATUSES = ['InProgress', 'Failed', 'Cancelled', 'Successful'] as const;
+export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
+
+/** The one update type and parameter type the fake starts (UpdateClusterConfig with accessConfig). */
+export const ACCESS_CONFIG_UPDATE = { type: 'AccessConfigUpdate', paramType: 'AuthenticationMode' } as const;
+
+/** Access scope types of AssociateAccessPolicy. */
+export const ACCESS_SCOPE_TYPES = ['cluster', 'namespace'] as const;
 
 /** One entry of an update's `errors[]` (the model's ErrorDetail). */
 export interface UpdateError {
