@@ -101,7 +101,8 @@ describe('the fake against the service model of the installed @aws-sdk/client-ek
     const modelled = Object.keys(ERROR_MEMBERS);
     expect(sorted(modelled)).toEqual(sorted(model.keys()));
     for (const [name, shape] of model) {
-      expect({ name, status: ERROR_STATUS[name], members: sorted(ERROR_MEMBERS[name]) }).toEqual({ name, status: shape.status, members: sorted(shape.members) });
+      const fake = { name, status: ERROR_STATUS[name], members: sorted(ERROR_MEMBERS[name]) };
+      expect(fake).toEqual({ name, status: shape.status, members: sorted(shape.members) });
     }
     // The fake's other error names come from the AWS front end, not from the EKS model.
     const frontEnd = Object.keys(ERROR_STATUS).filter((n) => !modelled.includes(n));
