@@ -23,6 +23,7 @@ import { isAwsError, isPrincipalNotYetVisible } from '../io/aws-errors';
 import { ClusterNotFoundError, clusterExists } from '../io/cluster';
 import { EksSender } from '../io/eks-api';
 import { Logger } from '../io/log';
+import { withContext } from '../io/retry';
 import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
 import { parsePrincipalArn } from '../core/arn';
 import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
@@ -275,6 +276,9 @@ async function createEntry(ctx: AccessEntryContext, entry: AccessEntrySpec, extr
     }
     if (isPrincipalNotYetVisible(error)) {
       throw new Error(`EKS does not accept ${entry.principalArn} as an access entry principal (${(error as Error).message}); check that the role or user exists in this account`);
+    }
+    if (isAwsError(error, 'InvalidParameterException') || isAwsError(error, 'AccessDeniedException')) {
+      throw withContext(error, `EKS refused the ${entry.type} access entry for ${entry.principalArn}`);
     }
     throw error;
   }
