@@ -88,9 +88,10 @@ export function transientAwsErrorReason(error: unknown): string | undefined {
  * moments ago that IAM has not propagated yet, or one that does not exist at all. Public reports
  * of CreateAccessEntry show this exact message for both. Every other refusal of a principal
  * (a malformed ARN: "The principalArn parameter format is not valid"; a service-linked role; a
- * node role of another account) is permanent and has other wording.
+ * node role of another account) is permanent and has other wording. (A retry that gave up puts
+ * its own words before the service's message, hence the `: ` alternative.)
  */
-export const PRINCIPAL_NOT_FOUND_MESSAGE = /^The specified principalArn is invalid: invalid principal\.?$/;
+export const PRINCIPAL_NOT_FOUND_MESSAGE = /(^|: )The specified principalArn is invalid: invalid principal\.?$/;
 
 /**
  * True for the error EKS returns while IAM has not yet propagated a principal that was just
