@@ -5,7 +5,6 @@
  */
 import { EKSClient } from '@aws-sdk/client-eks';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { HANDLER_ROLE, NODE_ROLE, request, run } from './fixtures';
 import { MemoryKube } from './memory-kube';
@@ -13,6 +12,7 @@ import { ClusterAccess } from '../../lib';
 import { DesiredClusterAccess } from '../../lib/core/desired-state';
 import { desiredState, newStack, skipCfnSchemaValidation } from '../constructs/helpers';
 import { EksFake, IamStatement, startEksFake } from '../support/eks-fake';
+import { synthesizedHandlerStatements } from '../support/handler-policy';
 
 skipCfnSchemaValidation();
 
@@ -44,30 +44,9 @@ function synthesize(): { stack: Stack; access: ClusterAccess } {
   return { stack, access };
 }
 
-/** Every statement of every policy attached to the handler's role, with deploy-time values resolved. */
+/** The handler's synthesized permissions, as CloudFormation would deploy them here. */
 function handlerStatements(stack: Stack, access: ClusterAccess): IamStatement[] {
-  const roleId = stack.getLogicalId(access.handlerRole.node.defaultChild as iam.CfnRole);
-  const values: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com', [`${roleId}.Arn`]: HANDLER_ROLE };
-  const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
-    .filter((p: any) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleId));
-  expect(policies.length).toBeGreaterThan(0);
-  return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement)
-    .map((s: any) => ({ Effect: s.Effect, Action: s.Action, Resource: resolve(s.Resource, values) }));
-}
-
-/** A CloudFormation value with Ref, Fn::GetAtt and Fn::Join replaced by `values`; anything else throws. */
-function resolve(value: unknown, values: Record<string, string>): any {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => resolve(v, values));
-  const v = value as Record<string, any>;
-  const lookup = (key: string) => {
-    if (!(key in values)) throw new Error(`no deploy-time value for ${key}`);
-    return values[key];
-  };
-  if (v.Ref) return lookup(v.Ref);
-  if (v['Fn::GetAtt']) return lookup(v['Fn::GetAtt'].join('.'));
-  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map((part) => resolve(part, values)).join(v['Fn::Join'][0]);
-  throw new Error(`cannot resolve ${JSON.stringify(value)}`);
+  return synthesizedHandlerStatements(stack, access.handlerRole, { region: REGION, accountId: ACCOUNT, handlerRoleArn: HANDLER_ROLE });
 }
 
 /** The synthesized desired state, with the handler role's ARN as CloudFormation would give it. */
