@@ -46,6 +46,30 @@ export class AccessPolicy {
    */
   public static readonly AMAZON_EKS_NETWORKING_POLICY = new AccessPolicy('AmazonEKSNetworkingPolicy');
   /**
+   * The EKS Auto Mode load balancing capability. EKS associates it with the cluster IAM role itself
+   * when Auto Mode is enabled.
+   */
+  public static readonly AMAZON_EKS_LOAD_BALANCING_CLUSTER_POLICY = new AccessPolicy('AmazonEKSLoadBalancingClusterPolicy');
+  /**
+   * The EKS Auto Mode networking capability. EKS associates it with the cluster IAM role itself
+   * when Auto Mode is enabled.
+   */
+  public static readonly AMAZON_EKS_NETWORKING_CLUSTER_POLICY = new AccessPolicy('AmazonEKSNetworkingClusterPolicy');
+  /**
+   * Argo CD (EKS Capabilities), namespace-scoped: deploy and manage applications. EKS grants it to
+   * the capability's role on its own cluster; grant it on a cluster Argo CD deploys to remotely.
+   */
+  public static readonly AMAZON_EKS_ARGO_CD_POLICY = new AccessPolicy('AmazonEKSArgoCDPolicy');
+  /**
+   * Argo CD (EKS Capabilities), cluster-scoped: discover resources and manage cluster-scoped objects.
+   * Grant it, with {@link AccessPolicy.AMAZON_EKS_ARGO_CD_POLICY}, on a cluster Argo CD deploys to remotely.
+   */
+  public static readonly AMAZON_EKS_ARGO_CD_CLUSTER_POLICY = new AccessPolicy('AmazonEKSArgoCDClusterPolicy');
+  /** AWS Controllers for Kubernetes (EKS Capabilities): manage ACK resources in every namespace. */
+  public static readonly AMAZON_EKS_ACK_POLICY = new AccessPolicy('AmazonEKSACKPolicy');
+  /** kro (EKS Capabilities): watch ResourceGraphDefinitions and create the resources they define. */
+  public static readonly AMAZON_EKS_KRO_POLICY = new AccessPolicy('AmazonEKSKROPolicy');
+  /**
    * Designated by EKS for AWS service-linked roles only; it cannot be used with customer-managed
    * roles, so granting it is refused at synth time.
    * @deprecated EKS associates this policy itself; no access entry this library makes can carry it.
