@@ -2,6 +2,8 @@
  * The EKS rules the fake enforces, each from the document named beside it (see
  * test/support/eks-fake/README.md), checked through the real SDK over HTTP.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AccessDeniedException, AssociateAccessPolicyCommand, BadRequestException, CreateAccessEntryCommand, DescribeClusterCommand,
   DescribeUpdateCommand, EKSClient, InvalidParameterException, ListAccessEntriesCommand, ListAccessPoliciesCommand,
@@ -331,4 +333,11 @@ describe('controls for the branches a handler must survive', () => {
     fake.seedCluster({ name: 'prod', authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false });
     await create({ principalArn: NODE_ROLE, type: 'EC2_LINUX' }); // the reset dropped the caller policy
   });
+});
+
+test('the fake imports nothing from the library it checks', () => {
+  const dir = join(__dirname, '..', 'support', 'eks-fake');
+  const imports = readdirSync(dir).filter((f) => f.endsWith('.ts'))
+    .flatMap((f) => [...readFileSync(join(dir, f), 'utf8').matchAll(/from '([^']+)'/g)].map((m) => `${f}: ${m[1]}`));
+  expect(imports.filter((i) => /\blib\//.test(i))).toEqual([]);
 });
