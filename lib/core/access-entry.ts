@@ -168,7 +168,7 @@ export function accessEntryProblems(entry: AccessEntrySpec, context: AccessEntry
 function principalProblems(who: string, type: AccessEntryType, principal: ParsedPrincipalArn, context: AccessEntryContext): string[] {
   const problems: string[] = [];
   if (principal.kind === 'role' && principal.path.startsWith('/aws-service-role/')) {
-    problems.push(`${who}: a service-linked role cannot have an access entry (EKS refuses principals under role/aws-service-role/)`);
+    problems.push(`${who}: a service-linked role cannot have an access entry (EKS refuses principals under role/aws-service-role/); map it in aws-auth only (AccessMechanism.AWS_AUTH), or let the service create its own entry`);
   }
   if (isNodeAccessEntryType(type)) {
     if (principal.kind !== 'role') {

@@ -13,6 +13,8 @@ import { AccessMechanism, AccessPolicy, ClusterAccess } from '../../lib';
 import { ACCESS_POLICIES } from '../support/eks-fake';
 
 skipCfnSchemaValidation();
+// Synthesis takes seconds on a busy machine.
+jest.setTimeout(60_000);
 
 const ACCOUNT = '111122223333';
 const role = (stack: Stack, id: string, arn: string) => iam.Role.fromRoleArn(stack, id, arn);

@@ -15,6 +15,8 @@ import { EksFake, IamStatement, startEksFake } from '../support/eks-fake';
 import { synthesizedHandlerStatements } from '../support/handler-policy';
 
 skipCfnSchemaValidation();
+// Synthesis takes seconds on a busy machine.
+jest.setTimeout(60_000);
 
 const ACCOUNT = '111122223333';
 const REGION = 'eu-west-1'; // the region of newStack()
