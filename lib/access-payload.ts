@@ -33,6 +33,8 @@ export interface AccessPayloadProps {
   readonly serviceToken: string;
   /** Partition of access policy ARNs (a token for partition-agnostic stacks). */
   readonly partition: string;
+  /** The cluster's account, when known at synth time (a token otherwise). */
+  readonly clusterAccount?: string;
   /** Resolves by-name ClusterRole references; returns the names this payload's owner knows. */
   readonly knownClusterRoles: () => Set<string>;
 }
@@ -58,7 +60,7 @@ export class AccessPayload extends Construct {
     super(scope, id);
     const top = topLevelStack(this);
     this.ownerId = ownerIdFor(top.stackName, this.node.path.slice(top.node.path.length + 1));
-    this.registry = new IdentityRegistry(props.partition);
+    this.registry = new IdentityRegistry(props.partition, props.clusterAccount);
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::EksClusterAccess',
       serviceToken: props.serviceToken,

@@ -8,6 +8,12 @@ const POLICY_ARN = /^arn:[a-z-]+:eks::aws:cluster-access-policy\/([A-Za-z0-9+=,.
  * without any RBAC object in the cluster. Only clusters whose authentication mode includes the
  * access-entry API (`API` or `API_AND_CONFIG_MAP`) honour them.
  *
+ * The constants are the policies EKS documents for customer roles; `AccessPolicy.of` names any
+ * other (EKS lists them with `aws eks list-access-policies`). Policies EKS reserves for
+ * service-linked roles (AmazonEKSBlockStoragePolicy, AmazonEKSBlockStorageClusterPolicy,
+ * AmazonEKSComputePolicy, AmazonEKSComputeClusterPolicy, AmazonEKSHybridPolicy,
+ * AmazonEKSClusterInsightsPolicy) are refused at synth time.
+ *
  * @see https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html
  */
 export class AccessPolicy {
@@ -23,19 +29,69 @@ export class AccessPolicy {
   public static readonly AMAZON_EKS_VIEW_POLICY = new AccessPolicy('AmazonEKSViewPolicy');
   /** Read access to Secrets. */
   public static readonly AMAZON_EKS_SECRET_READER_POLICY = new AccessPolicy('AmazonEKSSecretReaderPolicy');
-  /** Permissions EKS Auto Mode nodes need (for the node role of an Auto Mode cluster). */
+  /**
+   * Permissions EKS Auto Mode nodes need. EKS gives it to the node role of the built-in node pools
+   * itself; a custom node class's role needs an `EC2` access entry with this policy (the only
+   * policy such an entry takes).
+   */
   public static readonly AMAZON_EKS_AUTO_NODE_POLICY = new AccessPolicy('AmazonEKSAutoNodePolicy');
-  /** Permissions of the EKS Auto Mode block storage capability. */
-  public static readonly AMAZON_EKS_BLOCK_STORAGE_POLICY = new AccessPolicy('AmazonEKSBlockStoragePolicy');
-  /** Permissions of the EKS Auto Mode compute capability. */
-  public static readonly AMAZON_EKS_COMPUTE_POLICY = new AccessPolicy('AmazonEKSComputePolicy');
-  /** Permissions of the EKS Auto Mode load balancing capability. */
+  /**
+   * Leader election of the EKS Auto Mode load balancing capability. EKS associates it with the
+   * cluster IAM role itself when Auto Mode is enabled.
+   */
   public static readonly AMAZON_EKS_LOAD_BALANCING_POLICY = new AccessPolicy('AmazonEKSLoadBalancingPolicy');
-  /** Permissions of the EKS Auto Mode networking capability. */
+  /**
+   * Leader election of the EKS Auto Mode networking capability. EKS associates it with the
+   * cluster IAM role itself when Auto Mode is enabled.
+   */
   public static readonly AMAZON_EKS_NETWORKING_POLICY = new AccessPolicy('AmazonEKSNetworkingPolicy');
-  /** Permissions hybrid nodes need. */
+  /**
+   * The EKS Auto Mode load balancing capability. EKS associates it with the cluster IAM role itself
+   * when Auto Mode is enabled.
+   */
+  public static readonly AMAZON_EKS_LOAD_BALANCING_CLUSTER_POLICY = new AccessPolicy('AmazonEKSLoadBalancingClusterPolicy');
+  /**
+   * The EKS Auto Mode networking capability. EKS associates it with the cluster IAM role itself
+   * when Auto Mode is enabled.
+   */
+  public static readonly AMAZON_EKS_NETWORKING_CLUSTER_POLICY = new AccessPolicy('AmazonEKSNetworkingClusterPolicy');
+  /**
+   * Argo CD (EKS Capabilities), namespace-scoped: deploy and manage applications. EKS grants it to
+   * the capability's role on its own cluster; grant it on a cluster Argo CD deploys to remotely.
+   */
+  public static readonly AMAZON_EKS_ARGO_CD_POLICY = new AccessPolicy('AmazonEKSArgoCDPolicy');
+  /**
+   * Argo CD (EKS Capabilities), cluster-scoped: discover resources and manage cluster-scoped objects.
+   * Grant it, with {@link AccessPolicy.AMAZON_EKS_ARGO_CD_POLICY}, on a cluster Argo CD deploys to remotely.
+   */
+  public static readonly AMAZON_EKS_ARGO_CD_CLUSTER_POLICY = new AccessPolicy('AmazonEKSArgoCDClusterPolicy');
+  /** AWS Controllers for Kubernetes (EKS Capabilities): manage ACK resources in every namespace. */
+  public static readonly AMAZON_EKS_ACK_POLICY = new AccessPolicy('AmazonEKSACKPolicy');
+  /** kro (EKS Capabilities): watch ResourceGraphDefinitions and create the resources they define. */
+  public static readonly AMAZON_EKS_KRO_POLICY = new AccessPolicy('AmazonEKSKROPolicy');
+  /**
+   * Designated by EKS for AWS service-linked roles only; it cannot be used with customer-managed
+   * roles, so granting it is refused at synth time.
+   * @deprecated EKS associates this policy itself; no access entry this library makes can carry it.
+   */
+  public static readonly AMAZON_EKS_BLOCK_STORAGE_POLICY = new AccessPolicy('AmazonEKSBlockStoragePolicy');
+  /**
+   * Designated by EKS for AWS service-linked roles only; it cannot be used with customer-managed
+   * roles, so granting it is refused at synth time.
+   * @deprecated EKS associates this policy itself; no access entry this library makes can carry it.
+   */
+  public static readonly AMAZON_EKS_COMPUTE_POLICY = new AccessPolicy('AmazonEKSComputePolicy');
+  /**
+   * Designated by EKS for AWS service-linked roles only (hybrid nodes); it cannot be used with
+   * customer-managed roles, so granting it is refused at synth time.
+   * @deprecated EKS associates this policy itself; no access entry this library makes can carry it.
+   */
   public static readonly AMAZON_EKS_HYBRID_POLICY = new AccessPolicy('AmazonEKSHybridPolicy');
-  /** Read access that EKS cluster insights use. */
+  /**
+   * Designated by EKS for AWS service-linked roles only (cluster insights); it cannot be used with
+   * customer-managed roles, so granting it is refused at synth time.
+   * @deprecated EKS associates this policy itself; no access entry this library makes can carry it.
+   */
   public static readonly AMAZON_EKS_CLUSTER_INSIGHTS_POLICY = new AccessPolicy('AmazonEKSClusterInsightsPolicy');
 
   /**

@@ -47,6 +47,13 @@ export interface ClusterPermissions {
    * @default - none: no `sts:AssumeRole` is granted
    */
   readonly kubernetesRole?: iam.IRole;
+  /**
+   * Node roles whose EC2_LINUX or EC2_WINDOWS access entries the handler creates: EKS requires
+   * `iam:PassRole` on each from whoever creates such an entry (User Guide, Create access entries).
+   * EKS documents no `iam:PassedToService` value for it, so the grant is scoped by resource only.
+   * @default - none
+   */
+  readonly passRoles?: string[];
 }
 
 /** Directory of the bundled handler (built by `scripts/bundle.mjs` into `assets/handler`). */
@@ -127,6 +134,9 @@ export class ClusterAccessProvider extends Construct {
     }
     if (p.kubernetesRole) {
       this.allow(['sts:AssumeRole'], p.kubernetesRole.roleArn);
+    }
+    if (accessEntries) {
+      (p.passRoles ?? []).forEach((roleArn) => this.allow(['iam:PassRole'], roleArn));
     }
   }
 

@@ -8,7 +8,7 @@ import { AccessPayload } from './access-payload';
 import { AccessPolicy, AccessScope } from './access-policy';
 import { AccessTeam, AccessTeamOptions } from './access-team';
 import { roleForms, userForms } from './aws-auth-arn';
-import { ClusterAccessProvider } from './cluster-access-provider';
+import { ClusterAccessProvider, ClusterPermissions } from './cluster-access-provider';
 import { AccessConfigError } from './core/arn';
 import { AuthenticationMode, KubernetesManifest } from './core/desired-state';
 import { associationSpec, identityRecord } from './identity-registry';
@@ -128,6 +128,7 @@ export class ClusterAccess extends Construct {
   public readonly handlerRole: iam.IRole;
 
   private readonly provider: ClusterAccessProvider;
+  private readonly permissions: ClusterPermissions;
   private readonly main: AccessPayload;
   private readonly shards: AccessPayload[] = [];
   private readonly teamList: AccessTeam[] = [];
@@ -175,7 +176,7 @@ export class ClusterAccess extends Construct {
       vpcSubnets: props.vpcSubnets ?? (privateSubnets ? { subnets: privateSubnets } : undefined),
       securityGroups: props.securityGroups ?? (props.cluster?.kubectlSecurityGroup ? [props.cluster.kubectlSecurityGroup] : undefined),
     } : {});
-    this.provider.grantCluster({
+    this.permissions = {
       clusterName: this.clusterName,
       clusterArn: this.clusterArn,
       accessEntryArns,
@@ -183,7 +184,8 @@ export class ClusterAccess extends Construct {
       // aws-auth alone through an admin role needs no access-entry permission.
       accessEntries: !(this.mechanism === AccessMechanism.AWS_AUTH && kubernetesAdminRole !== undefined),
       kubernetesRole: kubernetesAdminRole,
-    });
+    };
+    this.provider.grantCluster(this.permissions);
     this.handlerRole = this.provider.handlerRole;
 
     this.payloadProps = {
@@ -193,6 +195,7 @@ export class ClusterAccess extends Construct {
       targetAuthenticationMode: props.authenticationMode as string as AuthenticationMode | undefined,
       kubernetesRoleArn: kubernetesAdminRole?.roleArn,
       partition: partitionOf(stack, props.region),
+      clusterAccount: props.cluster?.env.account ?? stack.account,
       knownClusterRoles: () => this.knownClusterRoles(),
     };
     this.main = new AccessPayload(this, 'Default', {
@@ -240,6 +243,10 @@ export class ClusterAccess extends Construct {
    * Lets the instances of a node role join the cluster: in aws-auth as
    * `system:node:{{EC2PrivateDNSName}}` in `system:bootstrappers` and `system:nodes` (and
    * `eks:kube-proxy-windows` for Windows); as an access entry of type `EC2_LINUX` or `EC2_WINDOWS`.
+   *
+   * The handler is granted `iam:PassRole` on the role, which EKS requires from whoever creates
+   * such an entry. The role must be in the cluster's account (EKS refuses a node role of another
+   * account; refused at synth time when both accounts are known).
    */
   public mapNodeRole(role: iam.IRole, options: NodeRoleMappingOptions = {}): void {
     const source = `${this.node.path}.mapNodeRole(${role.node.path})`;
@@ -254,6 +261,10 @@ export class ClusterAccess extends Construct {
       accessPolicies: [],
       allowSystemMasters: false,
     });
+    if (this.mechanism !== AccessMechanism.AWS_AUTH) {
+      // Its EC2_LINUX / EC2_WINDOWS access entry needs iam:PassRole on the role from the handler.
+      this.provider.grantCluster({ ...this.permissions, passRoles: [role.roleArn] });
+    }
   }
 
   /**

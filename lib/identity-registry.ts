@@ -48,8 +48,11 @@ export class IdentityRegistry {
   private readonly accounts = new Map<string, string>();
   private readonly errors: string[] = [];
 
-  /** @param partition partition of the access policy ARNs this registry adds (may be a token) */
-  constructor(private readonly partition: string) {}
+  /**
+   * @param partition partition of the access policy ARNs this registry adds (may be a token)
+   * @param clusterAccount the cluster's account, when known at synth time (node entries must name a role of it)
+   */
+  constructor(private readonly partition: string, private readonly clusterAccount?: string) {}
 
   /** Adds a principal; an identical mapping of the same principal merges, a different one is an error. */
   public add(record: IdentityRecord): void {
@@ -170,7 +173,9 @@ export class IdentityRegistry {
           accessPolicies: policies,
         });
       }
-      for (const p of accessEntryProblems(checkable(entry))) {
+      // A deploy-time ARN or account cannot be compared now; EKS compares them at deploy time.
+      const concrete = !Token.isUnresolved(entry.principalArn) && this.clusterAccount !== undefined && !Token.isUnresolved(this.clusterAccount);
+      for (const p of accessEntryProblems(checkable(entry), concrete ? { clusterAccount: this.clusterAccount } : {})) {
         report.errors.push(`${r.source}: ${p}`);
       }
       entries.push(entry);

@@ -20,7 +20,9 @@ export interface KubernetesIdentityOptions {
    *
    * In `aws-auth` the templates `{{SessionName}}`, `{{AccountID}}` and, for roles,
    * `{{SessionNameRaw}}` are expanded by the authenticator. Access entries reject the prefixes
-   * `system:`, `eks:`, `aws:`, `amazon:` and `iam:`.
+   * `system:`, `eks:`, `aws:`, `amazon:` and `iam:`, and a username with `{{SessionName}}` or
+   * `{{SessionNameRaw}}` needs a colon somewhere before it (`dev:{{SessionName}}`, not
+   * `dev{{SessionName}}`); both are refused at synth time unless the mechanism is `AWS_AUTH`.
    *
    * @default - in aws-auth the mapped ARN (a role's without its path; the authenticator itself
    * has no default and would pass an empty username on); for access entries EKS's default (the

@@ -1,20 +1,58 @@
 /**
  * EKS access entries: the rules the EKS API enforces, checked before any call so that bad input
  * fails at synth time (constructs) or before the first write (handler, CLI).
+ *
+ * Sources: the EKS API reference (CreateAccessEntry, AssociateAccessPolicy) and the EKS User Guide
+ * pages "Create access entries", "Review access policy permissions" and, for EKS Auto Mode,
+ * "Create a Node Class" (node class access entry).
  */
-import { AccessConfigError, parsePrincipalArn } from './arn';
+import { AccessConfigError, ParsedPrincipalArn, parsePrincipalArn } from './arn';
 
-/** Access entry types of the EKS API. */
-export type AccessEntryType = 'STANDARD' | 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX' | 'HYBRID_LINUX' | 'EC2';
+/** Access entry types of the EKS API (the seven its CreateAccessEntry documentation lists). */
+export type AccessEntryType = 'STANDARD' | 'EC2_LINUX' | 'EC2_WINDOWS' | 'FARGATE_LINUX' | 'HYBRID_LINUX' | 'EC2' | 'HYPERPOD_LINUX';
 
-/** Every access entry type this library creates (EKS refuses any other value). */
-export const ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX', 'EC2'];
+/** Every access entry type of the EKS API (EKS refuses any other value). */
+export const ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX', 'EC2', 'HYPERPOD_LINUX'];
 
-/** Types for nodes: EKS sets their username and groups itself; they take no policies. */
-export const NODE_ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX'];
+/**
+ * Types for nodes: every type but STANDARD. EKS sets their username and groups itself (the caller
+ * may set neither), their role must be in the cluster's account, and they take no access policies
+ * except the one Auto Mode documents for EC2 ({@link AUTO_NODE_POLICY}).
+ */
+export const NODE_ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX', 'EC2', 'HYPERPOD_LINUX'];
 
-/** Username prefixes EKS reserves for itself in access entries. */
+/**
+ * Types whose creator needs `iam:PassRole` on the entry's role ("If you create an access entry
+ * with type EC2_LINUX or EC2_Windows, the IAM principal creating the access entry must have the
+ * iam:PassRole permission", User Guide, Create access entries).
+ */
+export const PASS_ROLE_ACCESS_ENTRY_TYPES: readonly AccessEntryType[] = ['EC2_LINUX', 'EC2_WINDOWS'];
+
+/** The access policy an Auto Mode (`EC2`) node entry takes (User Guide, Create node class access entry). */
+export const AUTO_NODE_POLICY = 'AmazonEKSAutoNodePolicy';
+
+/**
+ * Access policies "designated for AWS service-linked roles only and cannot be used with
+ * customer-managed roles" (User Guide, Review access policy permissions). Access entries cannot
+ * name a service-linked role either, so no entry this library makes can carry them.
+ */
+export const SERVICE_LINKED_ROLE_POLICIES: readonly string[] = [
+  'AmazonEKSBlockStorageClusterPolicy',
+  'AmazonEKSBlockStoragePolicy',
+  'AmazonEKSClusterInsightsPolicy',
+  'AmazonEKSComputeClusterPolicy',
+  'AmazonEKSComputePolicy',
+  'AmazonEKSHybridPolicy',
+];
+
+/** Username prefixes EKS reserves for itself in access entries (compared with case, as EKS does). */
 export const RESERVED_USERNAME_PREFIXES = ['system:', 'eks:', 'aws:', 'amazon:', 'iam:'];
+
+/** What the rules need to know of the cluster, when it is known. */
+export interface AccessEntryContext {
+  /** The cluster's account: node entries must name a role of it. */
+  readonly clusterAccount?: string;
+}
 
 /** The scope of an access policy association. */
 export interface AccessScopeSpec {
@@ -47,15 +85,21 @@ export function isDns1123Label(name: string): boolean {
   return DNS1123_LABEL.test(name);
 }
 
+/** True for types other than STANDARD. */
+export function isNodeAccessEntryType(type: string): boolean {
+  return (NODE_ACCESS_ENTRY_TYPES as readonly string[]).includes(type);
+}
+
 /** Every problem with an access entry, each naming the entry and the value. */
-export function accessEntryProblems(entry: AccessEntrySpec): string[] {
+export function accessEntryProblems(entry: AccessEntrySpec, context: AccessEntryContext = {}): string[] {
   if (entry === null || typeof entry !== 'object') {
     return [`access entry ${JSON.stringify(entry)} is not an object`];
   }
   const problems: string[] = [];
   const who = `access entry for ${entry.principalArn}`;
+  let principal: ParsedPrincipalArn | undefined;
   try {
-    parsePrincipalArn(entry.principalArn);
+    principal = parsePrincipalArn(entry.principalArn);
   } catch (e) {
     problems.push(`${who}: ${(e as Error).message}`);
   }
@@ -77,26 +121,12 @@ export function accessEntryProblems(entry: AccessEntrySpec): string[] {
   if (problems.length > 0) {
     return problems;
   }
-  const isNode = NODE_ACCESS_ENTRY_TYPES.includes(entry.type);
-  if (isNode) {
-    if (entry.username !== undefined) {
-      problems.push(`${who}: type ${entry.type} takes no username (EKS sets it), got "${entry.username}"`);
-    }
-    if (entry.kubernetesGroups.length > 0) {
-      problems.push(`${who}: type ${entry.type} takes no Kubernetes groups, got ${entry.kubernetesGroups.join(', ')}`);
-    }
-    if (entry.accessPolicies.length > 0) {
-      problems.push(`${who}: type ${entry.type} takes no access policies`);
-    }
+  problems.push(...principalProblems(who, entry.type, principal!, context));
+  if (isNodeAccessEntryType(entry.type)) {
+    problems.push(...nodeEntryProblems(who, entry));
   }
   if (entry.username !== undefined) {
-    const prefix = RESERVED_USERNAME_PREFIXES.find((p) => entry.username!.startsWith(p));
-    if (prefix) {
-      problems.push(`${who}: username "${entry.username}" starts with the reserved prefix "${prefix}"`);
-    }
-    if (entry.username === '') {
-      problems.push(`${who}: username is empty`);
-    }
+    problems.push(...usernameProblems(who, entry.username));
   }
   for (const group of entry.kubernetesGroups) {
     if (group.startsWith('system:')) {
@@ -109,6 +139,8 @@ export function accessEntryProblems(entry: AccessEntrySpec): string[] {
   for (const policy of entry.accessPolicies) {
     if (!POLICY_ARN.test(policy.policyArn)) {
       problems.push(`${who}: "${policy.policyArn}" is not an EKS access policy ARN (arn:aws:eks::aws:cluster-access-policy/<name>)`);
+    } else if (SERVICE_LINKED_ROLE_POLICIES.includes(policyName(policy.policyArn))) {
+      problems.push(`${who}: access policy ${policyName(policy.policyArn)} is designated for AWS service-linked roles only; EKS does not grant it to customer-managed roles or users (EKS associates it itself where it is needed)`);
     }
     if (seen.has(policy.policyArn)) {
       problems.push(`${who}: access policy ${policy.policyArn} is associated twice`);
@@ -132,9 +164,71 @@ export function accessEntryProblems(entry: AccessEntrySpec): string[] {
   return problems;
 }
 
+/** The principal as EKS takes it for an entry of `type`. */
+function principalProblems(who: string, type: AccessEntryType, principal: ParsedPrincipalArn, context: AccessEntryContext): string[] {
+  const problems: string[] = [];
+  if (principal.kind === 'role' && principal.path.startsWith('/aws-service-role/')) {
+    problems.push(`${who}: a service-linked role cannot have an access entry (EKS refuses principals under role/aws-service-role/); map it in aws-auth only (AccessMechanism.AWS_AUTH), or let the service create its own entry`);
+  }
+  if (isNodeAccessEntryType(type)) {
+    if (principal.kind !== 'role') {
+      problems.push(`${who}: type ${type} takes only an IAM role, got a ${principal.kind}`);
+    }
+    const account = context.clusterAccount;
+    if (account !== undefined && principal.accountId !== account) {
+      problems.push(`${who}: type ${type} needs a role in the cluster's account ${account}, but the role is in account ${principal.accountId}; only STANDARD entries may name another account's principal`);
+    }
+  }
+  return problems;
+}
+
+/** Node types: no username, no groups, no policies but AmazonEKSAutoNodePolicy on EC2. */
+function nodeEntryProblems(who: string, entry: AccessEntrySpec): string[] {
+  const problems: string[] = [];
+  if (entry.username !== undefined) {
+    problems.push(`${who}: type ${entry.type} takes no username (EKS sets it), got "${entry.username}"`);
+  }
+  if (entry.kubernetesGroups.length > 0) {
+    problems.push(`${who}: type ${entry.type} takes no Kubernetes groups, got ${entry.kubernetesGroups.join(', ')}`);
+  }
+  const allowed = entry.type === 'EC2' ? [AUTO_NODE_POLICY] : [];
+  const refused = entry.accessPolicies.map((p) => policyName(p.policyArn)).filter((n) => !allowed.includes(n));
+  if (refused.length > 0) {
+    problems.push(entry.type === 'EC2'
+      ? `${who}: type EC2 (EKS Auto Mode nodes) takes only the access policy ${AUTO_NODE_POLICY}, got ${refused.join(', ')}`
+      : `${who}: type ${entry.type} takes no access policies, got ${refused.join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * A username EKS accepts: no reserved prefix, and a colon somewhere before `{{SessionName}}` or
+ * `{{SessionNameRaw}}` (User Guide: "you can't have a username of john{{SessionName}}").
+ */
+function usernameProblems(who: string, username: string): string[] {
+  const problems: string[] = [];
+  if (username === '') {
+    return [`${who}: username is empty`];
+  }
+  const prefix = RESERVED_USERNAME_PREFIXES.find((p) => username.startsWith(p));
+  if (prefix) {
+    problems.push(`${who}: username "${username}" starts with the reserved prefix "${prefix}"`);
+  }
+  const session = /\{\{SessionName(Raw)?\}\}/.exec(username);
+  if (session && !username.slice(0, session.index).includes(':')) {
+    const before = username.slice(0, session.index);
+    problems.push(`${who}: username "${username}" has ${session[0]} without a colon before it, which EKS refuses for access entries (aws-auth accepts it); put a colon before it, e.g. "${before === '' ? 'user' : before}:${username.slice(session.index)}"`);
+  }
+  return problems;
+}
+
+function policyName(policyArn: string): string {
+  return policyArn.slice(policyArn.lastIndexOf('/') + 1);
+}
+
 /** Throws {@link AccessConfigError} listing every problem with the entry. */
-export function validateAccessEntry(entry: AccessEntrySpec): void {
-  const problems = accessEntryProblems(entry);
+export function validateAccessEntry(entry: AccessEntrySpec, context: AccessEntryContext = {}): void {
+  const problems = accessEntryProblems(entry, context);
   if (problems.length > 0) {
     throw new AccessConfigError(problems.join('\n'));
   }

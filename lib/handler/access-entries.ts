@@ -26,6 +26,7 @@ import { isAwsError, isPrincipalNotYetVisible } from '../io/aws-errors';
 import { ClusterNotFoundError, clusterExists } from '../io/cluster';
 import { EksSender } from '../io/eks-api';
 import { Logger } from '../io/log';
+import { withContext } from '../io/retry';
 
 /** Tag on the access entry the handler creates for its own role (besides the owner tag). */
 export const HANDLER_ENTRY_TAG = `${OWNERSHIP_PREFIX}/handler-access`;
@@ -284,6 +285,9 @@ async function createEntry(ctx: AccessEntryContext, entry: AccessEntrySpec, extr
     }
     if (isPrincipalNotYetVisible(error)) {
       throw new Error(`EKS does not accept ${entry.principalArn} as an access entry principal (${(error as Error).message}); check that the role or user exists in this account`);
+    }
+    if (isAwsError(error, 'InvalidParameterException') || isAwsError(error, 'AccessDeniedException')) {
+      throw withContext(error, `EKS refused the ${entry.type} access entry for ${entry.principalArn}`);
     }
     throw error;
   }

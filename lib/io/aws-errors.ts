@@ -84,11 +84,20 @@ export function transientAwsErrorReason(error: unknown): string | undefined {
 }
 
 /**
+ * What EKS answers (InvalidParameterException) for a principal IAM does not know: one created
+ * moments ago that IAM has not propagated yet, or one that does not exist at all. Public reports
+ * of CreateAccessEntry show this exact message for both. Every other refusal of a principal
+ * (a malformed ARN: "The principalArn parameter format is not valid"; a service-linked role; a
+ * node role of another account) is permanent and has other wording. (A retry that gave up puts
+ * its own words before the service's message, hence the `: ` alternative.)
+ */
+export const PRINCIPAL_NOT_FOUND_MESSAGE = /(^|: )The specified principalArn is invalid: invalid principal\.?$/;
+
+/**
  * True for the error EKS returns while IAM has not yet propagated a principal that was just
- * created (InvalidParameterException "The specified principalArn is invalid: invalid principal"),
- * which is also what a principal that does not exist at all returns: callers retry it for a
- * bounded time only.
+ * created, which is also what a principal that does not exist at all returns: callers retry it
+ * for a bounded time only. Any other InvalidParameterException is not retried.
  */
 export function isPrincipalNotYetVisible(error: unknown): boolean {
-  return isAwsError(error, 'InvalidParameterException') && /principal/i.test((error as Error).message ?? '');
+  return isAwsError(error, 'InvalidParameterException') && PRINCIPAL_NOT_FOUND_MESSAGE.test(((error as Error).message ?? '').trim());
 }

@@ -71,17 +71,20 @@ describe('example: imported cluster managed from a platform repository', () => {
     expect(state.targetAuthenticationMode).toBe('API_AND_CONFIG_MAP');
   });
 
-  test('the handler may move the mode and assume the admin role, and nothing else outside the cluster', () => {
+  test('the handler may move the mode, assume the admin role and pass the node role, and nothing else outside the cluster', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: any) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['eks:UpdateClusterConfig', 'eks:DescribeUpdate', 'sts:AssumeRole']));
+    expect(actions).toEqual(expect.arrayContaining(['eks:UpdateClusterConfig', 'eks:DescribeUpdate', 'sts:AssumeRole', 'iam:PassRole']));
     const assume = statements.filter((s: any) => [s.Action].flat().includes('sts:AssumeRole'));
     expect(assume.map((s: any) => s.Resource)).toEqual(['arn:aws:iam::111122223333:role/eks-prod-eu-admin']);
+    // iam:PassRole, which EKS requires to create an EC2_LINUX entry, on the mapped node role only.
+    const passRole = statements.filter((s: any) => [s.Action].flat().includes('iam:PassRole'));
+    expect(passRole.map((s: any) => [s.Action, s.Resource])).toEqual([['iam:PassRole', 'arn:aws:iam::111122223333:role/eks-prod-eu-nodes']]);
     // Every other statement of the handler names this cluster or its access entries, nothing else.
     const handlerPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ClusterAccessProviderHandler'));
     expect(handlerPolicies).toHaveLength(1);
     const resources = (handlerPolicies[0][1] as any).Properties.PolicyDocument.Statement
-      .filter((s: any) => ![s.Action].flat().includes('sts:AssumeRole'))
+      .filter((s: any) => ![s.Action].flat().some((a: string) => a === 'sts:AssumeRole' || a === 'iam:PassRole'))
       .flatMap((s: any) => [s.Resource].flat().map(flatten));
     expect(new Set(resources)).toEqual(new Set([
       'arn:${AWS::Partition}:eks:eu-west-1:111122223333:cluster/prod-eu',

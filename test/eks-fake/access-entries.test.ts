@@ -103,10 +103,10 @@ describe('CreateAccessEntry / DescribeAccessEntry', () => {
   });
 
   test.each([
-    ['an assumed-role session', { principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/dev/session` }, /principalArn is invalid.*assumed-role/],
-    ['a non-IAM ARN', { principalArn: 'arn:aws:s3:::bucket' }, /principalArn is invalid/],
-    ['a system: group', { principalArn: DEV_ROLE, kubernetesGroups: ['system:masters'] }, /system:masters.*system:/],
-    ['a reserved username', { principalArn: DEV_ROLE, username: 'eks:admin' }, /username eks:admin is invalid/],
+    ['an assumed-role session', { principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/dev/session` }, /^The principalArn parameter format is not valid$/],
+    ['a non-IAM ARN', { principalArn: 'arn:aws:s3:::bucket' }, /^The principalArn parameter format is not valid$/],
+    ['a system: group', { principalArn: DEV_ROLE, kubernetesGroups: ['system:masters'] }, /^The kubernetes group name system:masters is invalid, it cannot start with system:$/],
+    ['a reserved username', { principalArn: DEV_ROLE, username: 'eks:admin' }, /^The username must not begin with eks:$/],
     ['groups on a node type', { principalArn: NODE_ROLE, type: 'EC2_LINUX', kubernetesGroups: ['x'] }, /kubernetesGroups cannot be specified.*EC2_LINUX/],
     ['a username on a node type', { principalArn: NODE_ROLE, type: 'FARGATE_LINUX', username: 'n' }, /username cannot be specified.*FARGATE_LINUX/],
     ['a user on a node type', { principalArn: ALICE, type: 'EC2_LINUX' }, /only IAM role principals/],

@@ -23,7 +23,7 @@ describe('desired state validation', () => {
       'access entry null is not an object',
       `access entry for ${DEV_ROLE}: kubernetesGroups must be a list of strings, got undefined`,
       `access entry for ${DEV_ROLE}: accessPolicies must be a list of { policyArn, accessScope: { type: cluster | namespace, namespaces? } }, got undefined`,
-      'access entry for arn:aws:iam::111122223333:role/y: type "EC2_MAC" is not one of STANDARD, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX, EC2',
+      'access entry for arn:aws:iam::111122223333:role/y: type "EC2_MAC" is not one of STANDARD, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX, EC2, HYPERPOD_LINUX',
       expect.stringMatching(/^access entry for arn:aws:iam::111122223333:role\/z: accessPolicies must be a list of/),
     ]);
   });

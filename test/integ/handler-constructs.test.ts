@@ -7,6 +7,7 @@ import { invoke, statusAs, useHandlerEnvironment } from './handler-support';
 import { ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { DesiredClusterAccess } from '../../lib/core/desired-state';
 import { desiredState, newStack, skipCfnSchemaValidation } from '../constructs/helpers';
+import { synthesizedHandlerStatements } from '../support/handler-policy';
 import { eksFake, kubeHarness, testPrincipal } from '../support/kube/env';
 import { useSharedCluster } from '../support/kube/shared-cluster';
 
@@ -62,4 +63,22 @@ test('a team from addTeam: its role can edit in its namespaces only; removing th
   expect(update.error).toBeUndefined();
   expect([401, 403]).toContain(await statusAs('dev', 'GET', '/api/v1/namespaces/dev/configmaps'));
   expect(await statusAs('viewer', 'GET', '/api/v1/namespaces/default/configmaps')).toBe(200);
+});
+
+test('a node role from mapNodeRole: the handler, with only the IAM permissions the constructs synthesize for it, creates its EC2_LINUX entry', async () => {
+  const nodeRole = 'arn:aws:iam::111122223333:role/integ-nodes';
+  const { stack } = newStack();
+  const access = new ClusterAccess(stack, 'Access', { clusterName: kubeHarness().clusterName, region: kubeHarness().region });
+  access.mapNodeRole(iam.Role.fromRoleArn(stack, 'Nodes', nodeRole));
+  const handler = testPrincipal('handler').principalArn;
+  const statements = synthesizedHandlerStatements(stack, access.handlerRole, { region: kubeHarness().region, accountId: '111122223333', handlerRoleArn: handler });
+  const state = JSON.parse(JSON.stringify(desiredState(stack)).replace(/"\$\{[^"}]*\.Arn\}"/g, JSON.stringify(handler))) as DesiredClusterAccess;
+  await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'API' });
+  await eksFake().setCallerPolicy({ statements, callerArn: handler });
+
+  const create = await invoke('Create', state);
+  expect(create.error).toBeUndefined();
+  expect(create.eksWrites.filter((w) => w.principalArn === nodeRole)).toEqual([{ operation: 'CreateAccessEntry', principalArn: nodeRole, errorName: undefined }]);
+  const entry = (await eksFake().state()).clusters[0].accessEntries.find((e) => e.principalArn === nodeRole);
+  expect(entry?.type).toBe('EC2_LINUX');
 });

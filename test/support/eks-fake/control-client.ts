@@ -4,7 +4,8 @@
  */
 import { CallFilter, CallRecord } from './call-log';
 import { FaultSpec } from './faults';
-import { AccessEntrySeed, AccessEntryView, ClusterSeed, ClusterView, EksFakeSnapshot } from './model';
+import { CallerPolicy } from './iam-policy';
+import { AccessEntrySeed, AccessEntryView, ClusterSeed, ClusterView, EksFakeSnapshot, UpdateOutcome } from './model';
 import { CONTROL_PREFIX, EksFakeSettings } from './server';
 
 export class EksFakeControl {
@@ -33,6 +34,16 @@ export class EksFakeControl {
 
   public completeUpdates(): Promise<void> {
     return this.call('POST', 'updates/complete').then(() => undefined);
+  }
+
+  /** The next update ends Failed or Cancelled with these errors (undefined: it succeeds again). */
+  public setNextUpdateOutcome(outcome: UpdateOutcome | undefined): Promise<void> {
+    return this.call('POST', 'updates/outcome', outcome ?? {}).then(() => undefined);
+  }
+
+  /** Gives a caller (or every caller) these IAM permissions (see iam-policy.ts). */
+  public setCallerPolicy(policy: CallerPolicy): Promise<void> {
+    return this.call('POST', 'caller-policy', policy).then(() => undefined);
   }
 
   public configure(settings: EksFakeSettings): Promise<void> {

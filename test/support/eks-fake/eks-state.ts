@@ -4,15 +4,16 @@
  * changes nothing. Answers are wire-shaped (timestamps as epoch seconds), ready to send as JSON.
  */
 import { randomUUID } from 'node:crypto';
-import { ACCESS_POLICY_NAMES, CLUSTER_ADMIN_POLICY, accessPolicyArn, knownAccessPolicyName } from './access-policies';
+import { ACCESS_POLICY_NAMES, AUTO_NODE_POLICY, CLUSTER_ADMIN_POLICY, accessPolicyArn, knownAccessPolicy } from './access-policies';
 import { EksApiError, errors } from './errors';
+import { CallerPolicy, IamStatement, checkStatements, isAllowed } from './iam-policy';
 import {
-  AUTHENTICATION_MODES, AccessEntryRecord, AccessEntrySeed, AccessEntryType, AccessEntryView, AccessScope,
-  AuthenticationMode, ClusterRecord, ClusterSeed, ClusterView, EksFakeSnapshot, UpdateRecord,
-  isAccessEntryType, isAuthenticationMode, isNodeType,
+  ACCESS_CONFIG_UPDATE, AUTHENTICATION_MODES, AccessEntryRecord, AccessEntrySeed, AccessEntryType, AccessEntryView, AccessScope,
+  AuthenticationMode, ClusterRecord, ClusterSeed, ClusterView, EksFakeSnapshot, PASS_ROLE_TYPES, ROLE_ONLY_TYPES,
+  UpdateOutcome, UpdateRecord, isAccessEntryType, isAuthenticationMode, isNodeType,
 } from './model';
 import { page } from './paging';
-import { principalArnProblem } from '../../../lib/core/arn';
+import { Principal, parsePrincipal } from './principals';
 
 /** Settings of the fake service. */
 export interface EksStateOptions {
@@ -30,6 +31,10 @@ export interface EksStateOptions {
   readonly updateCompletesAfterDescribes?: number;
   /** DescribeCluster calls that answer CREATING after CreateCluster. Default 0. */
   readonly clusterActiveAfterDescribes?: number;
+  /** Updates stay InProgress (and their cluster UPDATING) until `completeUpdates()`. Default false. */
+  readonly updatesStayInProgress?: boolean;
+  /** Access entries a cluster may hold; one more is ResourceLimitExceededException. Default: no limit. */
+  readonly accessEntryLimit?: number;
   /** Endpoint that DescribeCluster reports (e.g. the test Kubernetes API server). */
   readonly clusterEndpoint?: string;
   /** Base64 of the PEM CA bundle that DescribeCluster reports. */
@@ -42,7 +47,14 @@ type Json = Record<string, unknown>;
 
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// User Guide, "Create access entries": a username "can't start with system:, eks:, aws:, amazon:,
+// or iam:". Compared as the authenticator behind access entries compares (aws-iam-authenticator's
+// ReservedPrefixExists: strings.HasPrefix, so with case).
 const RESERVED_USERNAME_PREFIXES = ['system:', 'eks:', 'aws:', 'amazon:', 'iam:'];
+// Same page: a username with {{SessionName}} or {{SessionNameRaw}} needs a colon before it.
+const SESSION_NAME = /\{\{SessionName(Raw)?\}\}/;
+// Tag restrictions of the EKS model's Tag documentation: at most 50 per resource.
+const MAX_TAGS = 50;
 // A placeholder CA (base64 of a PEM header/footer pair): tests that need TLS seed the real one.
 const DEFAULT_CA = Buffer.from('-----BEGIN CERTIFICATE-----\nZmFrZQ==\n-----END CERTIFICATE-----\n').toString('base64');
 
@@ -61,12 +73,17 @@ export class EksState {
   public defaultPageSize: number;
   public updateCompletesAfterDescribes: number;
   public clusterActiveAfterDescribes: number;
+  public updatesStayInProgress: boolean;
+  public accessEntryLimit: number | undefined;
   public clusterEndpoint: string | undefined;
   public certificateAuthorityData: string;
   private readonly now: () => Date;
   private readonly clusters = new Map<string, ClusterRecord>();
   private readonly missingPrincipals = new Set<string>();
   private readonly updatesById = new Map<string, UpdateRecord>();
+  /** By access key ID (`*`: every caller). No policy: the caller may do anything. */
+  private readonly callerPolicies = new Map<string, { statements: IamStatement[]; callerArn: string }>();
+  private nextUpdateOutcome: UpdateOutcome | undefined;
 
   constructor(options: EksStateOptions = {}) {
     this.region = options.region ?? 'us-east-1';
@@ -76,6 +93,8 @@ export class EksState {
     this.defaultPageSize = options.defaultPageSize ?? 100;
     this.updateCompletesAfterDescribes = options.updateCompletesAfterDescribes ?? 0;
     this.clusterActiveAfterDescribes = options.clusterActiveAfterDescribes ?? 0;
+    this.updatesStayInProgress = options.updatesStayInProgress ?? false;
+    this.accessEntryLimit = options.accessEntryLimit;
     this.clusterEndpoint = options.clusterEndpoint;
     this.certificateAuthorityData = options.certificateAuthorityData ?? DEFAULT_CA;
     this.now = options.now ?? (() => new Date());
@@ -83,11 +102,30 @@ export class EksState {
 
   // ---------------------------------------------------------------- test controls
 
-  /** Forgets every cluster, update and missing principal. */
+  /** Forgets every cluster, update, missing principal, caller policy and update outcome. */
   public reset(): void {
     this.clusters.clear();
     this.missingPrincipals.clear();
     this.updatesById.clear();
+    this.callerPolicies.clear();
+    this.nextUpdateOutcome = undefined;
+  }
+
+  /**
+   * Gives the callers signed with `accessKeyId` (default: every caller) these IAM permissions.
+   * Without a policy a caller may do anything. Only `iam:PassRole` is checked (see iam-policy.ts).
+   */
+  public setCallerPolicy(policy: CallerPolicy): void {
+    const statements = checkStatements(policy.statements);
+    this.callerPolicies.set(policy.accessKeyId ?? '*', { statements, callerArn: policy.callerArn ?? 'the caller' });
+  }
+
+  /** The next update started ends Failed or Cancelled (with these errors) instead of succeeding. */
+  public setNextUpdateOutcome(outcome: UpdateOutcome | undefined): void {
+    if (outcome !== undefined && outcome.status !== 'Failed' && outcome.status !== 'Cancelled') {
+      throw new Error(`an update outcome is Failed or Cancelled, got ${JSON.stringify((outcome as { status?: unknown }).status)}`);
+    }
+    this.nextUpdateOutcome = outcome;
   }
 
   /** Adds (or replaces) a cluster in any state. */
@@ -101,7 +139,7 @@ export class EksState {
     const waits = seed.activeAfterDescribes ?? 0;
     const cluster = this.newCluster({
       name: seed.name,
-      mode: seed.authenticationMode ?? 'API_AND_CONFIG_MAP',
+      mode: seed.authenticationMode ?? (seed.reportAccessConfig === false ? 'CONFIG_MAP' : 'API_AND_CONFIG_MAP'),
       bootstrap: seed.bootstrapClusterCreatorAdminPermissions ?? true,
       creatorArn: seed.creatorArn ?? this.creatorArn,
       status: seed.status ?? (waits > 0 ? 'CREATING' : 'ACTIVE'),
@@ -111,6 +149,7 @@ export class EksState {
       tags: seed.tags,
       endpoint: seed.endpoint,
       ca: seed.certificateAuthorityData,
+      reportsAccessConfig: seed.reportAccessConfig ?? true,
     });
     for (const entry of seed.accessEntries ?? []) {
       this.seedEntry(cluster, entry);
@@ -266,13 +305,16 @@ export class EksState {
       id: randomUUID(),
       clusterName: name,
       status: 'InProgress',
-      type: 'AccessConfigUpdate',
-      params: [{ type: 'AuthenticationMode', value: target }],
+      type: ACCESS_CONFIG_UPDATE.type,
+      params: [{ type: ACCESS_CONFIG_UPDATE.paramType, value: target }],
       createdAt: this.now(),
-      describesLeft: this.updateCompletesAfterDescribes,
+      describesLeft: this.updatesStayInProgress ? Number.POSITIVE_INFINITY : this.updateCompletesAfterDescribes,
       apply: () => this.moveToMode(cluster, target),
+      errors: [],
+      ...(this.nextUpdateOutcome ? { outcome: this.nextUpdateOutcome } : {}),
       ...(typeof input.clientRequestToken === 'string' ? { token: input.clientRequestToken } : {}),
     };
+    this.nextUpdateOutcome = undefined;
     const answer = { update: this.updateWire(update) };
     cluster.updates.push(update);
     this.updatesById.set(update.id, update);
@@ -308,7 +350,8 @@ export class EksState {
 
   // ---------------------------------------------------------------- access entries
 
-  public createAccessEntry(clusterName: string, input: Json): Json {
+  /** @param accessKeyId the access key the call was signed with (whose IAM permissions apply) */
+  public createAccessEntry(clusterName: string, input: Json, accessKeyId?: string): Json {
     const cluster = this.requireEntriesAllowed(clusterName);
     const principalArn = input.principalArn;
     if (typeof principalArn !== 'string') {
@@ -318,16 +361,7 @@ export class EksState {
     if (!isAccessEntryType(type)) {
       throw errors.invalidParameter(`The specified type is invalid: ${String(type)}.`, clusterName);
     }
-    const problem = principalArnProblem(principalArn);
-    if (problem) {
-      throw errors.invalidPrincipal(clusterName, problem);
-    }
-    if (/^arn:[^:]+:iam::\d{12}:role\/aws-service-role\//.test(principalArn)) {
-      throw errors.invalidParameter('The caller is not allowed to modify access entries with a principalArn value of a Service Linked Role', clusterName);
-    }
-    if (isNodeType(type) && !principalArn.split(':')[5].startsWith('role/')) {
-      throw errors.invalidParameter(`Access entries of type ${type} accept only IAM role principals, got ${principalArn}.`, clusterName);
-    }
+    const principal = this.checkPrincipal(cluster, principalArn, type);
     const groups = this.checkGroups(clusterName, input.kubernetesGroups);
     const username = this.checkUsername(clusterName, input.username);
     if (isNodeType(type) && groups !== undefined && groups.length > 0) {
@@ -337,6 +371,9 @@ export class EksState {
       throw errors.invalidParameter(`username cannot be specified for access entries of type ${type}.`, clusterName);
     }
     const tags = this.checkTags(input.tags, clusterName);
+    if (PASS_ROLE_TYPES.includes(type)) {
+      this.authorize(accessKeyId, 'iam:PassRole', principalArn);
+    }
     const existing = cluster.entries.get(principalArn);
     if (existing) {
       // A retry with the token of the call that created the entry gets the entry again.
@@ -345,8 +382,15 @@ export class EksState {
       }
       throw errors.accessEntryExists(clusterName);
     }
+    // IAM keys a role or user by its name without case and path: another ARN of it is the same principal.
+    if ([...cluster.entries.values()].some((e) => parsePrincipal(e.principalArn)?.iamKey === principal.iamKey)) {
+      throw errors.accessEntryExists(clusterName);
+    }
     if (this.missingPrincipals.has(principalArn)) {
-      throw errors.invalidPrincipal(clusterName);
+      throw errors.principalNotFound(clusterName);
+    }
+    if (this.accessEntryLimit !== undefined && cluster.entries.size >= this.accessEntryLimit) {
+      throw new EksApiError('ResourceLimitExceededException', `The cluster ${clusterName} has reached its limit of ${this.accessEntryLimit} access entries.`, { clusterName });
     }
     const entry = this.newEntry(cluster, principalArn, type, username, groups, tags);
     if (typeof input.clientRequestToken === 'string') {
@@ -354,6 +398,35 @@ export class EksState {
     }
     cluster.entries.set(principalArn, entry);
     return { accessEntry: this.entryWire(entry) };
+  }
+
+  /** The principal of a new entry of `type`, checked as EKS checks it (see principals.ts). */
+  private checkPrincipal(cluster: ClusterRecord, principalArn: string, type: AccessEntryType): Principal {
+    const principal = parsePrincipal(principalArn);
+    if (!principal) {
+      throw errors.malformedPrincipal(cluster.name);
+    }
+    if (principal.partition !== this.partition) {
+      throw errors.invalidParameter(`The principalArn ${principalArn} is not in the partition of this cluster (${this.partition}).`, cluster.name);
+    }
+    if (principal.serviceLinked) {
+      throw errors.serviceLinkedRole(cluster.name);
+    }
+    if (ROLE_ONLY_TYPES.includes(type) && principal.kind !== 'role') {
+      throw errors.invalidParameter(`Access entries of type ${type} accept only IAM role principals, got ${principalArn}.`, cluster.name);
+    }
+    if (isNodeType(type) && principal.accountId !== this.accountId) {
+      throw errors.invalidParameter(`Access entries of type ${type} need a role in the cluster's account ${this.accountId}, got ${principalArn}.`, cluster.name);
+    }
+    return principal;
+  }
+
+  /** Throws AccessDeniedException unless the caller's policy (if it has one) allows `action` on `resource`. */
+  private authorize(accessKeyId: string | undefined, action: string, resource: string): void {
+    const policy = (accessKeyId !== undefined ? this.callerPolicies.get(accessKeyId) : undefined) ?? this.callerPolicies.get('*');
+    if (policy && !isAllowed(policy.statements, action, resource)) {
+      throw errors.notAuthorized(policy.callerArn, action, resource);
+    }
   }
 
   public describeAccessEntry(clusterName: string, principalArn: string): Json {
@@ -388,7 +461,7 @@ export class EksState {
     const cluster = this.requireEntriesAllowed(clusterName);
     let arns = [...cluster.entries.values()];
     if (query.associatedPolicyArn !== undefined) {
-      if (!knownAccessPolicyName(query.associatedPolicyArn)) {
+      if (!knownAccessPolicy(query.associatedPolicyArn, this.partition)) {
         throw errors.invalidParameter(`The specified policyArn is invalid: ${query.associatedPolicyArn}.`, clusterName);
       }
       arns = arns.filter((e) => e.policies.has(query.associatedPolicyArn!));
@@ -401,11 +474,19 @@ export class EksState {
   public associateAccessPolicy(clusterName: string, principalArn: string, input: Json): Json {
     const entry = this.requireEntry(clusterName, principalArn);
     const policyArn = input.policyArn;
-    if (typeof policyArn !== 'string' || !knownAccessPolicyName(policyArn)) {
+    const known = typeof policyArn === 'string' ? knownAccessPolicy(policyArn, this.partition) : undefined;
+    if (typeof policyArn !== 'string' || !known) {
       throw errors.invalidParameter(`The specified policyArn is invalid: ${String(policyArn)}.`, clusterName);
     }
     const scope = this.checkScope(clusterName, input.accessScope);
-    if (isNodeType(entry.type)) {
+    if (known.serviceLinkedRolesOnly) {
+      throw errors.invalidParameter(`The access policy ${known.name} is designated for AWS service-linked roles only and cannot be used with customer-managed roles.`, clusterName);
+    }
+    // Node types take no policies, except the EC2 (Auto Mode) type with AmazonEKSAutoNodePolicy.
+    if (entry.type === 'EC2' && known.name !== AUTO_NODE_POLICY) {
+      throw errors.invalidParameter(`Access entries of type EC2 take only the access policy ${AUTO_NODE_POLICY}, got ${known.name}.`, clusterName);
+    }
+    if (isNodeType(entry.type) && entry.type !== 'EC2') {
       throw errors.standardOnly(clusterName);
     }
     const now = this.now();
@@ -457,6 +538,10 @@ export class EksState {
     const add = this.checkTags(input.tags, undefined) ?? {};
     if (Object.keys(add).length === 0) {
       throw new EksApiError('BadRequestException', 'At least one tag is required.');
+    }
+    const total = new Set([...Object.keys(tags), ...Object.keys(add)]).size;
+    if (total > MAX_TAGS) {
+      throw new EksApiError('BadRequestException', `A resource can have at most ${MAX_TAGS} tags; this would give ${resourceArn} ${total}.`);
     }
     Object.assign(tags, add);
     return {};
@@ -526,7 +611,7 @@ export class EksState {
         throw errors.invalidParameter('kubernetesGroups cannot contain an empty group name.', clusterName);
       }
       if (group.startsWith('system:')) {
-        throw errors.invalidParameter(`The kubernetesGroups value ${group} is invalid: group names cannot start with system:.`, clusterName);
+        throw errors.reservedGroup(clusterName, group);
       }
     }
     return [...new Set(value as string[])];
@@ -541,7 +626,11 @@ export class EksState {
     }
     const prefix = RESERVED_USERNAME_PREFIXES.find((p) => value.startsWith(p));
     if (prefix) {
-      throw errors.invalidParameter(`The username ${value} is invalid: usernames cannot start with ${prefix}.`, clusterName);
+      throw errors.reservedUsername(clusterName, prefix);
+    }
+    const session = SESSION_NAME.exec(value);
+    if (session && !value.slice(0, session.index).includes(':')) {
+      throw errors.invalidParameter(`The username ${value} is invalid: a username with ${session[0]} must have a colon before it.`, clusterName);
     }
     return value;
   }
@@ -564,8 +653,8 @@ export class EksState {
         throw bad(`The value of tag ${key} is invalid.`);
       }
     }
-    if (Object.keys(tags).length > 50) {
-      throw bad('A resource can have at most 50 tags.');
+    if (Object.keys(tags).length > MAX_TAGS) {
+      throw bad(`A resource can have at most ${MAX_TAGS} tags.`);
     }
     return { ...(tags as Record<string, string>) };
   }
@@ -608,6 +697,7 @@ export class EksState {
     tags?: Record<string, string>;
     endpoint?: string;
     ca?: string;
+    reportsAccessConfig?: boolean;
   }): ClusterRecord {
     const cluster: ClusterRecord = {
       name: p.name,
@@ -623,6 +713,7 @@ export class EksState {
       roleArn: p.roleArn ?? `arn:${this.partition}:iam::${this.accountId}:role/eks-cluster-role`,
       tags: { ...(p.tags ?? {}) },
       authenticationMode: p.mode,
+      reportsAccessConfig: p.reportsAccessConfig ?? true,
       bootstrapClusterCreatorAdminPermissions: p.bootstrap,
       creatorArn: p.creatorArn,
       entries: new Map(),
@@ -638,7 +729,7 @@ export class EksState {
    */
   private bootstrapCreator(cluster: ClusterRecord): void {
     if (!cluster.bootstrapClusterCreatorAdminPermissions || cluster.authenticationMode === 'CONFIG_MAP'
-      || cluster.entries.has(cluster.creatorArn) || principalArnProblem(cluster.creatorArn)) {
+      || cluster.entries.has(cluster.creatorArn) || !parsePrincipal(cluster.creatorArn)) {
       return;
     }
     const entry = this.newEntry(cluster, cluster.creatorArn, 'STANDARD', undefined, undefined, undefined);
@@ -653,9 +744,14 @@ export class EksState {
   }
 
   private completeUpdate(update: UpdateRecord): void {
-    update.status = 'Successful';
     update.describesLeft = 0;
-    update.apply();
+    if (update.outcome) {
+      update.status = update.outcome.status;
+      update.errors = (update.outcome.errors ?? []).map((e) => ({ ...e }));
+    } else {
+      update.status = 'Successful';
+      update.apply();
+    }
     const cluster = this.clusters.get(update.clusterName);
     if (cluster && cluster.status === 'UPDATING' && !cluster.updates.some((u) => u.status === 'InProgress')) {
       cluster.status = 'ACTIVE';
@@ -721,10 +817,12 @@ export class EksState {
       certificateAuthority: creating ? {} : { data: cluster.certificateAuthorityData },
       platformVersion: cluster.platformVersion,
       tags: { ...cluster.tags },
-      accessConfig: {
-        bootstrapClusterCreatorAdminPermissions: cluster.bootstrapClusterCreatorAdminPermissions,
-        authenticationMode: cluster.authenticationMode,
-      },
+      ...(cluster.reportsAccessConfig ? {
+        accessConfig: {
+          bootstrapClusterCreatorAdminPermissions: cluster.bootstrapClusterCreatorAdminPermissions,
+          authenticationMode: cluster.authenticationMode,
+        },
+      } : {}),
     };
   }
 
@@ -735,7 +833,7 @@ export class EksState {
       type: update.type,
       params: update.params.map((p) => ({ ...p })),
       createdAt: epoch(update.createdAt),
-      errors: [],
+      errors: update.errors.map((e) => ({ ...e, ...(e.resourceIds ? { resourceIds: [...e.resourceIds] } : {}) })),
     };
   }
 
@@ -796,7 +894,12 @@ export class EksState {
       tags: { ...cluster.tags },
       accessEntries: [...cluster.entries.values()].map((e) => this.entryView(e)),
       updates: cluster.updates.map((u) => ({
-        id: u.id, type: u.type, status: u.status, params: u.params.map((p) => ({ ...p })), createdAt: u.createdAt.toISOString(),
+        id: u.id,
+        type: u.type,
+        status: u.status,
+        params: u.params.map((p) => ({ ...p })),
+        createdAt: u.createdAt.toISOString(),
+        errors: u.errors.map((e) => ({ ...e })),
       })),
     };
   }

@@ -3,7 +3,7 @@
  * A matching fault answers before the operation runs, so the state does not change (unless the
  * fault is `afterApply`: a lost response).
  */
-import { EksApiError, errors, statusForError } from './errors';
+import { EksApiError, PRINCIPAL_NOT_FOUND_MESSAGE, errors, statusForError } from './errors';
 
 /** A fault to inject (JSON-safe: the HTTP control endpoint takes the same shape). */
 export interface FaultSpec {
@@ -54,7 +54,10 @@ export const faults = {
    * does not exist.
    */
   principalNotPropagated: (principalArn: string, count = 1, operation = 'CreateAccessEntry'): FaultSpec =>
-    ({ operation, count, principalArn, errorName: 'InvalidParameterException', message: 'The specified principalArn is invalid: invalid principal.' }),
+    ({ operation, count, principalArn, errorName: 'InvalidParameterException', message: PRINCIPAL_NOT_FOUND_MESSAGE }),
+  /** A service quota reached (the model's ResourceLimitExceededException, 400). */
+  resourceLimitExceeded: (operation = 'CreateAccessEntry', count = 1): FaultSpec =>
+    ({ operation, count, errorName: 'ResourceLimitExceededException', message: 'You have reached the maximum number of resources allowed for this cluster.' }),
   /** The write happens but its answer is lost: the caller sees a 500 and must find out on retry. */
   lostResponse: (operation: string, count = 1): FaultSpec =>
     ({ operation, count, errorName: 'InternalFailure', status: 500, message: 'An internal error has occurred.', afterApply: true }),

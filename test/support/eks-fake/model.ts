@@ -7,14 +7,16 @@
 export const AUTHENTICATION_MODES = ['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API'] as const;
 export type AuthenticationMode = (typeof AUTHENTICATION_MODES)[number];
 
-export type ClusterStatus = 'CREATING' | 'ACTIVE' | 'UPDATING' | 'DELETING' | 'FAILED' | 'PENDING';
+/** Cluster statuses of the EKS API. */
+export const CLUSTER_STATUSES = ['CREATING', 'ACTIVE', 'UPDATING', 'DELETING', 'FAILED', 'PENDING'] as const;
+export type ClusterStatus = (typeof CLUSTER_STATUSES)[number];
 
 /** Access entry types of the EKS API (EC2 is EKS Auto Mode). */
 export const ACCESS_ENTRY_TYPES = ['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'EC2', 'HYBRID_LINUX', 'HYPERPOD_LINUX'] as const;
 export type AccessEntryType = (typeof ACCESS_ENTRY_TYPES)[number];
 
 export interface AccessScope {
-  readonly type: 'cluster' | 'namespace';
+  readonly type: (typeof ACCESS_SCOPE_TYPES)[number];
   readonly namespaces: string[];
 }
 
@@ -41,7 +43,28 @@ export interface AccessEntryRecord {
   creationToken?: string;
 }
 
-export type UpdateStatus = 'InProgress' | 'Failed' | 'Cancelled' | 'Successful';
+/** Update statuses of the EKS API. */
+export const UPDATE_STATUSES = ['InProgress', 'Failed', 'Cancelled', 'Successful'] as const;
+export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
+
+/** The one update type and parameter type the fake starts (UpdateClusterConfig with accessConfig). */
+export const ACCESS_CONFIG_UPDATE = { type: 'AccessConfigUpdate', paramType: 'AuthenticationMode' } as const;
+
+/** Access scope types of AssociateAccessPolicy. */
+export const ACCESS_SCOPE_TYPES = ['cluster', 'namespace'] as const;
+
+/** One entry of an update's `errors[]` (the model's ErrorDetail). */
+export interface UpdateError {
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly resourceIds?: string[];
+}
+
+/** How the next update ends instead of succeeding (a test control). */
+export interface UpdateOutcome {
+  readonly status: 'Failed' | 'Cancelled';
+  readonly errors?: UpdateError[];
+}
 
 export interface UpdateRecord {
   id: string;
@@ -52,8 +75,11 @@ export interface UpdateRecord {
   createdAt: Date;
   /** DescribeUpdate calls that still answer InProgress before the update completes. */
   describesLeft: number;
-  /** Applies the change to the cluster (run once, when the update completes). */
+  /** Applies the change to the cluster (run once, when the update completes successfully). */
   apply: () => void;
+  /** Set when the update is to end Failed or Cancelled instead. */
+  outcome?: UpdateOutcome;
+  errors: UpdateError[];
   /** The clientRequestToken of the call that started it (idempotent retries). */
   token?: string;
 }
@@ -72,6 +98,8 @@ export interface ClusterRecord {
   roleArn: string;
   tags: Record<string, string>;
   authenticationMode: AuthenticationMode;
+  /** False for a cluster whose DescribeCluster has no `accessConfig` (platform versions before access entries). */
+  reportsAccessConfig: boolean;
   bootstrapClusterCreatorAdminPermissions: boolean;
   creatorArn: string;
   /** By principal ARN. */
@@ -118,6 +146,11 @@ export interface ClusterSeed {
   readonly roleArn?: string;
   readonly tags?: Record<string, string>;
   readonly accessEntries?: AccessEntrySeed[];
+  /**
+   * Default true. False: DescribeCluster answers without `accessConfig`, as for a cluster on a
+   * platform version from before access entries (its mode is then CONFIG_MAP unless seeded otherwise).
+   */
+  readonly reportAccessConfig?: boolean;
 }
 
 /** What a token webhook needs of an access entry, read synchronously. */
@@ -147,7 +180,9 @@ export interface ClusterView {
   readonly creatorArn: string;
   readonly tags: Record<string, string>;
   readonly accessEntries: AccessEntryView[];
-  readonly updates: { id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string }[];
+  readonly updates: {
+    id: string; type: string; status: UpdateStatus; params: { type: string; value: string }[]; createdAt: string; errors: UpdateError[];
+  }[];
 }
 
 /** The whole state of the fake, JSON-safe. */
@@ -164,7 +199,16 @@ export function isAccessEntryType(value: unknown): value is AccessEntryType {
   return typeof value === 'string' && (ACCESS_ENTRY_TYPES as readonly string[]).includes(value);
 }
 
-/** Types for nodes: EKS sets their username and groups; they take no policies or updates. */
+/**
+ * Every type but STANDARD: EKS sets the username and groups, the caller may set neither (User
+ * Guide, "Create access entries"), and the role must be in the cluster's account (same page).
+ */
 export function isNodeType(type: AccessEntryType): boolean {
   return type !== 'STANDARD';
 }
+
+/** Types whose principal must be an IAM role (API reference, CreateAccessEntry `principalArn`). */
+export const ROLE_ONLY_TYPES: readonly AccessEntryType[] = ['EC2', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'HYBRID_LINUX'];
+
+/** Types whose creator needs `iam:PassRole` on the role (User Guide, "Create access entries"). */
+export const PASS_ROLE_TYPES: readonly AccessEntryType[] = ['EC2_LINUX', 'EC2_WINDOWS'];

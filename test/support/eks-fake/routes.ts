@@ -11,18 +11,26 @@ type Json = Record<string, unknown>;
 export interface RoutedCall {
   readonly operation: string;
   readonly params: Readonly<Record<string, string>>;
-  readonly run: (state: EksState, body: Json, query: URLSearchParams) => Json;
+  /** @param accessKeyId the access key the request was signed with */
+  readonly run: (state: EksState, body: Json, query: URLSearchParams, accessKeyId?: string) => Json;
 }
 
-interface Route {
+type Run = (state: EksState, p: Record<string, string>, body: Json, query: URLSearchParams, accessKeyId?: string) => Json;
+
+/** One operation: its HTTP method and path template, spelled as the service model spells them. */
+export interface Route {
   readonly method: string;
-  readonly segments: string[];
+  /** As in the model: `/clusters/{name}/updates/{updateId}`. */
+  readonly path: string;
   readonly operation: string;
-  readonly run: (state: EksState, p: Record<string, string>, body: Json, query: URLSearchParams) => Json;
+  /** Query parameters the fake reads (the model's `httpQuery` names). */
+  readonly query: readonly string[];
+  readonly segments: string[];
+  readonly run: Run;
 }
 
-function route(method: string, path: string, operation: string, run: Route['run']): Route {
-  return { method, segments: path.split('/').filter(Boolean), operation, run };
+function route(method: string, path: string, operation: string, query: string[], run: Run): Route {
+  return { method, path, operation, query, segments: path.split('/').filter(Boolean), run };
 }
 
 /** `maxResults` from the query string (undefined when absent; NaN refused by paging). */
@@ -42,30 +50,33 @@ function nextToken(query: URLSearchParams): string | undefined {
   return query.get('nextToken') ?? undefined;
 }
 
-const ROUTES: Route[] = [
-  route('POST', 'clusters', 'CreateCluster', (s, _p, b) => s.createCluster(b)),
-  route('GET', 'clusters', 'ListClusters', (s, _p, _b, q) => s.listClusters(maxResults(q), nextToken(q))),
-  route('GET', 'clusters/:clusterName', 'DescribeCluster', (s, p) => s.describeCluster(p.clusterName)),
-  route('POST', 'clusters/:clusterName/update-config', 'UpdateClusterConfig', (s, p, b) => s.updateClusterConfig(p.clusterName, b)),
-  route('GET', 'clusters/:clusterName/updates', 'ListUpdates', (s, p, _b, q) => s.listUpdates(p.clusterName, maxResults(q), nextToken(q))),
-  route('GET', 'clusters/:clusterName/updates/:updateId', 'DescribeUpdate', (s, p) => s.describeUpdate(p.clusterName, p.updateId)),
-  route('POST', 'clusters/:clusterName/access-entries', 'CreateAccessEntry', (s, p, b) => s.createAccessEntry(p.clusterName, b)),
-  route('GET', 'clusters/:clusterName/access-entries', 'ListAccessEntries', (s, p, _b, q) => s.listAccessEntries(p.clusterName, {
+const PAGING = ['maxResults', 'nextToken'];
+
+/** Every operation the fake serves (test/eks-fake/service-model.test.ts checks them against the SDK's model). */
+export const ROUTES: readonly Route[] = [
+  route('POST', '/clusters', 'CreateCluster', [], (s, _p, b) => s.createCluster(b)),
+  route('GET', '/clusters', 'ListClusters', PAGING, (s, _p, _b, q) => s.listClusters(maxResults(q), nextToken(q))),
+  route('GET', '/clusters/{name}', 'DescribeCluster', [], (s, p) => s.describeCluster(p.name)),
+  route('POST', '/clusters/{name}/update-config', 'UpdateClusterConfig', [], (s, p, b) => s.updateClusterConfig(p.name, b)),
+  route('GET', '/clusters/{name}/updates', 'ListUpdates', PAGING, (s, p, _b, q) => s.listUpdates(p.name, maxResults(q), nextToken(q))),
+  route('GET', '/clusters/{name}/updates/{updateId}', 'DescribeUpdate', [], (s, p) => s.describeUpdate(p.name, p.updateId)),
+  route('POST', '/clusters/{clusterName}/access-entries', 'CreateAccessEntry', [], (s, p, b, _q, key) => s.createAccessEntry(p.clusterName, b, key)),
+  route('GET', '/clusters/{clusterName}/access-entries', 'ListAccessEntries', ['associatedPolicyArn', ...PAGING], (s, p, _b, q) => s.listAccessEntries(p.clusterName, {
     associatedPolicyArn: q.get('associatedPolicyArn') ?? undefined, maxResults: maxResults(q), nextToken: nextToken(q),
   })),
-  route('GET', 'clusters/:clusterName/access-entries/:principalArn', 'DescribeAccessEntry', (s, p) => s.describeAccessEntry(p.clusterName, p.principalArn)),
-  route('POST', 'clusters/:clusterName/access-entries/:principalArn', 'UpdateAccessEntry', (s, p, b) => s.updateAccessEntry(p.clusterName, p.principalArn, b)),
-  route('DELETE', 'clusters/:clusterName/access-entries/:principalArn', 'DeleteAccessEntry', (s, p) => s.deleteAccessEntry(p.clusterName, p.principalArn)),
-  route('POST', 'clusters/:clusterName/access-entries/:principalArn/access-policies', 'AssociateAccessPolicy',
+  route('GET', '/clusters/{clusterName}/access-entries/{principalArn}', 'DescribeAccessEntry', [], (s, p) => s.describeAccessEntry(p.clusterName, p.principalArn)),
+  route('POST', '/clusters/{clusterName}/access-entries/{principalArn}', 'UpdateAccessEntry', [], (s, p, b) => s.updateAccessEntry(p.clusterName, p.principalArn, b)),
+  route('DELETE', '/clusters/{clusterName}/access-entries/{principalArn}', 'DeleteAccessEntry', [], (s, p) => s.deleteAccessEntry(p.clusterName, p.principalArn)),
+  route('POST', '/clusters/{clusterName}/access-entries/{principalArn}/access-policies', 'AssociateAccessPolicy', [],
     (s, p, b) => s.associateAccessPolicy(p.clusterName, p.principalArn, b)),
-  route('GET', 'clusters/:clusterName/access-entries/:principalArn/access-policies', 'ListAssociatedAccessPolicies',
+  route('GET', '/clusters/{clusterName}/access-entries/{principalArn}/access-policies', 'ListAssociatedAccessPolicies', PAGING,
     (s, p, _b, q) => s.listAssociatedAccessPolicies(p.clusterName, p.principalArn, maxResults(q), nextToken(q))),
-  route('DELETE', 'clusters/:clusterName/access-entries/:principalArn/access-policies/:policyArn', 'DisassociateAccessPolicy',
+  route('DELETE', '/clusters/{clusterName}/access-entries/{principalArn}/access-policies/{policyArn}', 'DisassociateAccessPolicy', [],
     (s, p) => s.disassociateAccessPolicy(p.clusterName, p.principalArn, p.policyArn)),
-  route('GET', 'access-policies', 'ListAccessPolicies', (s, _p, _b, q) => s.listAccessPolicies(maxResults(q), nextToken(q))),
-  route('GET', 'tags/:resourceArn', 'ListTagsForResource', (s, p) => s.listTagsForResource(p.resourceArn)),
-  route('POST', 'tags/:resourceArn', 'TagResource', (s, p, b) => s.tagResource(p.resourceArn, b)),
-  route('DELETE', 'tags/:resourceArn', 'UntagResource', (s, p, _b, q) => s.untagResource(p.resourceArn, q.getAll('tagKeys'))),
+  route('GET', '/access-policies', 'ListAccessPolicies', PAGING, (s, _p, _b, q) => s.listAccessPolicies(maxResults(q), nextToken(q))),
+  route('GET', '/tags/{resourceArn}', 'ListTagsForResource', [], (s, p) => s.listTagsForResource(p.resourceArn)),
+  route('POST', '/tags/{resourceArn}', 'TagResource', [], (s, p, b) => s.tagResource(p.resourceArn, b)),
+  route('DELETE', '/tags/{resourceArn}', 'UntagResource', ['tagKeys'], (s, p, _b, q) => s.untagResource(p.resourceArn, q.getAll('tagKeys'))),
 ];
 
 /**
@@ -82,14 +93,14 @@ export function routeRequest(method: string, rawPath: string): RoutedCall | unde
     let ok = true;
     for (let i = 0; i < segments.length && ok; i++) {
       const want = r.segments[i];
-      if (want.startsWith(':')) {
-        params[want.slice(1)] = safeDecode(segments[i]);
+      if (want.startsWith('{') && want.endsWith('}')) {
+        params[want.slice(1, -1)] = safeDecode(segments[i]);
       } else {
         ok = want === segments[i];
       }
     }
     if (ok) {
-      return { operation: r.operation, params, run: (state, body, query) => r.run(state, params, body, query) };
+      return { operation: r.operation, params, run: (state, body, query, accessKeyId) => r.run(state, params, body, query, accessKeyId) };
     }
   }
   return undefined;

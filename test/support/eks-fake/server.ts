@@ -9,7 +9,8 @@ import { CallFilter, CallLog } from './call-log';
 import { EksState, EksStateOptions } from './eks-state';
 import { EksApiError } from './errors';
 import { FaultInjector, FaultSpec } from './faults';
-import { AccessEntrySeed, ClusterSeed, ClusterView } from './model';
+import { CallerPolicy } from './iam-policy';
+import { AccessEntrySeed, ClusterSeed, ClusterView, UpdateOutcome } from './model';
 import { routeRequest } from './routes';
 
 /** Options of {@link startEksFake}. */
@@ -25,6 +26,10 @@ export interface EksFakeSettings {
   readonly defaultPageSize?: number;
   readonly updateCompletesAfterDescribes?: number;
   readonly clusterActiveAfterDescribes?: number;
+  /** Updates stay InProgress (their cluster UPDATING) until completed by the test. */
+  readonly updatesStayInProgress?: boolean;
+  /** Access entries per cluster before CreateAccessEntry answers ResourceLimitExceededException; 0 or less: no limit. */
+  readonly accessEntryLimit?: number;
   readonly clusterEndpoint?: string;
   readonly certificateAuthorityData?: string;
 }
@@ -83,12 +88,14 @@ export async function startEksFake(options: EksFakeOptions = {}): Promise<EksFak
     const time = new Date().toISOString();
     const routed = routeRequest(req.method ?? 'GET', rawPath);
     const params = routed?.params ?? {};
+    // Cluster operations name the cluster `name` in their path, access-entry operations `clusterName`.
+    const clusterName = params.clusterName ?? params.name;
     const accessKeyId = /Credential=([^/,\s]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
     const record = (status: number, errorName?: string, injected = false) => calls.add({
       operation: routed?.operation ?? 'Unknown',
       method: req.method ?? 'GET',
       path: rawPath,
-      ...(params.clusterName ? { clusterName: params.clusterName } : {}),
+      ...(clusterName ? { clusterName } : {}),
       ...(principalOf(routed?.operation, params, text) ? { principalArn: principalOf(routed?.operation, params, text) } : {}),
       ...(params.policyArn ? { policyArn: params.policyArn } : policyOf(text) ? { policyArn: policyOf(text) } : {}),
       time,
@@ -116,12 +123,12 @@ export async function startEksFake(options: EksFakeOptions = {}): Promise<EksFak
       }
     }
     const principalArn = principalOf(routed.operation, params, text);
-    const injected = faults.take({ operation: routed.operation, clusterName: params.clusterName, principalArn });
+    const injected = faults.take({ operation: routed.operation, clusterName, principalArn });
     if (injected && !injected.afterApply) {
       return fail(injected.error, true);
     }
     try {
-      const answer = routed.run(state, body, url.searchParams);
+      const answer = routed.run(state, body, url.searchParams, accessKeyId);
       if (injected) {
         return fail(injected.error, true);
       }
@@ -166,6 +173,12 @@ export async function startEksFake(options: EksFakeOptions = {}): Promise<EksFak
         }
         case 'POST updates/complete':
           state.completeUpdates();
+          return send(res, 200, {});
+        case 'POST updates/outcome':
+          state.setNextUpdateOutcome(Object.keys(body as object).length === 0 ? undefined : body as UpdateOutcome);
+          return send(res, 200, {});
+        case 'POST caller-policy':
+          state.setCallerPolicy(body as CallerPolicy);
           return send(res, 200, {});
         case 'POST settings':
           configure(body as EksFakeSettings);
@@ -232,6 +245,12 @@ function applySettings(state: EksState, settings: EksFakeSettings): void {
   }
   if (settings.clusterActiveAfterDescribes !== undefined) {
     state.clusterActiveAfterDescribes = count('clusterActiveAfterDescribes', settings.clusterActiveAfterDescribes, 0);
+  }
+  if (settings.updatesStayInProgress !== undefined) {
+    state.updatesStayInProgress = settings.updatesStayInProgress === true;
+  }
+  if (settings.accessEntryLimit !== undefined) {
+    state.accessEntryLimit = settings.accessEntryLimit > 0 ? count('accessEntryLimit', settings.accessEntryLimit, 1) : undefined;
   }
   if (settings.clusterEndpoint !== undefined) {
     state.clusterEndpoint = settings.clusterEndpoint;
