@@ -7,7 +7,7 @@
 import { readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
 import { Deadline } from '../io/deadline';
 import { KubeObject, KubernetesApi } from '../io/kubernetes-api';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from './lockout';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
 import { Logger } from '../io/log';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';

@@ -4,16 +4,16 @@
  * state, removing only what this owner created and no longer wants. Every check that can refuse
  * the change (validation, ownership conflicts, lockout) runs before the first write it guards.
  */
-import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from './access-entries';
-import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction, AccessEntryPlan } from './access-entries-plan';
-import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from './authentication-mode';
+import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from '../io/access-entries';
+import { accessEntrySnapshot, entriesAfter, planAccessEntries, AccessEntryAction, AccessEntryPlan } from '../core/access-entries-plan';
+import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from '../io/authentication-mode';
 import { EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
 import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from '../io/cluster';
 import { Deadline } from '../io/deadline';
 import { EksSender } from '../io/eks-api';
 import { DecodedRequest } from './event';
 import { KubernetesApi } from '../io/kubernetes-api';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from './lockout';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
 import { Logger } from '../io/log';
 import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
 import { AccessEntrySpec } from '../core/access-entry';

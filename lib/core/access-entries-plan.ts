@@ -8,8 +8,8 @@
  * left as it is. Each difference left in place is a warning. Adopted entries are never deleted.
  */
 import { AccessSnapshot } from './lockout';
-import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from '../core/access-entry';
-import { OWNER_KEY } from '../core/desired-state';
+import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from './access-entry';
+import { OWNER_KEY } from './desired-state';
 
 /** An access entry as read from the cluster. */
 export interface ObservedAccessEntry {

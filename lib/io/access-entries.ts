@@ -1,6 +1,6 @@
 /**
  * Access entries on the cluster: reading them (with owner tags and policy associations), granting
- * the handler's own role access, and running a plan from `access-entries-plan.ts`, adopting any
+ * the handler's own role access, and running a plan from `lib/core/access-entries-plan.ts`, adopting any
  * entry that turns out to exist already instead of failing with "already in use".
  */
 import {
@@ -18,11 +18,11 @@ import {
   TagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from './access-entries-plan';
-import { isAwsError, isPrincipalNotYetVisible } from '../io/aws-errors';
-import { ClusterNotFoundError, clusterExists } from '../io/cluster';
-import { EksSender } from '../io/eks-api';
-import { Logger } from '../io/log';
+import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from '../core/access-entries-plan';
+import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
+import { ClusterNotFoundError, clusterExists } from './cluster';
+import { EksSender } from './eks-api';
+import { Logger } from './log';
 import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
 import { parsePrincipalArn } from '../core/arn';
 import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
