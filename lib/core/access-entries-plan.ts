@@ -7,9 +7,9 @@
  * disassociated, no existing association's scope changes, no group is removed and the username is
  * left as it is. Each difference left in place is a warning. Adopted entries are never deleted.
  */
-import { AccessSnapshot } from './lockout';
 import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from './access-entry';
 import { OWNER_KEY } from './desired-state';
+import { AccessSnapshot } from './lockout';
 
 /** An access entry as read from the cluster. */
 export interface ObservedAccessEntry {

@@ -18,11 +18,11 @@ import {
   TagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from '../core/access-entries-plan';
 import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
 import { ClusterNotFoundError, clusterExists } from './cluster';
 import { EksSender } from './eks-api';
 import { Logger } from './log';
+import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries } from '../core/access-entries-plan';
 import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
 import { parsePrincipalArn } from '../core/arn';
 import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
