@@ -42,9 +42,9 @@ export interface AccessEntryContext {
 
 /**
  * Every access entry of the cluster with its tags; policies are listed for the principals in
- * `withPolicies` (the ones a plan may change).
+ * `withPolicies` (the ones a plan may change), or for every entry (`'all'`).
  */
-export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies: ReadonlySet<string>): Promise<ObservedAccessEntry[]> {
+export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies: ReadonlySet<string> | 'all'): Promise<ObservedAccessEntry[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -53,7 +53,7 @@ export async function observeAccessEntries(ctx: AccessEntryContext, withPolicies
     arns.push(...(page.accessEntries ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
-  const observed = await mapLimited(arns, READ_CONCURRENCY, async (arn) => describeEntry(ctx, arn, withPolicies.has(arn)));
+  const observed = await mapLimited(arns, READ_CONCURRENCY, async (arn) => describeEntry(ctx, arn, withPolicies === 'all' || withPolicies.has(arn)));
   return observed.filter((e): e is ObservedAccessEntry => e !== undefined);
 }
 

@@ -58,7 +58,8 @@ function nodeEntryFor(mapping: MappingIdentity, principalArn: string, clusterAcc
     return blocked('node-account', `node access entries must name a role of the cluster's account (${clusterAccount}), and this role is in ${p.accountId}`, 'run these nodes with a node role of the cluster\'s account');
   }
   const rule: MigrationRule = type === 'EC2_WINDOWS' ? 'node-windows' : type === 'EC2_LINUX' ? 'node-linux' : type === 'FARGATE_LINUX' ? 'fargate' : 'hybrid-node';
-  const reason = `username ${mapping.username}${type === 'EC2_WINDOWS' ? ` with ${WINDOWS_PROXY_GROUP}` : type === 'FARGATE_LINUX' ? ` with ${NODE_PROXIER}` : ''} is a node mapping: a ${type} entry (EKS sets its username and groups)`;
+  const article = type.startsWith('E') ? 'an' : 'a';
+  const reason = `username ${mapping.username}${type === 'EC2_WINDOWS' ? ` with ${WINDOWS_PROXY_GROUP}` : type === 'FARGATE_LINUX' ? ` with ${NODE_PROXIER}` : ''} is a node mapping: ${article} ${type} entry (EKS sets its username and groups)`;
   return { entry: { principalArn, type, kubernetesGroups: [], accessPolicies: [] }, rule, reason };
 }
 

@@ -7,3 +7,4 @@ export * from './plan';
 export * from './identity';
 export * from './principal';
 export * from './entry-form';
+export * from './verify';
