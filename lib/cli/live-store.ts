@@ -8,7 +8,7 @@
  * newest ConfigMap, an edit that changes nothing writes nothing, and aws-auth is never deleted.
  */
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { AwsAuthStore, CliIo, LiveCluster, StoreUpdate } from './io';
+import { AwsAuthStore, CliIo, LiveCluster, StoreUpdate, UsageError } from './io';
 import { AccessConfigError } from '../core/arn';
 import { FIELD_MANAGER } from '../core/desired-state';
 import { AWS_AUTH_NAMESPACE, AWS_AUTH_PATH, AwsAuthConflictError, readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
@@ -177,7 +177,7 @@ function refuseApiMode(cluster: ClusterInfo, where: string): void {
 
 /** A failure as the person at the terminal needs it: which cluster, which value, what to do. */
 function explain(error: unknown, action: string, where: string, options: LiveStoreOptions): Error {
-  if (error instanceof AccessConfigError) {
+  if (error instanceof AccessConfigError || error instanceof UsageError) {
     return error;
   }
   if ((error as Error | undefined)?.name === 'ClusterNotFoundError') { // cluster.ts's class, not imported: it loads the SDK

@@ -45,12 +45,25 @@ export async function migrateApply(flags: Flags, store: AwsAuthStore, io: CliIo)
 /** One run of the migration. */
 class Migration {
   private readonly name: string;
+  /** What this run has written so far, for the message of a failure. */
+  private readonly done: string[] = [];
 
   constructor(private cluster: LiveCluster, private readonly options: ApplyOptions, private readonly io: CliIo, private readonly where: string) {
     this.name = cluster.info.name;
   }
 
   public async run(): Promise<number> {
+    try {
+      return await this.applySteps();
+    } catch (error) {
+      if (this.done.length > 0 && error instanceof Error) {
+        error.message += ` (written before this failure: ${this.done.join('; ')}; every step starts from the cluster as it is, so run the command again to continue)`;
+      }
+      throw error;
+    }
+  }
+
+  private async applySteps(): Promise<number> {
     let { state, plan } = await this.plan();
     this.io.stdout(formatPlanTable({ plan, source: this.where.replace(/^kube-system\/aws-auth on /, ''), notes: state.notes }));
     const steps = this.steps(plan);
@@ -138,6 +151,7 @@ class Migration {
     const c = this.cluster;
     this.io.stdout(`+ UpdateClusterConfig ${this.name}: authentication mode ${c.info.authenticationMode} -> ${to}\n`);
     await advanceAuthenticationMode(c.eks, this.name, c.info.authenticationMode, to, { deadline: c.deadline, log: c.log });
+    this.done.push(`the authentication mode moved to ${to}`);
     this.cluster = { ...c, info: await waitForActiveCluster(c.eks, this.name, { deadline: c.deadline, log: c.log }) };
     this.io.stdout(`  the cluster is in mode ${this.cluster.info.authenticationMode}\n`);
   }
@@ -151,6 +165,7 @@ class Migration {
       this.io.stdout(`+ CreateAccessEntry ${describeAccessEntry(entry)}\n`);
       const entryPlan = planAccessEntries({ ownerId: MIGRATION_OWNER_ID, desired: [entry], observed: [] });
       const result = await applyAccessEntryPlan(ctx, entryPlan, [entry]);
+      this.done.push(`the access entry of ${entry.principalArn}`);
       if (result.adopted.length > 0) {
         this.io.stdout('  it existed already: adopted (it gains the planned groups and policies, and loses none)\n');
       }
@@ -194,6 +209,9 @@ class Migration {
       removed = pruned.removed;
       return removed.length === 0 ? undefined : toConfigMapObject(pruned.configMap) as never;
     }, { deadline: this.cluster.deadline, log: this.cluster.log });
+    if (removed.length > 0) {
+      this.done.push(`${removed.length} entries removed from aws-auth`);
+    }
     for (const item of removed) {
       this.io.stdout(`- aws-auth ${item.source} ${item.arn} (${item.username ?? ''}${item.groups.length > 0 ? `; ${item.groups.join(',')}` : ''})\n`);
     }

@@ -49,6 +49,10 @@ const ROUTES: Route[] = [
   route('POST', 'clusters/:clusterName/update-config', 'UpdateClusterConfig', (s, p, b) => s.updateClusterConfig(p.clusterName, b)),
   route('GET', 'clusters/:clusterName/updates', 'ListUpdates', (s, p, _b, q) => s.listUpdates(p.clusterName, maxResults(q), nextToken(q))),
   route('GET', 'clusters/:clusterName/updates/:updateId', 'DescribeUpdate', (s, p) => s.describeUpdate(p.clusterName, p.updateId)),
+  route('GET', 'clusters/:clusterName/node-groups', 'ListNodegroups', (s, p, _b, q) => s.listNodegroups(p.clusterName, maxResults(q), nextToken(q))),
+  route('GET', 'clusters/:clusterName/node-groups/:nodegroupName', 'DescribeNodegroup', (s, p) => s.describeNodegroup(p.clusterName, p.nodegroupName)),
+  route('GET', 'clusters/:clusterName/fargate-profiles', 'ListFargateProfiles', (s, p, _b, q) => s.listFargateProfiles(p.clusterName, maxResults(q), nextToken(q))),
+  route('GET', 'clusters/:clusterName/fargate-profiles/:fargateProfileName', 'DescribeFargateProfile', (s, p) => s.describeFargateProfile(p.clusterName, p.fargateProfileName)),
   route('POST', 'clusters/:clusterName/access-entries', 'CreateAccessEntry', (s, p, b) => s.createAccessEntry(p.clusterName, b)),
   route('GET', 'clusters/:clusterName/access-entries', 'ListAccessEntries', (s, p, _b, q) => s.listAccessEntries(p.clusterName, {
     associatedPolicyArn: q.get('associatedPolicyArn') ?? undefined, maxResults: maxResults(q), nextToken: nextToken(q),
