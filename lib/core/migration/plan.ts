@@ -7,7 +7,7 @@
  */
 import { AccessEntrySpec } from '../access-entry';
 import { parsePrincipalArn, principalArnProblem } from '../arn';
-import { AwsAuthConfigMap, RoleMapping, UserMapping, awsAuthProblems, formatProblem, matchCaller, ssoArnPattern } from '../aws-auth';
+import { AwsAuthConfigMap, RoleMapping, UserMapping, awsAuthProblems, formatProblem, matchCaller, readOwnerRecords, ssoArnPattern } from '../aws-auth';
 import { accessEntryFor } from './entry-form';
 import { EC2_NODE_USERNAME, NODE_PROXIER, SESSION_NODE_USERNAME, identityDifferences } from './identity';
 import { PrincipalDirectory, PrincipalResolution, isServiceLinkedRole, principalKey } from './principal';
@@ -30,7 +30,7 @@ export function planMigration(input: MigrationInput): MigrationPlan {
     items: deduplicated,
     entries: deduplicated.filter((i) => i.verdict === 'migrate').map((i) => i.entry!),
     api: apiReadiness(input.mode, deduplicated),
-    notes: notesFor(input, deduplicated),
+    notes: [...ctx.notes, ...notesFor(input, deduplicated)],
   };
 }
 
@@ -42,6 +42,9 @@ class PlanContext {
   private readonly declared = new Map<string, AccessEntrySpec>();
   private readonly managedNodeRoles: Set<string>;
   private readonly fargateRoles: Set<string> | undefined;
+  /** Entries this library's owners wrote (by {@link mappingKey}), and who. */
+  private readonly libraryOwned = new Map<string, string>();
+  public readonly notes: string[] = [];
 
   constructor(private readonly input: MigrationInput) {
     this.directory = new PrincipalDirectory(input.facts);
@@ -57,6 +60,18 @@ class PlanContext {
     }
     this.managedNodeRoles = keySet(input.facts?.managedNodeRoles ?? []);
     this.fargateRoles = input.facts?.fargateRoles ? keySet(input.facts.fargateRoles) : undefined;
+    this.readLibraryOwners();
+  }
+
+  /** Which entries the owners annotation records as written by an owner of this library. */
+  private readLibraryOwners(): void {
+    try {
+      for (const [owner, record] of Object.entries(readOwnerRecords(this.input.awsAuth))) {
+        [...record.mapRoles, ...record.mapUsers].forEach((e) => this.libraryOwned.set(mappingKey(e), owner));
+      }
+    } catch (e) {
+      this.notes.push(`the owners annotation of aws-auth cannot be read (${(e as Error).message}): no entry is taken as written by a ClusterAccess`);
+    }
   }
 
   /** The verdict on one role or user entry. */
@@ -71,6 +86,12 @@ class PlanContext {
     const lint = this.lintErrors.get(source);
     if (lint) {
       return { ...base, effective: true, verdict: 'blocked', rule: 'invalid-entry', reason: lint.join('; '), fix: `correct ${source} in aws-auth and plan again` };
+    }
+    const owner = this.libraryOwned.get(mappingKey(entry));
+    if (owner !== undefined) {
+      return this.input.ownerId !== undefined
+        ? { ...base, effective: true, verdict: 'covered', rule: 'declared', reason: `written by cdk-eks-access owner ${owner}, which moves it to an access entry itself (mechanism AUTO or ACCESS_ENTRIES)` }
+        : { ...base, effective: true, verdict: 'blocked', rule: 'library-owned', reason: `written by cdk-eks-access owner ${owner}, whose ClusterAccess manages it`, fix: 'deploy that ClusterAccess on the cluster in API_AND_CONFIG_MAP with mechanism AUTO or ACCESS_ENTRIES: it moves its entries to access entries itself (or remove the mapping from it)' };
     }
     if ('userid' in entry && entry.userid !== undefined && entry.rolearn === undefined && entry.sso === undefined) {
       return { ...base, effective: true, verdict: 'blocked', rule: 'user-id', reason: 'the entry matches a role by its unique ID; access entries name principals by ARN', fix: `replace userid by the role's ARN (rolearn) in ${source}, then plan again` };
@@ -109,6 +130,15 @@ class PlanContext {
     const form = accessEntryFor(base, resolution.principalArn, this.input.facts?.accountId);
     if ('blocked' in form) {
       return { ...resolved, verdict: 'blocked', rule: form.rule, reason: form.reason, fix: form.fix };
+    }
+    if (this.input.nodeRolesMustBeDeclared && (form.entry.type === 'EC2_LINUX' || form.entry.type === 'EC2_WINDOWS')) {
+      return {
+        ...resolved,
+        verdict: 'blocked',
+        rule: 'node-role-undeclared',
+        reason: `a node role: its ${form.entry.type} entry needs iam:PassRole on the role, which the deployment is granted only for the node roles it maps`,
+        fix: `map the role with ClusterAccess.mapNodeRole(${form.entry.type === 'EC2_WINDOWS' ? 'role, { windows: true }' : 'role'}) in the same deployment`,
+      };
     }
     return { ...resolved, verdict: 'migrate', rule: form.rule, reason: form.reason, entry: form.entry };
   }
@@ -257,6 +287,12 @@ function notesFor(input: MigrationInput, items: readonly MigrationItem[]): strin
     notes.push('EKS creates the access entries of managed node groups and Fargate profiles when the mode moves to API_AND_CONFIG_MAP; plan again then to see them covered');
   }
   return notes;
+}
+
+/** An entry's identity for matching against the owners annotation: ARN (any case), username, groups (any order). */
+function mappingKey(entry: RoleMapping | UserMapping): string {
+  const arn = ((entry as RoleMapping).rolearn ?? (entry as UserMapping).userarn ?? '').toLowerCase();
+  return JSON.stringify([arn, entry.username ?? '', [...(entry.groups ?? [])].sort()]);
 }
 
 function sameOrNot(differences: readonly string[]): string {

@@ -59,6 +59,20 @@ export interface MigrationInput {
   readonly declared?: readonly AccessEntrySpec[];
   /** Problems the parser reported (shown with the plan). */
   readonly problems?: readonly AwsAuthProblem[];
+  /**
+   * Node roles become entries only when declared (covered): whoever creates an EC2_LINUX or
+   * EC2_WINDOWS entry needs `iam:PassRole` on the role, which the deploy-time handler is granted
+   * for the node roles it maps and no others. Other node mappings are blocked with that fix.
+   * @default false
+   */
+  readonly nodeRolesMustBeDeclared?: boolean;
+  /**
+   * The owner ID of the `ClusterAccess` deployment that plans (the deploy-time handler). aws-auth
+   * entries that an owner of this library recorded as written are that owner's to move (it moves
+   * them to access entries itself with mechanism AUTO or ACCESS_ENTRIES): covered when a
+   * deployment plans, blocked until that owner is deployed when the CLI plans.
+   */
+  readonly ownerId?: string;
 }
 
 /**
@@ -77,7 +91,7 @@ export type MigrationRule =
   | 'eks-managed-node-group' | 'eks-managed-fargate'
   | 'account' | 'service-linked-role' | 'system-group' | 'reserved-username' | 'template'
   | 'session-name-colon' | 'path-unknown' | 'principal-missing' | 'user-id' | 'node-groups'
-  | 'node-account' | 'invalid-entry' | 'shadowed' | 'never-matches' | 'ambiguous-sso';
+  | 'node-account' | 'node-role-undeclared' | 'library-owned' | 'invalid-entry' | 'shadowed' | 'never-matches' | 'ambiguous-sso';
 
 /** One aws-auth entry and its verdict. */
 export interface MigrationItem {

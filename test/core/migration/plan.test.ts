@@ -1,4 +1,4 @@
-import { loadAwsAuth } from '../../../lib/core/aws-auth';
+import { loadAwsAuth, mergeOwnedAwsAuth } from '../../../lib/core/aws-auth';
 import { MigrationFacts, MigrationInput, MigrationItem, planMigration } from '../../../lib/core/migration';
 
 const A = '111122223333';
@@ -331,5 +331,38 @@ describe('may the cluster go to API?', () => {
     const plan = planMigration({ awsAuth: realistic, mode: 'API' });
     expect(plan.api).toEqual({ allowed: true, reasons: [], loseAccessNow: [], loseAccessAfterMigration: [] });
     expect(plan.notes).toContain('the cluster is in authentication mode API: aws-auth is ignored and grants nothing');
+  });
+});
+
+describe('node roles in a deployment', () => {
+  const nodes = role('nodes', 'system:node:{{EC2PrivateDNSName}}', ['system:bootstrappers', 'system:nodes']);
+
+  test('are migrated only when declared: the handler may pass only the node roles it maps', () => {
+    const item = only([nodes], undefined, { nodeRolesMustBeDeclared: true });
+    expect(item).toMatchObject({ verdict: 'blocked', rule: 'node-role-undeclared' });
+    expect(item.fix).toMatch(/ClusterAccess\.mapNodeRole\(role\)/);
+    const declared = [{ principalArn: `arn:aws:iam::${A}:role/nodes`, type: 'EC2_LINUX' as const, kubernetesGroups: [], accessPolicies: [] }];
+    expect(only([nodes], undefined, { nodeRolesMustBeDeclared: true, declared })).toMatchObject({ verdict: 'covered', rule: 'declared', differences: [] });
+  });
+});
+
+describe('entries a ClusterAccess wrote (the owners annotation)', () => {
+  const owned = () => mergeOwnedAwsAuth(awsAuth({ mapRoles: [role('foreign', 'f', ['g'])] }), 'stack-b.access', {
+    mapRoles: [{ rolearn: `arn:aws:iam::${A}:role/team`, username: 'team:{{SessionName}}', groups: ['team'] }], mapUsers: [], mapAccounts: [],
+  }).configMap;
+
+  test('are that owner\'s to move: covered when a deployment plans', () => {
+    const plan = planMigration({ awsAuth: owned(), mode: 'API_AND_CONFIG_MAP', ownerId: 'stack-a.access' });
+    expect(plan.items.map((i) => [i.arn, i.verdict, i.rule])).toEqual([
+      [`arn:aws:iam::${A}:role/foreign`, 'migrate', 'standard'],
+      [`arn:aws:iam::${A}:role/team`, 'covered', 'declared'],
+    ]);
+    expect(plan.items[1].reason).toMatch(/written by cdk-eks-access owner stack-b\.access/);
+  });
+
+  test('block the step to API when the CLI plans, until that owner is deployed', () => {
+    const plan = planMigration({ awsAuth: owned(), mode: 'API_AND_CONFIG_MAP' });
+    expect(plan.items[1]).toMatchObject({ verdict: 'blocked', rule: 'library-owned' });
+    expect(plan.entries.map((e) => e.principalArn)).toEqual([`arn:aws:iam::${A}:role/foreign`]);
   });
 });
