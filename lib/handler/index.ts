@@ -6,6 +6,7 @@
  */
 import { Deadline, RemainingTime } from '../io/deadline';
 import { createEksClient, EksApi } from '../io/eks-api';
+import { createIamClient } from '../io/iam-principals';
 import { CustomResourceEvent, CustomResourceResponse, decodeEvent } from './event';
 import { connectKubernetes, KubernetesConnection } from '../io/kubernetes-connection';
 import { Logger } from '../io/log';
@@ -28,9 +29,11 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
       throw new Error('no AWS region: set the desired state\'s region or AWS_REGION');
     }
     const eksClient = createEksClient(region);
+    const iamClient = request.desired.migrateFromAwsAuth ? createIamClient(region) : undefined;
     try {
       const outcome = await reconcile(request, {
         eks: new EksApi(eksClient, deadline, log),
+        ...(iamClient ? { iam: new EksApi(iamClient, deadline, log, Math.random, 'iam') } : {}),
         connectKubernetes: async (cluster, state, options) => {
           const connection = await connectKubernetes({
             cluster, region, deadline, log, authGraceMs: options.authGraceMs, roleArn: state.kubernetesRoleArn, sessionName: `cdk-eks-access-${state.ownerId}`.slice(0, 64),
@@ -44,6 +47,7 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
       return { PhysicalResourceId: request.physicalResourceId, Data: responseData(outcome) };
     } finally {
       eksClient.destroy();
+      iamClient?.destroy();
     }
   } catch (error) {
     const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
@@ -62,5 +66,6 @@ export function responseData(outcome: ReconcileOutcome): Record<string, string> 
     Mechanism: outcome.mechanism,
     Changed: String(outcome.awsAuthWritten || outcome.accessEntryWrites > 0 || outcome.rbacApplied.length > 0 || outcome.rbacDeleted.length > 0),
     Warnings: clip(outcome.warnings.join('\n')),
+    ...(outcome.migration !== undefined ? { Migration: clip(outcome.migration) } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { DecodedRequest } from './event';
 import { KubernetesApi } from '../io/kubernetes-api';
 import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
 import { Logger } from '../io/log';
+import { finishAwsAuthMigration, planAwsAuthMigration } from './migration';
 import { applyPrepared, deleteUnwanted, otherOwnersObjects, prepareManifests } from './rbac';
 import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';
@@ -39,6 +40,8 @@ export interface ReconcileDeps {
   readonly random?: () => number;
   /** Poll interval while waiting for the cluster or a mode update (tests shorten it). */
   readonly pollMs?: number;
+  /** IAM, where the migration from aws-auth learns role paths (`migrateFromAwsAuth`); absent: not consulted. */
+  readonly iam?: EksSender;
 }
 
 export interface ReconcileOutcome {
@@ -51,6 +54,8 @@ export interface ReconcileOutcome {
   readonly rbacApplied: string[];
   readonly rbacDeleted: string[];
   readonly warnings: string[];
+  /** With `migrateFromAwsAuth`: a one-line summary of the migration. */
+  readonly migration?: string;
 }
 
 /**
@@ -61,7 +66,10 @@ export interface ReconcileOutcome {
 export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   const written: string[] = [];
   try {
-    return await reconcileRecording(request, deps, written);
+    // migrateFromAwsAuth: the live aws-auth, planned into extra desired entries before the run.
+    const migration = await planAwsAuthMigration(request, deps, written);
+    const outcome = await reconcileRecording(migration?.request ?? request, deps, written);
+    return migration ? await finishAwsAuthMigration(migration, outcome, deps) : outcome;
   } catch (error) {
     if (error instanceof LockoutError) {
       throw new LockoutError(`${error.message} ${describeWritten(written)}`);

@@ -262,7 +262,7 @@ async function createEntry(ctx: AccessEntryContext, entry: AccessEntrySpec, extr
       type: entry.type,
       ...(entry.username !== undefined ? { username: entry.username } : {}),
       ...(entry.kubernetesGroups.length > 0 ? { kubernetesGroups: [...entry.kubernetesGroups] } : {}),
-      tags: { [OWNER_KEY]: ctx.ownerId, ...extraTags },
+      tags: { ...(entry.tags ?? {}), [OWNER_KEY]: ctx.ownerId, ...extraTags },
     }), {
       what: `creating the access entry for ${entry.principalArn}`,
       alsoRetry: (e) => (isPrincipalNotYetVisible(e) ? 'IAM may not have propagated the principal yet' : undefined),
