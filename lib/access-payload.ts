@@ -35,6 +35,10 @@ export interface AccessPayloadProps {
   readonly partition: string;
   /** Resolves by-name ClusterRole references; returns the names this payload's owner knows. */
   readonly knownClusterRoles: () => Set<string>;
+  /** Migrate the live aws-auth to access entries at deploy time (the main payload only). */
+  readonly migrateFromAwsAuth?: boolean;
+  /** With `migrateFromAwsAuth`: remove the migrated entries from aws-auth. */
+  readonly pruneMigratedAwsAuthEntries?: boolean;
 }
 
 /** A by-name reference to a ClusterRole, checked when the state is rendered. */
@@ -143,6 +147,7 @@ export class AccessPayload extends Construct {
       awsAuth,
       accessEntries,
       manifests: this.manifestList(),
+      ...(p.migrateFromAwsAuth ? { migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: p.pruneMigratedAwsAuthEntries ?? false } : {}),
     };
   }
 
