@@ -180,8 +180,11 @@ test('apply to API_AND_CONFIG_MAP: a failure half-way leaves everyone their acce
   record.push(profileTable('After a failed first run (API_AND_CONFIG_MAP; 3 of 7 entries created, aws-auth untouched)', halfway));
   expectSameAccess(before, halfway);
 
+  // This time the answer to one create is lost (the entry is made, the caller sees a failure): its retry finds the entry and adopts it.
+  await eksFake().injectFault({ operation: 'CreateAccessEntry', errorName: 'InternalFailure', afterApply: true, principalArn: PRINCIPALS.sso, count: 1 });
   const again = await cli(['migrate', 'apply', ...on(), '--yes']);
   expect(again).toMatchObject({ code: 0, stderr: '' });
+  expect(again.stdout).toContain(`+ CreateAccessEntry STANDARD ${PRINCIPALS.sso}; username sso-admin:{{SessionName}}; AmazonEKSClusterAdminPolicy (cluster)\n  it existed already: adopted`);
   expect(again.stdout).not.toContain('UpdateClusterConfig');
   expect(again.stdout.match(/\+ CreateAccessEntry/g)).toHaveLength(4);
   for (const source of ['mapRoles[0]', 'mapRoles[2]', 'mapRoles[4]', 'mapRoles[5]', 'mapRoles[6]', 'mapRoles[7]', 'mapUsers[0]']) {
@@ -222,11 +225,12 @@ test('once the blocked entries are fixed, apply removes the migrated entries fro
   const r = await cli(['migrate', 'apply', ...on(), '--target-mode', 'API', '--remove-migrated', '--yes']);
   expect(r).toMatchObject({ code: 0, stderr: '' });
   expect(r.stdout).toContain('+ UpdateClusterConfig integ-cluster: authentication mode API_AND_CONFIG_MAP -> API');
-  expect(r.stdout.match(/^- aws-auth /gm)).toHaveLength(8);
+  expect(r.stdout.match(/^- aws-auth /gm)).toHaveLength(7);
   expect(r.stdout).toContain('Done: EKS cluster "integ-cluster" is in authentication mode API');
   expect(await mode()).toBe('API');
-  expect(await awsAuthSources()).toEqual([]);
+  // Only the managed node group's entry stays: EKS manages it.
+  expect(await awsAuthSources()).toEqual([PRINCIPALS.managedNodeGroup]);
   const after = await accessProfiles(EVERYONE);
-  record.push(profileTable('After apply --target-mode API --remove-migrated (API: access entries only, aws-auth emptied of migrated entries)', after));
+  record.push(profileTable('After apply --target-mode API --remove-migrated (API: access entries only; aws-auth keeps only the managed node group\'s entry)', after));
   expectSameAccess(before, after);
 });

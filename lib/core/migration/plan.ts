@@ -106,7 +106,9 @@ class PlanContext {
     const key = resolution.kind === 'resolved' ? principalKey(resolution.principalArn) : principalArnProblem(base.arn) === undefined ? principalKey(base.arn) : undefined;
     const covered = key !== undefined ? this.coveredBy(key, base.username, base.groups) : undefined;
     if (covered) {
-      return { ...item, ...covered };
+      // EKS keeps the aws-auth entries of its node groups and Fargate profiles: never pruned.
+      const eks = resolution.kind === 'resolved' && this.managedByEks(entry, resolution.principalArn) !== undefined;
+      return { ...item, ...covered, ...(eks ? { managedByEks: true, reason: `${covered.reason}; EKS manages this entry (a managed node group's or Fargate profile's)` } : {}) };
     }
     const principalArn = resolution.kind === 'resolved' ? resolution.principalArn : undefined;
     const knownArn = principalArn ?? (principalArnProblem(base.arn) === undefined ? base.arn : undefined);

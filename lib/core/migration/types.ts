@@ -122,6 +122,8 @@ export interface MigrationItem {
   readonly differences?: readonly string[];
   /** True when aws-auth lets someone in through this entry today (it is neither dropped nor shadowed). */
   readonly effective: boolean;
+  /** For `covered`: EKS manages the entry (a managed node group's, a Fargate profile's); it is never removed from aws-auth. */
+  readonly managedByEks?: boolean;
 }
 
 /** An identity that would lose its access to the cluster. */

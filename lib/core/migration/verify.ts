@@ -8,9 +8,13 @@ import { identityDifferences } from './identity';
 import { principalKey } from './principal';
 import { ExistingAccessEntry, MigrationItem } from './types';
 
-/** Items that may leave aws-auth: migrated, or covered by an access entry that grants the same. */
+/**
+ * Items that may leave aws-auth: migrated, or covered by an access entry that grants the same.
+ * Never blocked or skipped ones, nor the entries EKS manages (even once covered).
+ */
 export function isPrunable(item: MigrationItem): boolean {
-  return item.verdict === 'migrate' || (item.verdict === 'covered' && item.rule !== 'declared' && (item.differences ?? []).length === 0);
+  return item.verdict === 'migrate'
+    || (item.verdict === 'covered' && item.rule !== 'declared' && !item.managedByEks && (item.differences ?? []).length === 0);
 }
 
 /** The outcome of the check. */
@@ -58,7 +62,7 @@ export interface Pruned {
 export function pruneMigrated(current: AwsAuthConfigMap, planned: AwsAuthConfigMap, items: readonly MigrationItem[]): Pruned {
   const refused = items.filter((i) => !isPrunable(i));
   if (refused.length > 0) {
-    throw new AccessConfigError(`refusing to remove ${refused.map((i) => `${i.source} (${i.verdict})`).join(', ')} from aws-auth: only migrated entries, or entries an access entry covers with the same access, may be removed`);
+    throw new AccessConfigError(`refusing to remove ${refused.map((i) => `${i.source} (${i.managedByEks ? 'managed by EKS' : i.verdict})`).join(', ')} from aws-auth: only migrated entries, or entries an access entry covers with the same access, may be removed`);
   }
   const doomed = { mapRoles: new Set<string>(), mapUsers: new Set<string>() };
   const bySection = (item: MigrationItem) => (item.source.startsWith('mapRoles[') ? 'mapRoles' : 'mapUsers');

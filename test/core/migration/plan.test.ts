@@ -1,5 +1,5 @@
 import { loadAwsAuth, mergeOwnedAwsAuth } from '../../../lib/core/aws-auth';
-import { MigrationFacts, MigrationInput, MigrationItem, planMigration } from '../../../lib/core/migration';
+import { MigrationFacts, MigrationInput, MigrationItem, isPrunable, planMigration, pruneMigrated } from '../../../lib/core/migration';
 
 const A = '111122223333';
 const ADMIN_POLICY = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
@@ -292,8 +292,12 @@ describe('skip, managed by EKS', () => {
     expect(pending.api.allowed).toBe(false);
     expect(pending.api.reasons).toEqual([`mapRoles[0] (arn:aws:iam::${A}:role/ng-role) is managed by EKS, which has not created its access entry yet`]);
     const created = planRoles([nodeEntry], { facts, accessEntries: [{ principalArn: `arn:aws:iam::${A}:role/ng-role`, type: 'EC2_LINUX', username: 'system:node:{{EC2PrivateDNSName}}', kubernetesGroups: ['system:nodes'] }] });
-    expect(created.items[0]).toMatchObject({ verdict: 'covered', rule: 'existing-same' });
+    expect(created.items[0]).toMatchObject({ verdict: 'covered', rule: 'existing-same', managedByEks: true });
     expect(created.api.allowed).toBe(true);
+    // Covered now, and still EKS's: never removed from aws-auth.
+    expect(isPrunable(created.items[0])).toBe(false);
+    expect(() => pruneMigrated(awsAuth({ mapRoles: [nodeEntry] }), awsAuth({ mapRoles: [nodeEntry] }), created.items))
+      .toThrow(/refusing to remove mapRoles\[0\] \(managed by EKS\)/);
   });
 });
 
