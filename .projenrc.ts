@@ -42,6 +42,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/js-yaml',
     '@aws-sdk/client-eks',
     '@aws-sdk/client-sts',
+    '@aws-sdk/client-iam',
     '@smithy/signature-v4',
     '@smithy/protocol-http',
     '@aws-crypto/sha256-js',

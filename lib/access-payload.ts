@@ -37,6 +37,10 @@ export interface AccessPayloadProps {
   readonly clusterAccount?: string;
   /** Resolves by-name ClusterRole references; returns the names this payload's owner knows. */
   readonly knownClusterRoles: () => Set<string>;
+  /** Migrate the live aws-auth to access entries at deploy time (the main payload only). */
+  readonly migrateFromAwsAuth?: boolean;
+  /** With `migrateFromAwsAuth`: remove the migrated entries from aws-auth. */
+  readonly pruneMigratedAwsAuthEntries?: boolean;
 }
 
 /** A by-name reference to a ClusterRole, checked when the state is rendered. */
@@ -145,6 +149,7 @@ export class AccessPayload extends Construct {
       awsAuth,
       accessEntries,
       manifests: this.manifestList(),
+      ...(p.migrateFromAwsAuth ? { migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: p.pruneMigratedAwsAuthEntries ?? false } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -54,6 +54,12 @@ export interface ClusterPermissions {
    * @default - none
    */
   readonly passRoles?: string[];
+  /**
+   * The handler migrates the cluster's aws-auth to access entries: it reads the roles of managed
+   * node groups and Fargate profiles, and the full ARNs of the account's roles and users.
+   * @default false
+   */
+  readonly migrateFromAwsAuth?: boolean;
 }
 
 /** Directory of the bundled handler (built by `scripts/bundle.mjs` into `assets/handler`). */
@@ -138,6 +144,23 @@ export class ClusterAccessProvider extends Construct {
     if (accessEntries) {
       (p.passRoles ?? []).forEach((roleArn) => this.allow(['iam:PassRole'], roleArn));
     }
+    if (p.migrateFromAwsAuth) {
+      this.grantMigrationReads(p);
+    }
+  }
+
+  /** Reads of the migration from aws-auth: EKS-managed roles of the cluster, principals' full ARNs in IAM. */
+  private grantMigrationReads(p: ClusterPermissions): void {
+    const stack = Stack.of(this);
+    const arn = Arn.split(p.clusterArn, ArnFormat.SLASH_RESOURCE_NAME);
+    const inCluster = (resource: string) => stack.formatArn({ service: 'eks', region: arn.region, account: arn.account, resource, resourceName: `${p.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    this.allow(['eks:ListNodegroups', 'eks:ListFargateProfiles'], p.clusterArn);
+    this.allow(['eks:DescribeNodegroup'], inCluster('nodegroup'));
+    this.allow(['eks:DescribeFargateProfile'], inCluster('fargateprofile'));
+    this.allow(['iam:GetRole'], stack.formatArn({ service: 'iam', region: '', account: arn.account, resource: 'role', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+    this.allow(['iam:GetUser'], stack.formatArn({ service: 'iam', region: '', account: arn.account, resource: 'user', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
+    // ListRoles takes no resource narrower than the account's roles; it finds IAM Identity Center roles by path.
+    this.allow(['iam:ListRoles'], '*');
   }
 
   /** Adds a statement once (the same grant asked twice adds nothing). */

@@ -95,6 +95,42 @@ export interface ClusterAccessProps {
    * @default 100
    */
   readonly teamsPerStack?: number;
+
+  /**
+   * Move the cluster's `aws-auth` ConfigMap to access entries in this deployment. At deploy time
+   * the handler plans the migration against the live aws-auth, exactly as
+   * `eks-access migrate plan --cluster` does (docs/migration.md), and creates the planned access
+   * entries as this construct's own, besides the identities declared here:
+   *
+   * - principals this construct declares (`mapRole`, `mapUser`, teams, ...) and entries another
+   *   `ClusterAccess` wrote into aws-auth are never planned twice: their declarations apply;
+   * - node roles are migrated only when mapped with `mapNodeRole` (their entries need
+   *   `iam:PassRole` on the role, which the handler is granted for the roles it maps);
+   * - with `authenticationMode: API` the deployment is refused, before the mode changes, while the
+   *   plan blocks it (`mapAccounts`, service-linked roles, shadowed entries, ...);
+   * - the plan is in the handler's log, its summary in {@link migrationSummary}.
+   *
+   * The handler is allowed to read the cluster's managed node groups and Fargate profiles and the
+   * account's IAM roles and users (their paths). The migrated entries belong to this construct:
+   * removing it, or turning this off, removes them (after `pruneMigratedAwsAuthEntries` their
+   * principals then have no access left). Declare the identities to keep first;
+   * `eks-access migrate plan -o cdk` writes the calls.
+   *
+   * Needs access entries: `authenticationMode` API_AND_CONFIG_MAP or API (or a cluster already in
+   * one of them) and the AUTO or ACCESS_ENTRIES mechanism.
+   *
+   * @default false
+   */
+  readonly migrateFromAwsAuth?: boolean;
+
+  /**
+   * With `migrateFromAwsAuth`: remove the migrated entries from aws-auth once their access entries
+   * exist and give the same username and groups. Nothing else in aws-auth is removed: not blocked
+   * or skipped entries, not entries of other owners.
+   *
+   * @default false
+   */
+  readonly pruneMigratedAwsAuthEntries?: boolean;
 }
 
 /**
@@ -126,6 +162,11 @@ export class ClusterAccess extends Construct {
   public readonly ownerId: string;
   /** The role of the deploy-time handler. */
   public readonly handlerRole: iam.IRole;
+  /**
+   * With `migrateFromAwsAuth`: the one-line summary of the migration from aws-auth (verdict
+   * counts, entries removed, whether mode API is allowed), as the last deployment left it.
+   */
+  public readonly migrationSummary?: string;
 
   private readonly provider: ClusterAccessProvider;
   private readonly permissions: ClusterPermissions;
@@ -163,6 +204,7 @@ export class ClusterAccess extends Construct {
     if (this.mechanism === AccessMechanism.AWS_AUTH && mode === 'API') {
       throw new AccessConfigError(`${this.node.path}: AccessMechanism.AWS_AUTH writes aws-auth, which a cluster in authentication mode API ignores; use CONFIG_MAP or API_AND_CONFIG_MAP`);
     }
+    this.checkMigrationProps(props);
     this.teamsPerStack = props.teamsPerStack ?? 100;
     if (!Number.isInteger(this.teamsPerStack) || this.teamsPerStack < 1 || this.teamsPerStack > 240) {
       throw new AccessConfigError(`${this.node.path}: teamsPerStack must be an integer from 1 to 240 (a team costs up to 2 of a stack's 500 resources), got ${this.teamsPerStack}`);
@@ -184,6 +226,7 @@ export class ClusterAccess extends Construct {
       // aws-auth alone through an admin role needs no access-entry permission.
       accessEntries: !(this.mechanism === AccessMechanism.AWS_AUTH && kubernetesAdminRole !== undefined),
       kubernetesRole: kubernetesAdminRole,
+      migrateFromAwsAuth: props.migrateFromAwsAuth ?? false,
     };
     this.provider.grantCluster(this.permissions);
     this.handlerRole = this.provider.handlerRole;
@@ -203,8 +246,13 @@ export class ClusterAccess extends Construct {
       serviceToken: this.provider.serviceToken,
       handlerRoleArn: this.provider.handlerRole.roleArn,
       handler: this.provider.handler,
+      // Only the main resource migrates: team batches apply after it and declare their own.
+      ...(props.migrateFromAwsAuth ? { migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: props.pruneMigratedAwsAuthEntries ?? false } : {}),
     });
     this.ownerId = this.main.ownerId;
+    if (props.migrateFromAwsAuth) {
+      this.migrationSummary = this.main.resource.getAttString('Migration');
+    }
     // The handler's policy must exist before it runs, and be kept until it has cleaned up. (The
     // role itself is already referenced by the payload: depending on it again is redundant.)
     const handlerPolicy = this.provider.handler.role?.node.tryFindChild('DefaultPolicy');
@@ -354,6 +402,22 @@ export class ClusterAccess extends Construct {
   /** Partition of access policy ARNs. @internal */
   public get _partition(): string {
     return this.payloadProps.partition;
+  }
+
+  /** The migration needs access entries; pruning needs the migration. */
+  private checkMigrationProps(props: ClusterAccessProps): void {
+    if (props.pruneMigratedAwsAuthEntries && !props.migrateFromAwsAuth) {
+      throw new AccessConfigError(`${this.node.path}: pruneMigratedAwsAuthEntries removes the entries migrateFromAwsAuth migrated; set migrateFromAwsAuth: true as well`);
+    }
+    if (!props.migrateFromAwsAuth) {
+      return;
+    }
+    if (this.mechanism === AccessMechanism.AWS_AUTH) {
+      throw new AccessConfigError(`${this.node.path}: migrateFromAwsAuth moves aws-auth to access entries, which AccessMechanism.AWS_AUTH does not write; use AUTO or ACCESS_ENTRIES`);
+    }
+    if ((props.authenticationMode as string | undefined) === 'CONFIG_MAP') {
+      throw new AccessConfigError(`${this.node.path}: migrateFromAwsAuth needs access entries, which authentication mode CONFIG_MAP does not have; use API_AND_CONFIG_MAP (or API)`);
+    }
   }
 
   private add(p: { kind: 'role' | 'user'; principal: iam.IRole | iam.IUser; source: string; options: KubernetesIdentityOptions }): void {

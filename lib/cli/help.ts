@@ -1,6 +1,6 @@
 /** Help texts: `eks-access --help` and `--help` on every command. */
 
-export const MAIN_HELP = `eks-access: inspect and edit the aws-auth ConfigMap of Amazon EKS clusters.
+export const MAIN_HELP = `eks-access: inspect and edit the aws-auth ConfigMap of Amazon EKS clusters, and move them to access entries.
 
 Usage:
   eks-access mapping get     SOURCE [--arn ARN] [-o table|json|yaml]
@@ -9,6 +9,8 @@ Usage:
                                      | --service-name emr-containers --namespace NS [--cluster-account ID])
   eks-access mapping delete  SOURCE (--arn ARN [--all] | --account ID)
   eks-access lint            SOURCE [-o text|json]
+  eks-access migrate plan    SOURCE [--access-entries FILE] [--mode M] [-o table|json|yaml|cdk]
+  eks-access migrate apply   --cluster NAME [--target-mode API_AND_CONFIG_MAP|API] [--remove-migrated] [--yes]
 
 SOURCE is one of:
   --file CM.yaml    the ConfigMap as kubectl prints it (YAML or JSON), or just its data; "-" reads
@@ -21,6 +23,7 @@ SOURCE is one of:
       --profile P       a named profile of your AWS config instead of the default credentials
       --role-arn ARN    a role to assume for the Kubernetes API (as aws eks update-kubeconfig --role-arn)
       --verbose         print every API call to standard error
+      --timeout S       give up after S seconds (default 120; migrate apply 1800)
 
 Exit codes: 0 success, 1 error (or lint found errors), 2 usage error.
 Run "eks-access <command> --help" for a command's flags.
@@ -33,12 +36,66 @@ export const MAPPING_HELP = `Usage: eks-access mapping (get|create|delete) (--fi
   delete   remove a mapping or account (like eksctl delete iamidentitymapping)
 `;
 
+export const MIGRATE_HELP = `Usage: eks-access migrate (plan|apply) [flags]
+
+  plan     the move from aws-auth to access entries: one verdict per aws-auth entry (migrate,
+           covered, skip, blocked), the access entries to create, and whether the cluster may
+           move to authentication mode API; nothing is written
+  apply    carry it out on a cluster, one step at a time, verifying each migrated identity
+`;
+
 /** Flags of live mode, shown in every command's help. */
 const CLUSTER_FLAGS = `  --cluster NAME     instead of --file: the live aws-auth of this EKS cluster
   --region R         its region (default: AWS_REGION, then AWS_DEFAULT_REGION)
   --profile P        use this profile of your AWS config for credentials
   --role-arn ARN     assume this role for the Kubernetes API
   --verbose          print every API call to standard error
+  --timeout S        give up after S seconds (default 120)
+`;
+
+export const MIGRATE_PLAN_HELP = `Usage: eks-access migrate plan (--file CM.yaml [--access-entries FILE] | --cluster NAME) [-o table|json|yaml|cdk]
+
+Plans the move from aws-auth to EKS access entries; writes nothing. Each aws-auth entry gets one
+verdict: migrate (the access entry to create), covered (an access entry exists), skip (EKS
+manages it: managed node groups, Fargate profiles), or blocked (with the fix). The plan says
+whether the cluster may move to authentication mode API, and who would lose access if it did.
+
+  --file PATH              the ConfigMap (YAML or JSON); "-" for standard input
+  --access-entries FILE    the cluster's access entries as JSON: a list, {"accessEntries": [...]}, or
+                           {"accessEntry": {...}}; policies as accessPolicies or associatedAccessPolicies
+  --mode M                 the cluster's authentication mode (default API_AND_CONFIG_MAP with
+                           --access-entries, else CONFIG_MAP)
+  --principal-arn ARN      the full ARN (path included) of a principal aws-auth names without its
+                           path, e.g. an IAM Identity Center role; repeatable. With --cluster, IAM
+                           is asked for the cluster's account (iam:GetRole, iam:GetUser, iam:ListRoles)
+  --managed-node-role ARN  the node role of a managed node group (file mode; repeatable)
+  --fargate-role ARN       the pod execution role of a Fargate profile (file mode; repeatable)
+  --cluster-account ID     the cluster's account: node entries must name its roles (file mode)
+  -o, --output FMT         table (default), json, yaml, or cdk: TypeScript for cdk-eks-access
+                           (ClusterAccess calls that create the migrated entries)
+${CLUSTER_FLAGS}`;
+
+export const MIGRATE_APPLY_HELP = `Usage: eks-access migrate apply --cluster NAME [--target-mode API_AND_CONFIG_MAP|API] [--remove-migrated] [--yes]
+
+Moves a cluster from aws-auth to access entries, one step at a time, printing every write:
+1. plans (as migrate plan) and asks for confirmation, unless --yes;
+2. moves a CONFIG_MAP cluster to API_AND_CONFIG_MAP (EKS then creates the entries of managed node
+   groups and Fargate profiles) and plans again;
+3. creates the planned access entries (an entry that exists by then is adopted: it gains the
+   planned groups and policies, never loses any) and associates their policies;
+4. verifies that each migrated principal resolves through its access entry to the username and
+   groups aws-auth gave it (system:masters as AmazonEKSClusterAdminPolicy); stops otherwise;
+5. with --remove-migrated, removes the verified entries from aws-auth (never a blocked or skipped one);
+6. with --target-mode API, moves the cluster to API only when the plan allows it (nothing blocked,
+   nothing that only aws-auth grants); otherwise stops and says why.
+Every step can be repeated: after a failure or Ctrl-C, run the command again to continue.
+
+  --target-mode M        API_AND_CONFIG_MAP (default) or API (aws-auth is ignored from then on;
+                         EKS cannot move a cluster back)
+  --remove-migrated      remove the migrated entries from aws-auth once verified
+  -y, --yes              do not ask for confirmation
+  --principal-arn ARN    the full ARN of a principal IAM cannot tell (another account's role with a path)
+${CLUSTER_FLAGS}  (--timeout defaults to 1800 here: mode updates take minutes)
 `;
 
 export const GET_HELP = `Usage: eks-access mapping get (--file CM.yaml | --cluster NAME) [--arn ARN] [-o table|json|yaml]

@@ -2,6 +2,11 @@
  * What the CLI talks to: standard streams, and the store the `aws-auth` ConfigMap lives in. Tests
  * pass in-memory versions; the `eks-access` binary passes the process's own.
  */
+import type { ClusterInfo } from '../io/cluster';
+import type { Deadline } from '../io/deadline';
+import type { EksSender } from '../io/eks-api';
+import type { KubernetesApi } from '../io/kubernetes-api';
+import type { Logger } from '../io/log';
 
 /** Standard input and output of one run. */
 export interface CliIo {
@@ -9,6 +14,21 @@ export interface CliIo {
   readStdin(): Promise<string>;
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Asks a question on the terminal and returns the answer; undefined when there is no terminal
+   * to ask on (then a command that needs a confirmation wants `--yes`).
+   */
+  prompt?(question: string): Promise<string | undefined>;
+}
+
+/** A live cluster and the clients the migration commands use on it, with the caller's credentials. */
+export interface LiveCluster {
+  readonly info: ClusterInfo;
+  readonly kube: KubernetesApi;
+  readonly eks: EksSender;
+  readonly iam: EksSender;
+  readonly log: Logger;
+  readonly deadline: Deadline;
 }
 
 /**
@@ -37,6 +57,12 @@ export interface AwsAuthStore {
   clusterArn?(): Promise<string | undefined>;
   /** Creates or updates Kubernetes objects next to the ConfigMap (a service mapping's RBAC), for stores that live in a cluster. */
   applyObjects?(objects: readonly object[]): Promise<string[]>;
+  /**
+   * For stores that live in a cluster: runs `fn` with the cluster's clients; a failure comes back
+   * as a message that names the cluster and says what to do (like every call of the store).
+   * `action` says what `fn` does, for that message ("plan the migration").
+   */
+  withCluster?<T>(action: string, fn: (cluster: LiveCluster) => Promise<T>): Promise<T>;
   /** Releases connections; called once when the command is done. */
   close?(): Promise<void>;
 }
@@ -76,5 +102,17 @@ export function processIo(): CliIo {
     },
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    prompt: async (question) => {
+      if (!process.stdin.isTTY) {
+        return undefined;
+      }
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
   };
 }

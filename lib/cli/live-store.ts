@@ -7,7 +7,8 @@
  * resourceVersion it was computed from, a concurrent change makes the edit run again on the
  * newest ConfigMap, an edit that changes nothing writes nothing, and aws-auth is never deleted.
  */
-import { AwsAuthStore, CliIo, StoreUpdate } from './io';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { AwsAuthStore, CliIo, LiveCluster, StoreUpdate, UsageError } from './io';
 import { AccessConfigError } from '../core/arn';
 import { FIELD_MANAGER } from '../core/desired-state';
 import { AWS_AUTH_NAMESPACE, AWS_AUTH_PATH, AwsAuthConflictError, readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
@@ -59,21 +60,41 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
   const log = new Logger({ cluster: name }, options.verbose ? (line) => io.stderr(`${line}\n`) : () => undefined);
   const deadline = Deadline.in(options.timeoutMs ?? LIVE_TIMEOUT_MS);
   let session: Promise<LiveSession> | undefined;
+  let credentials: AwsCredentialIdentityProvider | undefined;
+  let clients: { eks: LiveCluster['eks']; iam: LiveCluster['iam']; destroy: () => void } | undefined;
+
+  // The AWS SDK loads only here (require, not import, so it stays lazy in the CommonJS output and
+  // the bundle), so that file mode starts as fast as it did without live mode.
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy; the CLI is bundled by esbuild */
+  const callerCredentials = (): AwsCredentialIdentityProvider => {
+    const { fromNodeProviderChain } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
+    credentials ??= options.profile !== undefined ? fromNodeProviderChain({ profile: options.profile }) : fromNodeProviderChain();
+    return credentials;
+  };
 
   const open = (): Promise<LiveSession> => {
     session ??= (async () => {
-      // The AWS SDK loads only here (require, not import, so it stays lazy in the CommonJS
-      // output and the bundle), so that file mode starts as fast as it did without live mode.
-      /* eslint-disable @typescript-eslint/no-require-imports -- lazy; the CLI is bundled by esbuild */
-      const { fromNodeProviderChain } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
       const opener = deps.openCluster ?? (require('../io/kubernetes-connection') as typeof import('../io/kubernetes-connection')).openCluster;
-      /* eslint-enable @typescript-eslint/no-require-imports */
-      const credentials = options.profile !== undefined ? fromNodeProviderChain({ profile: options.profile }) : fromNodeProviderChain();
       // A person is waiting: no grace period for access that may still be propagating.
-      return opener({ clusterName: name, region: options.region, roleArn: options.roleArn, credentials, deadline, log, authGraceMs: 0 });
+      return opener({
+        clusterName: name, region: options.region, roleArn: options.roleArn, credentials: callerCredentials(), deadline, log, authGraceMs: 0,
+      });
     })();
     return session;
   };
+
+  /** EKS and IAM clients with the caller's own credentials (not `roleArn`'s, which is for Kubernetes). */
+  const awsClients = () => {
+    if (!clients) {
+      const { createEksClient, EksApi } = require('../io/eks-api') as typeof import('../io/eks-api');
+      const { createIamClient } = require('../io/iam-principals') as typeof import('../io/iam-principals');
+      const eks = createEksClient(options.region, callerCredentials());
+      const iam = createIamClient(options.region, callerCredentials());
+      clients = { eks: new EksApi(eks, deadline, log), iam: new EksApi(iam, deadline, log, Math.random, 'iam'), destroy: () => { eks.destroy(); iam.destroy(); } };
+    }
+    return clients;
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 
   /** Runs `fn` on the session, turning failures into messages that name the cluster and what to do. */
   const run = async <T>(action: string, fn: (s: LiveSession) => Promise<T>): Promise<T> => {
@@ -124,7 +145,14 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
       return applied;
     }),
 
+    withCluster: (action, fn) => run(action, async ({ cluster, kube }) => {
+      const { eks, iam } = awsClients();
+      return fn({ info: cluster, kube, eks, iam, log, deadline });
+    }),
+
     close: async () => {
+      clients?.destroy();
+      clients = undefined;
       const opened = session;
       session = undefined;
       if (opened) {
@@ -149,7 +177,7 @@ function refuseApiMode(cluster: ClusterInfo, where: string): void {
 
 /** A failure as the person at the terminal needs it: which cluster, which value, what to do. */
 function explain(error: unknown, action: string, where: string, options: LiveStoreOptions): Error {
-  if (error instanceof AccessConfigError) {
+  if (error instanceof AccessConfigError || error instanceof UsageError) {
     return error;
   }
   if ((error as Error | undefined)?.name === 'ClusterNotFoundError') { // cluster.ts's class, not imported: it loads the SDK

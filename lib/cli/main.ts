@@ -2,11 +2,13 @@
  * `eks-access`: the command-line tool. {@link main} runs one command line against the given
  * streams and returns the exit code, so that it runs in-process in tests and in the binary alike.
  */
-import { CREATE_HELP, DELETE_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP } from './help';
+import { CREATE_HELP, DELETE_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP, MIGRATE_APPLY_HELP, MIGRATE_HELP, MIGRATE_PLAN_HELP } from './help';
 import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 import { lintCommand } from './lint-command';
 import { mappingCreate, mappingDelete } from './mapping-edit';
 import { mappingGet } from './mapping-get';
+import { migrateApply } from './migrate-apply';
+import { migratePlan } from './migrate-plan';
 import { FlagSpec, Flags, parseFlags } from './options';
 import { LIVE_FLAGS, StoreFactory, storeFromFlags } from './stores';
 import { AccessConfigError } from '../core/arn';
@@ -25,6 +27,8 @@ interface Command {
   readonly help: string;
   readonly flags: FlagSpec;
   readonly run: (flags: Flags, store: AwsAuthStore, io: CliIo) => Promise<number>;
+  /** The time limit on a cluster when `--timeout` is not given (default the store's). */
+  readonly liveTimeoutSeconds?: number;
 }
 
 const SOURCE_FLAGS: FlagSpec = { file: { type: 'string' } };
@@ -51,7 +55,35 @@ const COMMANDS: Record<string, Command> = {
   },
   'mapping delete': { help: DELETE_HELP, flags: { ...EDIT_FLAGS, arn: { type: 'string' }, all: { type: 'boolean' }, account: { type: 'string' } }, run: mappingDelete },
   'lint': { help: LINT_HELP, flags: { ...SOURCE_FLAGS, output: { type: 'string', short: 'o' } }, run: lintCommand },
+  'migrate plan': {
+    help: MIGRATE_PLAN_HELP,
+    flags: {
+      ...SOURCE_FLAGS,
+      'output': { type: 'string', short: 'o' },
+      'access-entries': { type: 'string' },
+      'mode': { type: 'string' },
+      'principal-arn': { type: 'string', multiple: true },
+      'managed-node-role': { type: 'string', multiple: true },
+      'fargate-role': { type: 'string', multiple: true },
+      'cluster-account': { type: 'string' },
+    },
+    run: migratePlan,
+  },
+  'migrate apply': {
+    help: MIGRATE_APPLY_HELP,
+    flags: {
+      'target-mode': { type: 'string' },
+      'remove-migrated': { type: 'boolean' },
+      'yes': { type: 'boolean', short: 'y' },
+      'principal-arn': { type: 'string', multiple: true },
+    },
+    run: migrateApply,
+    liveTimeoutSeconds: 1800,
+  },
 };
+
+/** Verbs that take a sub-command, and their help. */
+const GROUPS: Record<string, string> = { mapping: MAPPING_HELP, migrate: MIGRATE_HELP };
 
 /** Runs one command line (without the program name) and returns its exit code. */
 export async function main(argv: string[], io: CliIo, options: MainOptions = {}): Promise<number> {
@@ -64,21 +96,24 @@ export async function main(argv: string[], io: CliIo, options: MainOptions = {})
     io.stdout(MAIN_HELP);
     return EXIT_OK;
   }
-  const takesSub = verb === 'mapping';
+  const takesSub = GROUPS[verb] !== undefined;
   if (takesSub && (sub === undefined || sub === '--help' || sub === '-h')) {
-    (sub === undefined ? io.stderr : io.stdout)(MAPPING_HELP);
+    (sub === undefined ? io.stderr : io.stdout)(GROUPS[verb]);
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const name = takesSub ? `${verb} ${sub}` : verb;
   const command = COMMANDS[name];
   if (!command) {
-    return usage(io, `unknown command "${name}"`, takesSub ? 'eks-access mapping --help' : 'eks-access --help');
+    return usage(io, `unknown command "${name}"`, takesSub ? `eks-access ${verb} --help` : 'eks-access --help');
   }
   try {
     const flags = parseFlags(argv.slice(takesSub ? 2 : 1), { ...(options.extraFlags ?? LIVE_FLAGS), ...command.flags });
     if (flags.help) {
       io.stdout(command.help);
       return EXIT_OK;
+    }
+    if (command.liveTimeoutSeconds !== undefined && flags.cluster !== undefined && flags.timeout === undefined) {
+      flags.timeout = String(command.liveTimeoutSeconds);
     }
     const store = (options.openStore ?? storeFromFlags())(flags, io);
     try {

@@ -19,6 +19,7 @@ export const LIVE_FLAGS: FlagSpec = {
   'profile': { type: 'string' },
   'role-arn': { type: 'string' },
   'verbose': { type: 'boolean' },
+  'timeout': { type: 'string' },
 };
 
 /** Flags that only make sense on a file. */
@@ -73,6 +74,20 @@ export function storeFromFlags(deps: LiveStoreDeps = {}, env: NodeJS.ProcessEnv 
       profile: stringFlag(flags, 'profile'),
       roleArn,
       verbose: flags.verbose === true,
+      ...timeoutFlag(flags),
     }, io, deps);
   };
+}
+
+/** `--timeout SECONDS`: the time limit of a live command, all retries and waits included. */
+function timeoutFlag(flags: Flags): { timeoutMs?: number } {
+  const value = stringFlag(flags, 'timeout');
+  if (value === undefined) {
+    return {};
+  }
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1 || seconds > 86_400) {
+    throw new UsageError(`--timeout "${value}" is not a number of seconds from 1 to 86400`);
+  }
+  return { timeoutMs: seconds * 1000 };
 }

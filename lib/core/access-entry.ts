@@ -75,6 +75,11 @@ export interface AccessEntrySpec {
   readonly username?: string;
   readonly kubernetesGroups: string[];
   readonly accessPolicies: AccessPolicyAssociationSpec[];
+  /**
+   * Tags set when the entry is created, besides the owner tag (set by the handler itself, e.g. on
+   * entries migrated from aws-auth; the constructs set none). Existing entries keep theirs.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 const POLICY_ARN = /^arn:[a-z-]+:eks::aws:cluster-access-policy\/[A-Za-z0-9+=,.@_-]+$/;

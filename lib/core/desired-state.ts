@@ -82,6 +82,14 @@ export interface DesiredClusterAccess {
   readonly accessEntries: AccessEntrySpec[];
   /** RBAC objects applied with server-side apply, in this order (namespaces first). */
   readonly manifests: KubernetesManifest[];
+  /**
+   * Move the live aws-auth to access entries: the handler plans the migration at deploy time and
+   * creates the planned entries as this owner's (tagged {@link MIGRATED_FROM_KEY}), besides
+   * `accessEntries`. Absent: false.
+   */
+  readonly migrateFromAwsAuth?: boolean;
+  /** With `migrateFromAwsAuth`: remove the migrated (and verified) entries from aws-auth. Absent: false. */
+  readonly pruneMigratedAwsAuthEntries?: boolean;
 }
 
 /**
@@ -136,6 +144,8 @@ export function applyDesiredStateOverrides(fromS3: DesiredClusterAccess, overrid
 export const OWNERSHIP_PREFIX = 'cdk-eks-access.dev';
 /** Label on RBAC objects and tag key on access entries: the owner ID. */
 export const OWNER_KEY = `${OWNERSHIP_PREFIX}/owner`;
+/** Tag on the access entries a migration from aws-auth created (value `aws-auth`). */
+export const MIGRATED_FROM_KEY = `${OWNERSHIP_PREFIX}/migrated-from`;
 /** Annotation on aws-auth: JSON map of owner ID to the entries that owner wrote. */
 export const AWS_AUTH_OWNERS_ANNOTATION = `${OWNERSHIP_PREFIX}/owners`;
 /** The server-side apply field manager of the handler. */

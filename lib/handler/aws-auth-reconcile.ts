@@ -4,13 +4,13 @@
  * conflict-safe store. Used with an empty desired state to remove this owner's entries (Delete,
  * or a move to access entries); foreign and other owners' entries are never touched.
  */
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from './lockout';
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../core/desired-state';
 import { readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
 import { Deadline } from '../io/deadline';
 import { KubeObject, KubernetesApi } from '../io/kubernetes-api';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
 import { Logger } from '../io/log';
 
 /** Desired state of an owner that wants nothing in aws-auth. */

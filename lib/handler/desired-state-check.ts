@@ -72,6 +72,7 @@ export function desiredStateProblems(state: DesiredClusterAccess): string[] {
     }
   }
   problems.push(...manifestProblems(state));
+  problems.push(...migrationProblems(state));
   return problems;
 }
 
@@ -161,6 +162,23 @@ function manifestProblems(state: DesiredClusterAccess): string[] {
       problems.push(`${what}: listed twice`);
     }
     seen.add(key);
+  }
+  return problems;
+}
+
+/** The migration switches: booleans, pruning only with the migration, never on an AWS_AUTH mechanism. */
+function migrationProblems(state: DesiredClusterAccess): string[] {
+  const problems: string[] = [];
+  for (const field of ['migrateFromAwsAuth', 'pruneMigratedAwsAuthEntries'] as const) {
+    if (state[field] !== undefined && typeof state[field] !== 'boolean') {
+      problems.push(`${field} must be true or false, got ${JSON.stringify(state[field])}`);
+    }
+  }
+  if (state.pruneMigratedAwsAuthEntries === true && state.migrateFromAwsAuth !== true) {
+    problems.push('pruneMigratedAwsAuthEntries needs migrateFromAwsAuth');
+  }
+  if (state.migrateFromAwsAuth === true && state.mechanism === 'AWS_AUTH') {
+    problems.push('migrateFromAwsAuth moves aws-auth to access entries, which the AWS_AUTH mechanism does not write');
   }
   return problems;
 }

@@ -9,6 +9,7 @@ import { CustomResourceEvent, CustomResourceResponse, decodeEvent, DecodedReques
 import { failedAfterWriting, reconcile, ReconcileOutcome } from './reconcile';
 import { Deadline, RemainingTime } from '../io/deadline';
 import { createEksClient, EksApi } from '../io/eks-api';
+import { createIamClient } from '../io/iam-principals';
 import { connectKubernetes, KubernetesConnection } from '../io/kubernetes-connection';
 import { Logger } from '../io/log';
 
@@ -48,10 +49,12 @@ async function run(request: DecodedRequest, deadline: Deadline, log: Logger): Pr
     throw new Error('no AWS region: set the desired state\'s region or AWS_REGION');
   }
   const eksClient = createEksClient(region);
+  const iamClient = request.desired.migrateFromAwsAuth ? createIamClient(region) : undefined;
   const connections: KubernetesConnection[] = [];
   try {
     return await reconcile(request, {
       eks: new EksApi(eksClient, deadline, log),
+      ...(iamClient ? { iam: new EksApi(iamClient, deadline, log, Math.random, 'iam') } : {}),
       connectKubernetes: async (cluster, state, options) => {
         const connection = await connectKubernetes({
           cluster, region, deadline, log, authGraceMs: options.authGraceMs, repairAccess: options.repairAccess, roleArn: state.kubernetesRoleArn, sessionName: `cdk-eks-access-${state.ownerId}`.slice(0, 64),
@@ -64,6 +67,7 @@ async function run(request: DecodedRequest, deadline: Deadline, log: Logger): Pr
     });
   } finally {
     eksClient.destroy();
+    iamClient?.destroy();
     connections.forEach((c) => c.close());
   }
 }
@@ -113,5 +117,6 @@ export function responseData(outcome: ReconcileOutcome): Record<string, string> 
     Changed: String(outcome.awsAuthWritten || outcome.accessEntryWrites > 0 || outcome.rbacApplied.length > 0 || outcome.rbacDeleted.length > 0),
     Warnings: clip(outcome.warnings.join('\n')),
     ...(outcome.leftovers.length > 0 ? { Leftovers: clip(outcome.leftovers.join('\n')) } : {}),
+    ...(outcome.migration !== undefined ? { Migration: clip(outcome.migration) } : {}),
   };
 }

@@ -11,13 +11,14 @@
  * A Delete never refuses: whatever it cannot remove (the last node mapping, an aws-auth that cannot
  * be parsed, anything behind an error) is left in place and listed in the outcome's `leftovers`.
  */
-import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from './access-entries';
-import { accessEntrySnapshot, entriesAfter, isNodeType, planAccessEntries, AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, PlanInput } from './access-entries-plan';
-import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from './authentication-mode';
 import { AwsAuthChange, AwsAuthReconcileInput, EMPTY_DESIRED_AWS_AUTH, keepOnDelete, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
 import { DecodedRequest } from './event';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from './lockout';
+import { finishAwsAuthMigration, planAwsAuthMigration } from './migration';
 import { applyPrepared, deleteUnwanted, otherOwnerIds, PreparedManifests, prepareManifests, RbacContext } from './rbac';
+import { accessEntrySnapshot, entriesAfter, isNodeType, planAccessEntries, AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, PlanInput } from '../core/access-entries-plan';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
+import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from '../io/access-entries';
+import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from '../io/authentication-mode';
 import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';
 import { AuthenticationMode, AWS_AUTH_OWNERS_ANNOTATION, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
@@ -53,6 +54,8 @@ export interface ReconcileDeps {
   readonly pollMs?: number;
   /** Timing of the cluster lease (tests shorten it). */
   readonly lease?: { readonly durationSeconds?: number; readonly pollMs?: number };
+  /** IAM, where the migration from aws-auth learns role paths (`migrateFromAwsAuth`); absent: not consulted. */
+  readonly iam?: EksSender;
 }
 
 export interface ReconcileOutcome {
@@ -67,6 +70,8 @@ export interface ReconcileOutcome {
   readonly warnings: string[];
   /** What a Delete had to leave in the cluster, and why (empty when everything was removed). */
   readonly leftovers: string[];
+  /** With `migrateFromAwsAuth`: a one-line summary of the migration. */
+  readonly migration?: string;
 }
 
 /**
@@ -75,12 +80,17 @@ export interface ReconcileOutcome {
  * nothing of this configuration's identities or RBAC.
  */
 export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const run = new Reconciliation(request, deps);
+  const written: string[] = [];
+  let run: Reconciliation | undefined;
   try {
-    return await run.execute();
+    // migrateFromAwsAuth: the live aws-auth, planned into extra desired entries before the run.
+    const migration = await planAwsAuthMigration(request, deps, written);
+    run = new Reconciliation(migration?.request ?? request, deps, written);
+    const outcome = await run.execute();
+    return migration ? await finishAwsAuthMigration(migration, outcome, deps) : outcome;
   } catch (error) {
-    const failure = error instanceof LockoutError ? new LockoutError(`${error.message} ${describeWritten(run.written)}`) : error;
-    if (run.began && failure instanceof Error) {
+    const failure = error instanceof LockoutError ? new LockoutError(`${error.message} ${describeWritten(written)}`) : error;
+    if ((run?.began || written.length > 0) && failure instanceof Error) {
       Object.defineProperty(failure, BEGAN_WRITING, { value: true });
     }
     throw failure;
@@ -128,8 +138,6 @@ interface Finished {
 
 /** One run: the state its phases share. */
 class Reconciliation {
-  /** Each kind of write made so far (for a refusal's message). */
-  public readonly written: string[] = [];
   /** Set before the first write of the run (a mode step, the handler's entry, the writes phase). */
   public began = false;
   private readonly leftovers: string[] = [];
@@ -144,7 +152,8 @@ class Reconciliation {
   /** The text of this owner's record as this run last wrote it. */
   private storedRecord?: string;
 
-  constructor(private readonly request: DecodedRequest, private readonly deps: ReconcileDeps) {
+  /** `written`: each kind of write made so far (for a refusal's message). */
+  constructor(private readonly request: DecodedRequest, private readonly deps: ReconcileDeps, public readonly written: string[]) {
     this.desired = request.desired;
     this.isDelete = request.requestType === 'Delete';
     this.log = deps.log;

@@ -7,7 +7,7 @@ import { EKSClient, EKSClientConfig } from '@aws-sdk/client-eks';
 import { transientAwsErrorReason, awsErrorName } from './aws-errors';
 import { Deadline } from './deadline';
 import { endpointOverrides } from './endpoints';
-import { Logger } from './log';
+import { ApiName, Logger } from './log';
 import { withRetry } from './retry';
 
 /** A command of the EKS client (any of them). */
@@ -54,24 +54,26 @@ export class EksApi implements EksSender {
     private readonly deadline: Deadline,
     private readonly log: Logger,
     private readonly random: () => number = Math.random,
+    /** The `api` of the log lines (another AWS service's client may be sent through this class). */
+    private readonly api: ApiName = 'eks',
   ) {}
 
   public async send<T>(command: AnyCommand, options: SendOptions = {}): Promise<T> {
     const operation = String(command?.constructor?.name ?? 'Command').replace(/Command$/, '');
     return withRetry(async (attempt) => {
-      this.deadline.check(`calling EKS ${operation}`);
+      this.deadline.check(`calling ${this.api.toUpperCase()} ${operation}`);
       const started = Date.now();
       try {
         const result = (await this.client.send(command)) as T & { $metadata?: { httpStatusCode?: number } };
-        this.log.apiCall({ api: 'eks', operation, status: result?.$metadata?.httpStatusCode ?? 200, attempt, ms: Date.now() - started });
+        this.log.apiCall({ api: this.api, operation, status: result?.$metadata?.httpStatusCode ?? 200, attempt, ms: Date.now() - started });
         return result;
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        this.log.apiCall({ api: 'eks', operation, status: `${status ?? '-'} ${awsErrorName(error) ?? 'Error'}`, attempt, ms: Date.now() - started });
+        this.log.apiCall({ api: this.api, operation, status: `${status ?? '-'} ${awsErrorName(error) ?? 'Error'}`, attempt, ms: Date.now() - started });
         throw error;
       }
     }, {
-      what: options.what ?? `calling EKS ${operation}`,
+      what: options.what ?? `calling ${this.api.toUpperCase()} ${operation}`,
       deadline: this.deadline,
       maxAttempts: 8,
       baseMs: 500,

@@ -9,11 +9,14 @@ export const EKS_ENDPOINT_ENV = 'CDK_EKS_ACCESS_EKS_ENDPOINT';
 export const STS_ENDPOINT_ENV = 'CDK_EKS_ACCESS_STS_ENDPOINT';
 /** Endpoint of S3 for tests (path-style); unset in production. */
 export const S3_ENDPOINT_ENV = 'CDK_EKS_ACCESS_S3_ENDPOINT';
+/** Endpoint of the IAM API for tests; unset in production. */
+export const IAM_ENDPOINT_ENV = 'CDK_EKS_ACCESS_IAM_ENDPOINT';
 
 export interface EndpointOverrides {
   readonly eks?: string;
   readonly sts?: string;
   readonly s3?: string;
+  readonly iam?: string;
 }
 
 /** Reads the overrides from the environment. */
@@ -22,5 +25,6 @@ export function endpointOverrides(env: NodeJS.ProcessEnv = process.env): Endpoin
     eks: env[EKS_ENDPOINT_ENV] || undefined,
     sts: env[STS_ENDPOINT_ENV] || undefined,
     s3: env[S3_ENDPOINT_ENV] || undefined,
+    iam: env[IAM_ENDPOINT_ENV] || undefined,
   };
 }

@@ -34,6 +34,9 @@ export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
   return out;
 }
 
+/** The services whose calls are logged. */
+export type ApiName = 'eks' | 'kubernetes' | 'sts' | 's3' | 'iam';
+
 /** A logger that writes one JSON object per line and carries fixed context fields. */
 export class Logger {
   /** Every line written, newest last (kept small: the handler logs tens of lines per run). */
@@ -64,7 +67,9 @@ export class Logger {
   }
 
   /** One line per API call: which API, method, path or operation, status, attempt. */
-  public apiCall(fields: { api: 'eks' | 'kubernetes' | 'sts' | 's3'; method?: string; path?: string; operation?: string; status: number | string; attempt?: number; ms?: number }): void {
+  public apiCall(fields: {
+    api: ApiName; method?: string; path?: string; operation?: string; status: number | string; attempt?: number; ms?: number;
+  }): void {
     this.write('info', 'api call', fields);
   }
 

@@ -44,4 +44,17 @@ describe('storeFromFlags', () => {
     await store.close!();
     expect(seen).toEqual([{ clusterName: 'prod', region: 'us-west-2', roleArn: 'arn:aws:iam::111122223333:role/eks-admin' }]);
   });
+
+  test('--timeout sets the live store\'s time limit, in whole seconds, and only goes with --cluster', async () => {
+    const started = Date.now();
+    const store = storeFromFlags({
+      openCluster: async (options) => {
+        throw new Error(`deadline in ${Math.round(options.deadline!.remainingMs() / 1000)} s`);
+      },
+    }, {})({ cluster: 'prod', region: 'us-west-2', timeout: '900' }, io);
+    await expect(store.load()).rejects.toThrow(/deadline in (899|900) s/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(() => storeFromFlags({}, {})({ cluster: 'prod', region: 'us-west-2', timeout: '1.5' }, io)).toThrow('--timeout "1.5" is not a number of seconds from 1 to 86400');
+    expect(() => storeFromFlags({}, {})({ file: 'cm.yaml', timeout: '60' }, io)).toThrow('--timeout only goes with --cluster');
+  });
 });

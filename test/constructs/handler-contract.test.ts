@@ -52,4 +52,13 @@ describe('constructs → handler contract', () => {
     const state = deployed(desiredState(stack));
     expect(desiredStateProblems(state)).toEqual([]);
   });
+
+  test('a migration from aws-auth', () => {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: true });
+    access.mapNodeRole(iam.Role.fromRoleArn(stack, 'Nodes', 'arn:aws:iam::111122223333:role/nodes'));
+    const state = deployed(desiredState(stack));
+    expect(state).toMatchObject({ migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: true });
+    expect(desiredStateProblems(state)).toEqual([]);
+  });
 });

@@ -61,4 +61,15 @@ describe('desired state validation', () => {
     ]);
     expect(() => assertValidDesiredState(state({ ownerId: '' }))).toThrow(AccessConfigError);
   });
+
+  test('the migration switches: booleans, pruning only with the migration, never with the AWS_AUTH mechanism', () => {
+    expect(desiredStateProblems(state({ migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: true }))).toEqual([]);
+    expect(desiredStateProblems(state({ migrateFromAwsAuth: 'yes' as never, pruneMigratedAwsAuthEntries: true }))).toEqual([
+      'migrateFromAwsAuth must be true or false, got "yes"',
+      'pruneMigratedAwsAuthEntries needs migrateFromAwsAuth',
+    ]);
+    expect(desiredStateProblems(state({ mechanism: 'AWS_AUTH', migrateFromAwsAuth: true }))).toEqual([
+      'migrateFromAwsAuth moves aws-auth to access entries, which the AWS_AUTH mechanism does not write',
+    ]);
+  });
 });

@@ -6,7 +6,7 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { DEV_ROLE, entry, HANDLER_ROLE, NODE_ROLE, OPS_USER, policy, request, run, state, teamRbac, VIEWER_ROLE } from './fixtures';
 import { MemoryKube } from './memory-kube';
 import { AWS_AUTH_OWNERS_ANNOTATION, OWNER_KEY } from '../../lib/core/desired-state';
-import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
+import { HANDLER_ENTRY_TAG } from '../../lib/io/access-entries';
 import { AWS_AUTH_PATH } from '../../lib/io/aws-auth-store';
 import { objectPath } from '../../lib/io/kubernetes-api';
 import { EksFake, faults, startEksFake } from '../support/eks-fake';

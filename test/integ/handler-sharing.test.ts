@@ -8,7 +8,7 @@ import { desiredState, invoke, invokeMany, statusAs, useHandlerEnvironment } fro
 import { AccessEntrySpec } from '../../lib/core/access-entry';
 import { DesiredClusterAccess, KubernetesManifest, OWNER_KEY } from '../../lib/core/desired-state';
 import { OWNER_RECORD_LABEL } from '../../lib/core/owner-record';
-import { HANDLER_ENTRY_TAG } from '../../lib/handler/access-entries';
+import { HANDLER_ENTRY_TAG } from '../../lib/io/access-entries';
 import { LEASE_NAME, LEASE_NAMESPACE } from '../../lib/io/cluster-lease';
 import { eksFake, kubeHarness } from '../support/kube/env';
 import { resetCluster } from '../support/kube/reset';

@@ -154,6 +154,13 @@ export class EksState {
     for (const entry of seed.accessEntries ?? []) {
       this.seedEntry(cluster, entry);
     }
+    for (const ng of seed.nodegroups ?? []) {
+      cluster.nodegroups.set(ng.nodegroupName, { ...ng, createdAt: this.now() });
+    }
+    for (const fp of seed.fargateProfiles ?? []) {
+      cluster.fargateProfiles.set(fp.fargateProfileName, { ...fp, createdAt: this.now() });
+    }
+    this.mapComputeRoles(cluster);
     this.clusters.set(cluster.name, cluster);
     return this.clusterView(cluster);
   }
@@ -346,6 +353,56 @@ export class EksState {
     const cluster = this.requireCluster(name);
     const result = page(cluster.updates.map((u) => u.id), (id) => id, maxResults, nextToken, this.defaultPageSize, `updates/${name}`);
     return { updateIds: result.items, ...(result.nextToken ? { nextToken: result.nextToken } : {}) };
+  }
+
+  // ---------------------------------------------------------------- node groups and Fargate profiles (their roles only)
+
+  public listNodegroups(name: string, maxResults: number | undefined, nextToken: string | undefined): Json {
+    const cluster = this.requireCluster(name);
+    const result = page([...cluster.nodegroups.keys()].sort(), (n) => n, maxResults, nextToken, this.defaultPageSize, `nodegroups/${name}`);
+    return { nodegroups: result.items, ...(result.nextToken ? { nextToken: result.nextToken } : {}) };
+  }
+
+  public describeNodegroup(name: string, nodegroupName: string): Json {
+    const cluster = this.requireCluster(name);
+    const ng = cluster.nodegroups.get(nodegroupName);
+    if (!ng) {
+      throw new EksApiError('ResourceNotFoundException', `No node group found for name: ${nodegroupName}.`, { clusterName: name, nodegroupName });
+    }
+    return {
+      nodegroup: {
+        nodegroupName,
+        clusterName: name,
+        nodeRole: ng.nodeRole,
+        status: 'ACTIVE',
+        createdAt: epoch(ng.createdAt),
+        nodegroupArn: `arn:${this.partition}:eks:${this.region}:${this.accountId}:nodegroup/${name}/${nodegroupName}/${this.accountId}`,
+      },
+    };
+  }
+
+  public listFargateProfiles(name: string, maxResults: number | undefined, nextToken: string | undefined): Json {
+    const cluster = this.requireCluster(name);
+    const result = page([...cluster.fargateProfiles.keys()].sort(), (n) => n, maxResults, nextToken, this.defaultPageSize, `fargate/${name}`);
+    return { fargateProfileNames: result.items, ...(result.nextToken ? { nextToken: result.nextToken } : {}) };
+  }
+
+  public describeFargateProfile(name: string, fargateProfileName: string): Json {
+    const cluster = this.requireCluster(name);
+    const fp = cluster.fargateProfiles.get(fargateProfileName);
+    if (!fp) {
+      throw new EksApiError('ResourceNotFoundException', `No Fargate Profile found with name: ${fargateProfileName}.`, { clusterName: name, fargateProfileName });
+    }
+    return {
+      fargateProfile: {
+        fargateProfileName,
+        clusterName: name,
+        podExecutionRoleArn: fp.podExecutionRoleArn,
+        status: 'ACTIVE',
+        createdAt: epoch(fp.createdAt),
+        fargateProfileArn: `arn:${this.partition}:eks:${this.region}:${this.accountId}:fargateprofile/${name}/${fargateProfileName}/${this.accountId}`,
+      },
+    };
   }
 
   // ---------------------------------------------------------------- access entries
@@ -718,6 +775,8 @@ export class EksState {
       creatorArn: p.creatorArn,
       entries: new Map(),
       updates: [],
+      nodegroups: new Map(),
+      fargateProfiles: new Map(),
     };
     this.bootstrapCreator(cluster);
     return cluster;
@@ -741,6 +800,27 @@ export class EksState {
   private moveToMode(cluster: ClusterRecord, mode: AuthenticationMode): void {
     cluster.authenticationMode = mode;
     this.bootstrapCreator(cluster);
+    this.mapComputeRoles(cluster);
+  }
+
+  /**
+   * The access entries EKS keeps for managed node groups (EC2_LINUX) and Fargate profiles
+   * (FARGATE_LINUX) on a cluster with access entries: on CONFIG_MAP it writes aws-auth instead,
+   * and moving to API_AND_CONFIG_MAP creates the entries.
+   */
+  private mapComputeRoles(cluster: ClusterRecord): void {
+    if (cluster.authenticationMode === 'CONFIG_MAP') {
+      return;
+    }
+    const roles: Array<[string, AccessEntryType]> = [
+      ...[...cluster.nodegroups.values()].map((n): [string, AccessEntryType] => [n.nodeRole, 'EC2_LINUX']),
+      ...[...cluster.fargateProfiles.values()].map((f): [string, AccessEntryType] => [f.podExecutionRoleArn, 'FARGATE_LINUX']),
+    ];
+    for (const [role, type] of roles) {
+      if (!cluster.entries.has(role)) {
+        cluster.entries.set(role, this.newEntry(cluster, role, type, undefined, undefined, undefined));
+      }
+    }
   }
 
   private completeUpdate(update: UpdateRecord): void {

@@ -84,6 +84,20 @@ export interface UpdateRecord {
   token?: string;
 }
 
+/** A managed node group, as far as access goes: its node role. */
+export interface NodegroupRecord {
+  nodegroupName: string;
+  nodeRole: string;
+  createdAt: Date;
+}
+
+/** A Fargate profile, as far as access goes: its pod execution role. */
+export interface FargateProfileRecord {
+  fargateProfileName: string;
+  podExecutionRoleArn: string;
+  createdAt: Date;
+}
+
 export interface ClusterRecord {
   name: string;
   arn: string;
@@ -105,6 +119,10 @@ export interface ClusterRecord {
   /** By principal ARN. */
   entries: Map<string, AccessEntryRecord>;
   updates: UpdateRecord[];
+  /** By name. */
+  nodegroups: Map<string, NodegroupRecord>;
+  /** By name. */
+  fargateProfiles: Map<string, FargateProfileRecord>;
 }
 
 /** An access policy association to seed. */
@@ -151,6 +169,13 @@ export interface ClusterSeed {
    * platform version from before access entries (its mode is then CONFIG_MAP unless seeded otherwise).
    */
   readonly reportAccessConfig?: boolean;
+  /**
+   * Managed node groups. Like EKS, the fake maps their node roles itself: an EC2_LINUX access entry
+   * appears for each when the cluster leaves CONFIG_MAP (or at once in another mode).
+   */
+  readonly nodegroups?: { readonly nodegroupName: string; readonly nodeRole: string }[];
+  /** Fargate profiles; their pod execution roles get FARGATE_LINUX entries the same way. */
+  readonly fargateProfiles?: { readonly fargateProfileName: string; readonly podExecutionRoleArn: string }[];
 }
 
 /** What a token webhook needs of an access entry, read synchronously. */

@@ -60,6 +60,10 @@ export const ROUTES: readonly Route[] = [
   route('POST', '/clusters/{name}/update-config', 'UpdateClusterConfig', [], (s, p, b) => s.updateClusterConfig(p.name, b)),
   route('GET', '/clusters/{name}/updates', 'ListUpdates', PAGING, (s, p, _b, q) => s.listUpdates(p.name, maxResults(q), nextToken(q))),
   route('GET', '/clusters/{name}/updates/{updateId}', 'DescribeUpdate', [], (s, p) => s.describeUpdate(p.name, p.updateId)),
+  route('GET', '/clusters/{clusterName}/node-groups', 'ListNodegroups', PAGING, (s, p, _b, q) => s.listNodegroups(p.clusterName, maxResults(q), nextToken(q))),
+  route('GET', '/clusters/{clusterName}/node-groups/{nodegroupName}', 'DescribeNodegroup', [], (s, p) => s.describeNodegroup(p.clusterName, p.nodegroupName)),
+  route('GET', '/clusters/{clusterName}/fargate-profiles', 'ListFargateProfiles', PAGING, (s, p, _b, q) => s.listFargateProfiles(p.clusterName, maxResults(q), nextToken(q))),
+  route('GET', '/clusters/{clusterName}/fargate-profiles/{fargateProfileName}', 'DescribeFargateProfile', [], (s, p) => s.describeFargateProfile(p.clusterName, p.fargateProfileName)),
   route('POST', '/clusters/{clusterName}/access-entries', 'CreateAccessEntry', [], (s, p, b, _q, key) => s.createAccessEntry(p.clusterName, b, key)),
   route('GET', '/clusters/{clusterName}/access-entries', 'ListAccessEntries', ['associatedPolicyArn', ...PAGING], (s, p, _b, q) => s.listAccessEntries(p.clusterName, {
     associatedPolicyArn: q.get('associatedPolicyArn') ?? undefined, maxResults: maxResults(q), nextToken: nextToken(q),

@@ -53,7 +53,9 @@ export const resolveWithAwsAuthEngine: AwsAuthResolver = (configMap, caller) => 
   if (!parsed.configMap) {
     return undefined;
   }
-  const found = resolveIdentity(parsed.configMap, { arn: caller.arn, accessKeyId: caller.accessKeyId, userId: caller.userId });
+  const found = resolveIdentity(parsed.configMap, {
+    arn: caller.arn, accessKeyId: caller.accessKeyId, userId: caller.userId, ec2PrivateDnsName: caller.ec2PrivateDnsName,
+  });
   return found && { username: found.username, groups: [...found.groups] };
 };
 
@@ -80,7 +82,9 @@ export async function mapCaller(caller: CallerIdentity, options: IdentityMapperO
   if (mode !== 'CONFIG_MAP') {
     const entry = options.eks!.accessEntry(options.clusterName, caller.principal.principalArn);
     if (entry) {
-      const context = { accountId: caller.accountId, sessionName: caller.sessionName, accessKeyId: caller.accessKeyId };
+      const context = {
+        accountId: caller.accountId, sessionName: caller.sessionName, accessKeyId: caller.accessKeyId, ec2PrivateDnsName: caller.ec2PrivateDnsName,
+      };
       const template = entry.username ?? defaultAccessEntryUsername(caller, entry.type);
       const username = expandTemplate(template, context);
       if (username === undefined) {

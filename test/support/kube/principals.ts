@@ -15,6 +15,11 @@ export interface TestPrincipal {
   readonly principalArn: string;
   /** Role session name (roles only). */
   readonly sessionName?: string;
+  /**
+   * For node roles, whose session name is an EC2 instance ID: the instance's private DNS name,
+   * which the authenticator looks up (EC2 DescribeInstances) for `{{EC2PrivateDNSName}}`.
+   */
+  readonly privateDnsName?: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   /** Present for role sessions (temporary credentials), absent for IAM users. */
@@ -47,15 +52,26 @@ export interface CallerIdentity {
   readonly sessionName: string;
   /** GetCallerIdentity's UserId (`AROA...:session` or `AIDA...`). */
   readonly userId: string;
+  /** The private DNS name of the instance a node's session names (see {@link TestPrincipal.privateDnsName}). */
+  readonly ec2PrivateDnsName?: string;
 }
 
-const PRINCIPAL_SHAPES: ReadonlyArray<Pick<TestPrincipal, 'name' | 'principalArn' | 'sessionName'>> = [
+const PRINCIPAL_SHAPES: ReadonlyArray<Pick<TestPrincipal, 'name' | 'principalArn' | 'sessionName' | 'privateDnsName'>> = [
   { name: 'handler', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/cdk-eks-access-handler`, sessionName: 'cdk-eks-access-handler' },
   { name: 'admin', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/platform/cluster-admin`, sessionName: 'admin-session' },
   { name: 'dev', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/teams/dev/developer`, sessionName: 'alice@example.com' },
   { name: 'viewer', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/viewer`, sessionName: 'bob' },
   { name: 'ops', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/ops/olga` },
   { name: 'outsider', principalArn: `arn:aws:iam::${OTHER_ACCOUNT_ID}:role/outsider`, sessionName: 'mallory' },
+  // A self-managed node and a managed node group's node: the session is the instance ID.
+  { name: 'node', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/eks-node-role`, sessionName: 'i-0123456789abcdef0', privateDnsName: 'ip-10-0-1-23.us-west-2.compute.internal' },
+  { name: 'ng-node', principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/eks-managed-ng-role`, sessionName: 'i-0fedcba9876543210', privateDnsName: 'ip-10-0-2-34.us-west-2.compute.internal' },
+  // The role IAM Identity Center made for a permission set, under its reserved path.
+  {
+    name: 'sso-admin',
+    principalArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_PlatformAdmin_0123456789abcdef`,
+    sessionName: 'carol@example.com',
+  },
 ];
 
 /** A fresh set of principals with random credentials. */
@@ -128,6 +144,7 @@ export function callerIdentityOf(principal: TestPrincipal, accessKeyId = princip
       accessKeyId,
       sessionName,
       userId: `AROA${uniqueId}:${sessionName}`,
+      ...(principal.privateDnsName !== undefined ? { ec2PrivateDnsName: principal.privateDnsName } : {}),
     };
   }
   return {

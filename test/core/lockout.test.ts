@@ -1,4 +1,4 @@
-import { assertNoLockout, effectiveSnapshot, inAwsAuthForm, lockoutProblems, LockoutError, AccessSnapshot } from '../../lib/handler/lockout';
+import { assertNoLockout, effectiveSnapshot, inAwsAuthForm, lockoutProblems, LockoutError, AccessSnapshot } from '../../lib/core/lockout';
 
 function snap(principals: string[], nodes: string[] = [], admins: string[] = []): AccessSnapshot {
   return { principals: new Set(principals), nodePrincipals: new Set(nodes), admins: new Set(admins) };

@@ -4,7 +4,7 @@
  * when it would take away the identity the handler itself uses to reach Kubernetes (the next
  * deployment, or this one's rollback, could no longer repair anything).
  */
-import { awsAuthRoleArn, principalArnProblem } from '../core/arn';
+import { awsAuthRoleArn, principalArnProblem } from './arn';
 
 /** Who can do what on the cluster, as seen through one mechanism (aws-auth or access entries). */
 export interface AccessSnapshot {

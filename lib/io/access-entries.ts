@@ -1,6 +1,6 @@
 /**
  * Access entries on the cluster: reading them (with owner tags and policy associations), granting
- * the handler's own role access, and running a plan from `access-entries-plan.ts`, adopting any
+ * the handler's own role access, and running a plan from `lib/core/access-entries-plan.ts`, adopting any
  * entry that turns out to exist already instead of failing with "already in use".
  */
 import {
@@ -18,15 +18,15 @@ import {
   TagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries, PlanInput } from './access-entries-plan';
+import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
+import { ClusterNotFoundError, clusterExists } from './cluster';
+import { EksSender } from './eks-api';
+import { Logger } from './log';
+import { withContext } from './retry';
+import { AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, ObservedPolicy, planAccessEntries, PlanInput } from '../core/access-entries-plan';
 import { AccessEntrySpec, AccessScopeSpec } from '../core/access-entry';
 import { parsePrincipalArn } from '../core/arn';
 import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
-import { isAwsError, isPrincipalNotYetVisible } from '../io/aws-errors';
-import { ClusterNotFoundError, clusterExists } from '../io/cluster';
-import { EksSender } from '../io/eks-api';
-import { Logger } from '../io/log';
-import { withContext } from '../io/retry';
 
 /** Tag on the access entry the handler creates for its own role (besides the owner tag). */
 export const HANDLER_ENTRY_TAG = `${OWNERSHIP_PREFIX}/handler-access`;
@@ -43,10 +43,11 @@ export interface AccessEntryContext {
 
 /**
  * Every access entry of the cluster with its tags; policies are listed for the principals in
- * `withPolicies` and the entries `alsoWithPolicies` picks by their tags (the ones a plan may change).
+ * `withPolicies` (or every entry, `'all'`) and the entries `alsoWithPolicies` picks by their tags
+ * (the ones a plan may change).
  */
 export async function observeAccessEntries(
-  ctx: AccessEntryContext, withPolicies: ReadonlySet<string>, alsoWithPolicies: (entry: ObservedAccessEntry) => boolean = () => false,
+  ctx: AccessEntryContext, withPolicies: ReadonlySet<string> | 'all', alsoWithPolicies: (entry: ObservedAccessEntry) => boolean = () => false,
 ): Promise<ObservedAccessEntry[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
@@ -57,7 +58,7 @@ export async function observeAccessEntries(
     nextToken = page.nextToken;
   } while (nextToken);
   const observed = await mapLimited(arns, READ_CONCURRENCY, async (arn) => {
-    const entry = await describeEntry(ctx, arn, withPolicies.has(arn));
+    const entry = await describeEntry(ctx, arn, withPolicies === 'all' || withPolicies.has(arn));
     return entry && entry.policies === undefined && alsoWithPolicies(entry) ? { ...entry, policies: await listPolicies(ctx, arn) } : entry;
   });
   return observed.filter((e): e is ObservedAccessEntry => e !== undefined);
@@ -272,7 +273,7 @@ async function createEntry(ctx: AccessEntryContext, entry: AccessEntrySpec, extr
       type: entry.type,
       ...(entry.username !== undefined ? { username: entry.username } : {}),
       ...(entry.kubernetesGroups.length > 0 ? { kubernetesGroups: [...entry.kubernetesGroups] } : {}),
-      tags: { [OWNER_KEY]: ctx.ownerId, ...extraTags },
+      tags: { ...(entry.tags ?? {}), [OWNER_KEY]: ctx.ownerId, ...extraTags },
     }), {
       what: `creating the access entry for ${entry.principalArn}`,
       alsoRetry: (e) => (isPrincipalNotYetVisible(e) ? 'IAM may not have propagated the principal yet' : undefined),

@@ -1,6 +1,6 @@
+import { accessEntrySnapshot, entriesAfter, ObservedAccessEntry, planAccessEntries, planPolicies, sameScope } from '../../lib/core/access-entries-plan';
 import { AccessEntrySpec, AccessScopeSpec } from '../../lib/core/access-entry';
 import { OWNER_KEY } from '../../lib/core/desired-state';
-import { accessEntrySnapshot, entriesAfter, ObservedAccessEntry, planAccessEntries, planPolicies, sameScope } from '../../lib/handler/access-entries-plan';
 
 const OWNER = 'stack-a.team-access';
 const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';

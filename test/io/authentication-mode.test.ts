@@ -1,4 +1,4 @@
-import { authenticationModeSteps, chooseMechanism, modeAfter } from '../../lib/handler/authentication-mode';
+import { authenticationModeSteps, chooseMechanism, modeAfter } from '../../lib/io/authentication-mode';
 
 describe('authentication mode steps', () => {
   test('one step at a time, forward only, never the current mode again', () => {

@@ -1,16 +1,14 @@
 /**
- * Planning access-entry changes, without I/O: from the desired entries and the entries observed on
- * the cluster (with their owner tag and policy associations), the exact calls to make. Entries
- * this owner created carry the tag `OWNER_KEY = ownerId` and are fully reconciled; everything else
- * (the cluster creator's entry, entries made by hand or by another owner) is adopted when desired
- * and only ever gains access: missing policies and groups are added, but no policy is
- * disassociated, no existing association's scope changes, no group is removed and the username is
- * left as it is. Each difference left in place is a warning. Adopted entries are never deleted.
+ * Planning access-entry changes, without I/O: from the desired entries, the entries observed on
+ * the cluster (with their owner tag and policy associations) and the other owners' records, the
+ * exact calls to make. An entry this library created holds exactly what its owners want; an entry
+ * that existed before (adopted) keeps what it granted then and gains what the owners want; see
+ * {@link planAccessEntries} and the handler's README (Ownership).
  */
+import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from './access-entry';
+import { OWNER_KEY } from './desired-state';
 import { AccessSnapshot } from './lockout';
-import { AccessEntrySpec, AccessEntryType, AccessScopeSpec, NODE_ACCESS_ENTRY_TYPES } from '../core/access-entry';
-import { OWNER_KEY } from '../core/desired-state';
-import { EntryBaseline, OwnerRecord, RecordedEntry } from '../core/owner-record';
+import { EntryBaseline, OwnerRecord, RecordedEntry } from './owner-record';
 
 /** An access entry as read from the cluster. */
 export interface ObservedAccessEntry {
@@ -173,7 +171,10 @@ function principalOf(ctx: PlanContext, arn: string, mine?: AccessEntrySpec, befo
     .filter((e) => e.principalArn === arn)
     .map((entry) => ({ ownerId: r.ownerId, entry })));
   const wants: Want[] = [...(mine ? [{ ownerId: ctx.input.ownerId, entry: mine }] : []), ...theirs];
-  return { arn, mine, before, have, wants, target: mergeWants(arn, wants, ctx.problems) };
+  const merged = mergeWants(arn, wants, ctx.problems);
+  // Tags of this owner's wish (e.g. migrated-from) go on an entry it creates.
+  const target = merged && mine?.tags ? { ...merged, tags: mine.tags } : merged;
+  return { arn, mine, before, have, wants, target };
 }
 
 function planPrincipal(ctx: PlanContext, p: Principal): PrincipalPlan {

@@ -4,12 +4,12 @@
  * waiting for each update to finish.
  */
 import { DescribeUpdateCommand, DescribeUpdateResponse, UpdateClusterConfigCommand, UpdateClusterConfigResponse } from '@aws-sdk/client-eks';
+import { isAwsError } from './aws-errors';
+import { Deadline } from './deadline';
+import { EksSender } from './eks-api';
+import { Logger } from './log';
+import { withRetry } from './retry';
 import { AuthenticationMode, AUTHENTICATION_MODES, AccessMechanism } from '../core/desired-state';
-import { isAwsError } from '../io/aws-errors';
-import { Deadline } from '../io/deadline';
-import { EksSender } from '../io/eks-api';
-import { Logger } from '../io/log';
-import { withRetry } from '../io/retry';
 
 /**
  * The modes to set, in order, to go from `current` to `target`: empty when already there, and
