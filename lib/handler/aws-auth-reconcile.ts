@@ -7,10 +7,10 @@
 import { AccessConfigError } from '../core/arn';
 import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../core/desired-state';
+import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
 import { readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
 import { Deadline } from '../io/deadline';
 import { KubeObject, KubernetesApi } from '../io/kubernetes-api';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
 import { Logger } from '../io/log';
 
 /** Desired state of an owner that wants nothing in aws-auth. */

@@ -1,8 +1,8 @@
 import { AWS_AUTH_OWNERS_ANNOTATION } from '../../lib/core/desired-state';
+import { LockoutError } from '../../lib/core/lockout';
 import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from '../../lib/handler/aws-auth-reconcile';
 import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/io/aws-auth-store';
 import { Deadline } from '../../lib/io/deadline';
-import { LockoutError } from '../../lib/core/lockout';
 import { Logger } from '../../lib/io/log';
 import { MemoryKube } from '../handler/memory-kube';
 
