@@ -64,7 +64,7 @@ export class AccessPayload extends Construct {
     super(scope, id);
     const top = topLevelStack(this);
     this.ownerId = ownerIdFor(top.stackName, this.node.path.slice(top.node.path.length + 1));
-    this.registry = new IdentityRegistry(props.partition, props.clusterAccount);
+    this.registry = new IdentityRegistry(props.partition, props.clusterAccount, props.kubernetesRoleArn);
     this.resource = new CustomResource(this, 'Resource', {
       resourceType: 'Custom::EksClusterAccess',
       serviceToken: props.serviceToken,

@@ -6,7 +6,7 @@ import { Token } from 'aws-cdk-lib';
 import { AccessPolicyGrant, AccessScope } from './access-policy';
 import { PrincipalForms } from './aws-auth-arn';
 import { AccessEntrySpec, AccessEntryType, AccessPolicyAssociationSpec, accessEntryProblems } from './core/access-entry';
-import { isAccountId } from './core/arn';
+import { awsAuthRoleArn, isAccountId, principalArnProblem } from './core/arn';
 import { TEMPLATE_VARIABLES, unknownTemplateVariables } from './core/aws-auth/templates';
 import { AccessMechanism, DesiredAwsAuth, DesiredRoleMapping, DesiredUserMapping } from './core/desired-state';
 import { KubernetesIdentityOptions } from './kubernetes-identity';
@@ -51,8 +51,9 @@ export class IdentityRegistry {
   /**
    * @param partition partition of the access policy ARNs this registry adds (may be a token)
    * @param clusterAccount the cluster's account, when known at synth time (node entries must name a role of it)
+   * @param kubernetesRoleArn the role the handler reaches Kubernetes with (`kubernetesAdminRole`), if any
    */
-  constructor(private readonly partition: string, private readonly clusterAccount?: string) {}
+  constructor(private readonly partition: string, private readonly clusterAccount?: string, private readonly kubernetesRoleArn?: string) {}
 
   /** Adds a principal; an identical mapping of the same principal merges, a different one is an error. */
   public add(record: IdentityRecord): void {
@@ -142,6 +143,9 @@ export class IdentityRegistry {
           report.errors.push(`${r.source}: "${value}" uses ${unknown}, which aws-auth does not expand (it knows ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}, case-sensitive)`);
         }
       }
+      if (r.kind === 'role' && this.isKubernetesRole(r) && !groups.includes(SYSTEM_MASTERS)) {
+        report.errors.push(`${r.source}: ${describe(r.forms)} is the kubernetesAdminRole, through which the handler reaches Kubernetes, and this maps it without ${SYSTEM_MASTERS}: the authenticator uses the last aws-auth entry of a role, so this entry would take the handler's admin access away (it could no longer apply or undo anything). Do not map that role, or map it with groups ['${SYSTEM_MASTERS}'] and allowSystemMasters: true`);
+      }
       if (r.kind === 'role') {
         mapRoles.push(omitUndefined({ rolearn: arn, username, groups }));
       } else {
@@ -149,6 +153,16 @@ export class IdentityRegistry {
       }
     }
     return { mapRoles, mapUsers, mapAccounts: [...this.accounts.keys()] };
+  }
+
+  /** True when the record maps the handler's `kubernetesRoleArn` (the same ARN, or the same token). */
+  private isKubernetesRole(r: IdentityRecord): boolean {
+    const admin = this.kubernetesRoleArn;
+    if (admin === undefined || r.forms.principalArn === admin) {
+      return admin !== undefined;
+    }
+    // Literal ARNs: aws-auth compares roles without their path and without case.
+    return !Token.isUnresolved(admin) && principalArnProblem(admin) === undefined && r.forms.awsAuthArn.toLowerCase() === awsAuthRoleArn(admin).toLowerCase();
   }
 
   /** The access-entry form of every identity. */

@@ -5,7 +5,7 @@
  * or a move to access entries); foreign and other owners' entries are never touched.
  */
 import { AccessConfigError } from '../core/arn';
-import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
+import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, matchCaller, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../core/desired-state';
 import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
 import { readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
@@ -61,17 +61,35 @@ export function parseLiveAwsAuth(object: KubeObject): AwsAuthConfigMap {
   return parsed.configMap;
 }
 
-/** Who aws-auth lets in, for the lockout check. */
+/**
+ * Who aws-auth lets in, for the lockout check: for every role and user ARN it lists, the entry the
+ * authenticator uses for it (the engine's own resolution: ARNs compared without case, the last
+ * valid entry winning), so that an entry shadowing another is judged by what it grants.
+ */
 export function awsAuthSnapshot(configMap: AwsAuthConfigMap): AccessSnapshot {
-  const entries = [
-    ...configMap.mapRoles.map((r) => ({ arn: r.rolearn, groups: r.groups ?? [] })),
-    ...configMap.mapUsers.map((u) => ({ arn: u.userarn, groups: u.groups ?? [] })),
-  ].filter((e): e is { arn: string; groups: readonly string[] } => typeof e.arn === 'string');
+  const arns = new Set([...configMap.mapRoles.map((r) => r.rolearn), ...configMap.mapUsers.map((u) => u.userarn)]
+    .filter((arn): arn is string => typeof arn === 'string')
+    .map((arn) => arn.toLowerCase()));
+  const effective = [...arns].flatMap((arn) => {
+    const groups = effectiveGroups(configMap, arn);
+    return groups === undefined ? [] : [{ arn, groups }];
+  });
   return {
-    principals: new Set(entries.map((e) => e.arn.toLowerCase())),
-    nodePrincipals: new Set(entries.filter((e) => e.groups.includes('system:nodes')).map((e) => e.arn.toLowerCase())),
-    admins: new Set(entries.filter((e) => e.groups.includes('system:masters')).map((e) => e.arn.toLowerCase())),
+    principals: new Set(effective.map((e) => e.arn)),
+    nodePrincipals: new Set(effective.filter((e) => e.groups.includes('system:nodes')).map((e) => e.arn)),
+    admins: new Set(effective.filter((e) => e.groups.includes('system:masters')).map((e) => e.arn)),
   };
+}
+
+/** The groups of the entry the authenticator uses for `arn`, or undefined when none maps it. */
+function effectiveGroups(configMap: AwsAuthConfigMap, arn: string): readonly string[] | undefined {
+  try {
+    const match = matchCaller(configMap, { arn });
+    // An account in mapAccounts lets the caller in with no groups.
+    return match === undefined ? undefined : [...(match.entry?.groups ?? [])];
+  } catch {
+    return undefined; // not an ARN the authenticator accepts as a caller: it maps nobody
+  }
 }
 
 /** What merging this owner's entries into one version of aws-auth gives. */

@@ -280,6 +280,36 @@ describe('RBAC objects', () => {
   });
 });
 
+describe('the kubernetesAdminRole in aws-auth', () => {
+  function admin(mechanism: AccessMechanism) {
+    const { app, stack } = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'Admin', 'arn:aws:iam::111122223333:role/platform/cluster-admin');
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', mechanism, kubernetesAdminRole: role });
+    return { app, stack, access, role };
+  }
+
+  test('mapping it without system:masters is refused: its last aws-auth entry would take the handler\'s admin access away', () => {
+    for (const mechanism of [AccessMechanism.AWS_AUTH, AccessMechanism.AUTO]) {
+      const { app, access, role } = admin(mechanism);
+      access.mapRole(role, { groups: ['ops'] });
+      expect(() => app.synth()).toThrow(/Access\.mapRole\(Platform\/Admin\): arn:aws:iam::111122223333:role\/platform\/cluster-admin is the kubernetesAdminRole.*without system:masters.*Do not map that role, or map it with groups \['system:masters'\] and allowSystemMasters: true/);
+    }
+    // The same role imported again under another name, or in another letter case, is the same role to aws-auth.
+    const { app, stack, access } = admin(AccessMechanism.AWS_AUTH);
+    access.mapRole(iam.Role.fromRoleArn(stack, 'Again', 'arn:aws:iam::111122223333:role/Cluster-Admin'), { groups: ['ops'] });
+    expect(() => app.synth()).toThrow(/is the kubernetesAdminRole/);
+  });
+
+  test('mapping it with system:masters (confirmed), or with the cluster-admin access policy, is accepted', () => {
+    const confirmed = admin(AccessMechanism.AWS_AUTH);
+    confirmed.access.mapRole(confirmed.role, { groups: ['system:masters'], allowSystemMasters: true });
+    expect(() => confirmed.app.synth()).not.toThrow();
+    const policy = admin(AccessMechanism.AUTO);
+    policy.access.grantAccessPolicy(policy.role, AccessPolicy.AMAZON_EKS_CLUSTER_ADMIN_POLICY);
+    expect(() => policy.app.synth()).not.toThrow();
+  });
+});
+
 describe('least privilege by mechanism', () => {
   test('aws-auth through an admin role: no access-entry permission at all', () => {
     const { stack } = newStack();

@@ -107,6 +107,29 @@ describe('reconcileAwsAuth', () => {
     expect(JSON.stringify(kube.objects.get(AWS_AUTH_PATH))).toBe(before);
   });
 
+  test('judges lockout on the entry the authenticator uses: an appended entry that shadows the admin role is refused', async () => {
+    const ADMIN = 'arn:aws:iam::111122223333:role/cluster-admin';
+    const kube = new MemoryKube();
+    kube.seedAwsAuth({ mapRoles: `${FOREIGN_DATA.mapRoles}- rolearn: ${ADMIN}\n  username: admin\n  groups:\n  - system:masters\n` });
+    const before = JSON.stringify(kube.objects.get(AWS_AUTH_PATH));
+    // A second entry for the handler's admin role, with other groups: the last entry wins, so the role loses system:masters.
+    const shadowing = { mapRoles: [{ rolearn: ADMIN, username: 'ops', groups: ['ops'] }], mapUsers: [], mapAccounts: [] };
+    await expect(reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: shadowing, identities: [{ arn: ADMIN, field: 'kubernetesRoleArn' }], ...options() }))
+      .rejects.toThrow(/would take cluster-admin access away from arn:aws:iam::111122223333:role\/cluster-admin in aws-auth/);
+    expect(JSON.stringify(kube.objects.get(AWS_AUTH_PATH))).toBe(before);
+  });
+
+  test('judges lockout on the entry the authenticator uses: the node role in another letter case, without system:nodes, is refused', async () => {
+    const kube = new MemoryKube();
+    kube.seedAwsAuth(FOREIGN_DATA);
+    const before = JSON.stringify(kube.objects.get(AWS_AUTH_PATH));
+    // The authenticator compares ARNs without case: this entry replaces the node mapping for its role.
+    const shadowing = { mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/EKS-Node', username: 'node', groups: ['viewers'] }], mapUsers: [], mapAccounts: [] };
+    await expect(reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: shadowing, identities: [], ...options() }))
+      .rejects.toThrow(/would remove the last node mapping from aws-auth/);
+    expect(JSON.stringify(kube.objects.get(AWS_AUTH_PATH))).toBe(before);
+  });
+
   test('on a CONFIG_MAP cluster, never leaves aws-auth without any mapping', async () => {
     const kube = new MemoryKube();
     await reconcileAwsAuth(kube, { ownerId: 'owner-a', desired: { mapRoles: [role(1)], mapUsers: [], mapAccounts: [] }, identities: [], ...options() });
