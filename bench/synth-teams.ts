@@ -54,10 +54,14 @@ function teamName(i: number): string {
   return `team-${String(i).padStart(4, '0')}`;
 }
 
-/** cdk-eks-access: one ClusterAccess on the cluster, N teams (spread over nested stacks). */
+/**
+ * cdk-eks-access: one ClusterAccess on the cluster, N teams; beyond 100 teams spread over nested
+ * stacks of about 100 teams each (`teamBatches`, chosen as a platform team would, with room to grow).
+ */
 function buildWithLibrary(app: App, teams: number): void {
   const stack = new Stack(app, 'Teams', { env: ENV });
-  const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod-eu' });
+  const teamBatches = teams > 100 ? Math.ceil(teams / 100) : undefined;
+  const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod-eu', teamBatches });
   for (let i = 0; i < teams; i++) {
     const name = teamName(i);
     access.addTeam(name, { teamName: name, namespaces: [name], namespaceRole: KubernetesClusterRole.EDIT });

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Annotations, Aspects, CustomResource, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { AccessEntrySpec } from './core/access-entry';
 import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS } from './core/desired-state';
 import { IdentityRegistry } from './identity-registry';
@@ -37,6 +37,13 @@ export interface AccessPayloadProps {
   readonly clusterAccount?: string;
   /** Resolves by-name ClusterRole references; returns the names this payload's owner knows. */
   readonly knownClusterRoles: () => Set<string>;
+  /**
+   * A short key of the cluster, region and account this payload applies to: part of the custom
+   * resource's logical ID, so that pointing the configuration at another cluster is a remove-and-add.
+   */
+  readonly targetKey: string;
+  /** The IAM policy with the handler's permissions on the cluster: the custom resource depends on it. */
+  readonly permissions: IDependable;
   /** Migrate the live aws-auth to access entries at deploy time (the main payload only). */
   readonly migrateFromAwsAuth?: boolean;
   /** With `migrateFromAwsAuth`: remove the migrated entries from aws-auth. */
@@ -65,7 +72,7 @@ export class AccessPayload extends Construct {
     const top = topLevelStack(this);
     this.ownerId = ownerIdFor(top.stackName, this.node.path.slice(top.node.path.length + 1));
     this.registry = new IdentityRegistry(props.partition, props.clusterAccount, props.kubernetesRoleArn);
-    this.resource = new CustomResource(this, 'Resource', {
+    this.resource = new CustomResource(this, `Resource${props.targetKey}`, {
       resourceType: 'Custom::EksClusterAccess',
       serviceToken: props.serviceToken,
       properties: {
@@ -75,6 +82,8 @@ export class AccessPayload extends Construct {
         overrides: Lazy.any({ produce: () => this.s3Location?.overrides }),
       },
     });
+    // Created after its permissions, and deleted (on removal or a move to another cluster) before them.
+    this.resource.node.addDependency(props.permissions);
     // Once every mapping is in (before the tree is synthesized), pick inline or S3.
     const self = this;
     const placement: IAspect = { visit: (node: IConstruct) => { if (node === self) self.placeState(); } };
@@ -141,6 +150,7 @@ export class AccessPayload extends Construct {
       version: DESIRED_STATE_VERSION,
       clusterName: p.clusterName,
       ...(p.region ? { region: p.region } : {}),
+      ...(p.clusterAccount ? { account: p.clusterAccount } : {}),
       ownerId: this.ownerId,
       mechanism: p.mechanism,
       ...(p.targetAuthenticationMode ? { targetAuthenticationMode: p.targetAuthenticationMode } : {}),

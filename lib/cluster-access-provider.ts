@@ -69,7 +69,7 @@ const HANDLER_ASSET_DIR = path.join(__dirname, '..', 'assets', 'handler');
  * The deploy-time handler (a Node.js 22 Lambda function) behind aws-cdk-lib's custom resource
  * Provider framework, which answers CloudFormation on every path, even when the handler crashes.
  * One per stack, or one per VPC placement within a stack: every `ClusterAccess` of the stack
- * shares it, and each adds the least privilege for its own cluster.
+ * shares it, and each attaches a policy of its own with the least privilege for its cluster.
  */
 export class ClusterAccessProvider extends Construct {
   /** The provider of `scope`'s top-level stack for this placement, created on first use. */
@@ -92,8 +92,6 @@ export class ClusterAccessProvider extends Construct {
   public readonly handlerRole: iam.IRole;
   /** The service token of the custom resources. */
   public readonly serviceToken: string;
-
-  private readonly granted = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ClusterAccessProviderProps = {}) {
     super(scope, id);
@@ -119,8 +117,26 @@ export class ClusterAccessProvider extends Construct {
     this.serviceToken = provider.serviceToken;
   }
 
-  /** Grants the handler what it needs on one cluster, and nothing beyond it. Idempotent. */
-  public grantCluster(p: ClusterPermissions): void {
+  /**
+   * The handler's permissions on one cluster, and nothing beyond it, as an IAM policy of their own
+   * attached to the handler's role, created in `scope`. Each access configuration has its own: when
+   * it is removed (or moved to another cluster or region), its custom resources depend on its policy,
+   * so CloudFormation deletes them first, and their Delete still has the permissions it needs.
+   */
+  public clusterPolicy(scope: Construct, id: string, p: ClusterPermissions): ClusterPolicy {
+    return new ClusterPolicy(scope, id, this.handlerRole, p);
+  }
+}
+
+/** The handler's IAM policy for one cluster (see {@link ClusterAccessProvider.clusterPolicy}). */
+export class ClusterPolicy extends Construct {
+  /** The IAM policy. */
+  public readonly policy: iam.Policy;
+  private readonly granted = new Set<string>();
+
+  constructor(scope: Construct, id: string, role: iam.IRole, private readonly p: ClusterPermissions) {
+    super(scope, id);
+    this.policy = new iam.Policy(this, 'Resource', { roles: [role] });
     const accessEntries = p.accessEntries ?? true;
     this.allow(accessEntries ? ['eks:DescribeCluster', 'eks:ListAccessEntries', 'eks:CreateAccessEntry'] : ['eks:DescribeCluster'], p.clusterArn);
     if (accessEntries) {
@@ -141,16 +157,25 @@ export class ClusterAccessProvider extends Construct {
     if (p.kubernetesRole) {
       this.allow(['sts:AssumeRole'], p.kubernetesRole.roleArn);
     }
-    if (accessEntries) {
-      (p.passRoles ?? []).forEach((roleArn) => this.allow(['iam:PassRole'], roleArn));
-    }
+    (p.passRoles ?? []).forEach((roleArn) => this.allowPassRole(roleArn));
     if (p.migrateFromAwsAuth) {
-      this.grantMigrationReads(p);
+      this.grantMigrationReads();
+    }
+  }
+
+  /**
+   * `iam:PassRole` on a node role whose EC2_LINUX or EC2_WINDOWS access entry the handler creates
+   * (nothing where the handler does not use access entries).
+   */
+  public allowPassRole(roleArn: string): void {
+    if (this.p.accessEntries ?? true) {
+      this.allow(['iam:PassRole'], roleArn);
     }
   }
 
   /** Reads of the migration from aws-auth: EKS-managed roles of the cluster, principals' full ARNs in IAM. */
-  private grantMigrationReads(p: ClusterPermissions): void {
+  private grantMigrationReads(): void {
+    const p = this.p;
     const stack = Stack.of(this);
     const arn = Arn.split(p.clusterArn, ArnFormat.SLASH_RESOURCE_NAME);
     const inCluster = (resource: string) => stack.formatArn({ service: 'eks', region: arn.region, account: arn.account, resource, resourceName: `${p.clusterName}/*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
@@ -170,7 +195,7 @@ export class ClusterAccessProvider extends Construct {
       return;
     }
     this.granted.add(key);
-    this.handler.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
+    this.policy.addStatements(new iam.PolicyStatement({ actions, resources: [resource] }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ArnFormat, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
@@ -8,7 +9,7 @@ import { AccessPayload } from './access-payload';
 import { AccessPolicy, AccessScope } from './access-policy';
 import { AccessTeam, AccessTeamOptions } from './access-team';
 import { roleForms, userForms } from './aws-auth-arn';
-import { ClusterAccessProvider, ClusterPermissions } from './cluster-access-provider';
+import { ClusterAccessProvider, ClusterPermissions, ClusterPolicy } from './cluster-access-provider';
 import { AccessConfigError } from './core/arn';
 import { AuthenticationMode, KubernetesManifest } from './core/desired-state';
 import { associationSpec, identityRecord } from './identity-registry';
@@ -87,14 +88,15 @@ export interface ClusterAccessProps {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * Teams added with `addTeam` per stack: the first batch lives in this construct's stack, every
-   * further batch in a nested stack of its own with its own custom resource. A team costs at most
-   * two CloudFormation resources, so the default keeps every stack far below the 500-resource
-   * limit and every custom resource's payload below its size limit.
+   * Spread the teams added with `addTeam` over this many nested stacks, each with its own custom
+   * resource. Each team goes to the batch that a hash of its ID picks, so adding or removing a team
+   * never moves another one. Choose the number once, with room to grow: changing it moves teams to
+   * other nested stacks, which re-creates their IAM groups and roles. A team costs at most two
+   * CloudFormation resources; a batch holds at most 240 teams.
    *
-   * @default 100
+   * @default - no batches: every team lives in this construct's stack (at most 200 teams)
    */
-  readonly teamsPerStack?: number;
+  readonly teamBatches?: number;
 
   /**
    * Move the cluster's `aws-auth` ConfigMap to access entries in this deployment. At deploy time
@@ -163,6 +165,13 @@ export class ClusterAccess extends Construct {
   /** The role of the deploy-time handler. */
   public readonly handlerRole: iam.IRole;
   /**
+   * The IAM policy with the handler's permissions on this cluster (and nothing else), attached to
+   * `handlerRole`. Its logical ID changes with the cluster, its region and account: moving the
+   * access configuration to another cluster creates a new policy and deletes this one after the
+   * old cluster was cleaned up.
+   */
+  public readonly handlerPolicy: iam.Policy;
+  /**
    * With `migrateFromAwsAuth`: the one-line summary of the migration from aws-auth (verdict
    * counts, entries removed, whether mode API is allowed), as the last deployment left it.
    */
@@ -170,10 +179,12 @@ export class ClusterAccess extends Construct {
 
   private readonly provider: ClusterAccessProvider;
   private readonly permissions: ClusterPermissions;
+  private readonly clusterPolicy: ClusterPolicy;
+  private readonly clusterAccount: string;
   private readonly main: AccessPayload;
   private readonly shards: AccessPayload[] = [];
   private readonly teamList: AccessTeam[] = [];
-  private readonly teamsPerStack: number;
+  private readonly teamBatches?: number;
   private readonly payloadProps: Omit<ConstructorParameters<typeof AccessPayload>[2], 'serviceToken' | 'handlerRoleArn' | 'handler'>;
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
@@ -205,9 +216,9 @@ export class ClusterAccess extends Construct {
       throw new AccessConfigError(`${this.node.path}: AccessMechanism.AWS_AUTH writes aws-auth, which a cluster in authentication mode API ignores; use CONFIG_MAP or API_AND_CONFIG_MAP`);
     }
     this.checkMigrationProps(props);
-    this.teamsPerStack = props.teamsPerStack ?? 100;
-    if (!Number.isInteger(this.teamsPerStack) || this.teamsPerStack < 1 || this.teamsPerStack > 240) {
-      throw new AccessConfigError(`${this.node.path}: teamsPerStack must be an integer from 1 to 240 (a team costs up to 2 of a stack's 500 resources), got ${this.teamsPerStack}`);
+    this.teamBatches = props.teamBatches;
+    if (this.teamBatches !== undefined && (!Number.isInteger(this.teamBatches) || this.teamBatches < 1 || this.teamBatches > MAX_TEAM_BATCHES)) {
+      throw new AccessConfigError(`${this.node.path}: teamBatches must be an integer from 1 to ${MAX_TEAM_BATCHES}, got ${this.teamBatches}`);
     }
 
     const kubernetesAdminRole = props.kubernetesAdminRole ?? props.cluster?.kubectlRole;
@@ -218,6 +229,7 @@ export class ClusterAccess extends Construct {
       vpcSubnets: props.vpcSubnets ?? (privateSubnets ? { subnets: privateSubnets } : undefined),
       securityGroups: props.securityGroups ?? (props.cluster?.kubectlSecurityGroup ? [props.cluster.kubectlSecurityGroup] : undefined),
     } : {});
+    this.clusterAccount = props.cluster?.env.account ?? stack.account;
     this.permissions = {
       clusterName: this.clusterName,
       clusterArn: this.clusterArn,
@@ -228,17 +240,22 @@ export class ClusterAccess extends Construct {
       kubernetesRole: kubernetesAdminRole,
       migrateFromAwsAuth: props.migrateFromAwsAuth ?? false,
     };
-    this.provider.grantCluster(this.permissions);
+    // Keyed by the cluster: another cluster or region gets a new policy and new custom resources.
+    const targetKey = clusterKey(stack, this.clusterName, props.region ?? stack.region, this.clusterAccount);
+    this.clusterPolicy = this.provider.clusterPolicy(this, `HandlerPolicy${targetKey}`, this.permissions);
+    this.handlerPolicy = this.clusterPolicy.policy;
     this.handlerRole = this.provider.handlerRole;
 
     this.payloadProps = {
       clusterName: this.clusterName,
-      region: props.region,
+      region: props.region ?? stack.region,
+      targetKey,
+      permissions: this.handlerPolicy,
       mechanism: this.mechanism,
       targetAuthenticationMode: props.authenticationMode as string as AuthenticationMode | undefined,
       kubernetesRoleArn: kubernetesAdminRole?.roleArn,
       partition: partitionOf(stack, props.region),
-      clusterAccount: props.cluster?.env.account ?? stack.account,
+      clusterAccount: this.clusterAccount,
       knownClusterRoles: () => this.knownClusterRoles(),
     };
     this.main = new AccessPayload(this, 'Default', {
@@ -262,7 +279,7 @@ export class ClusterAccess extends Construct {
     if (props.cluster) {
       this.main.resource.node.addDependency(props.cluster);
     }
-    this.node.addValidation({ validate: () => this.principalsInSeveralBatches() });
+    this.node.addValidation({ validate: () => [...this.principalsInSeveralBatches(), ...this.teamCounts()] });
   }
 
   /**
@@ -311,7 +328,7 @@ export class ClusterAccess extends Construct {
     });
     if (this.mechanism !== AccessMechanism.AWS_AUTH) {
       // Its EC2_LINUX / EC2_WINDOWS access entry needs iam:PassRole on the role from the handler.
-      this.provider.grantCluster({ ...this.permissions, passRoles: [role.roleArn] });
+      this.clusterPolicy.allowPassRole(role.roleArn);
     }
   }
 
@@ -335,13 +352,12 @@ export class ClusterAccess extends Construct {
 
   /**
    * Adds a team: an IAM group whose members may assume the team's IAM role, mapped into the
-   * cluster and granted RBAC roles or access policies. Teams are spread over nested stacks of
-   * `teamsPerStack` teams each, so thousands of teams fit CloudFormation's limits.
+   * cluster and granted RBAC roles or access policies. With `teamBatches`, the team lives in the
+   * nested stack of the batch a hash of `id` picks, so thousands of teams fit CloudFormation's
+   * limits and no team ever moves when others come or go.
    */
   public addTeam(id: string, options: AccessTeamOptions = {}): AccessTeam {
-    const index = this.teamList.length;
-    const batch = Math.floor(index / this.teamsPerStack);
-    const scope = batch === 0 ? this : this.batchScope(batch);
+    const scope = this.teamBatches === undefined ? this : this.batchScope(teamBatch(id, this.teamBatches));
     return new AccessTeam(scope, id, { ...options, clusterAccess: this });
   }
 
@@ -451,6 +467,20 @@ export class ClusterAccess extends Construct {
     return nested;
   }
 
+  /** Too many teams for one stack or one batch: the way out, named. */
+  private teamCounts(): string[] {
+    const teams = this.teamList.length;
+    if (this.teamBatches === undefined) {
+      return teams <= MAX_TEAMS_IN_STACK ? [] : [`${teams} teams are more than one stack holds (${MAX_TEAMS_IN_STACK}); set teamBatches (for example ${Math.max(2, Math.ceil(teams / 100) * 2)}, room to grow included) to spread them over nested stacks. Choose it once: changing it later moves teams and re-creates their IAM groups and roles`];
+    }
+    const counts = new Map<number, number>();
+    for (const team of this.teamList) {
+      const batch = teamBatch(team.node.id, this.teamBatches);
+      counts.set(batch, (counts.get(batch) ?? 0) + 1);
+    }
+    return [...counts].filter(([, n]) => n > MAX_TEAMS_IN_BATCH).map(([b, n]) => `team batch ${b + 1} (nested stack Teams${b + 1}) holds ${n} teams, more than a stack holds (${MAX_TEAMS_IN_BATCH}); raise teamBatches (today ${this.teamBatches}). Changing it moves teams and re-creates their IAM groups and roles`);
+  }
+
   /** One principal has one access entry: two custom resources of this construct must not both map it. */
   private principalsInSeveralBatches(): string[] {
     const seen = new Map<string, string>();
@@ -475,6 +505,31 @@ export class ClusterAccess extends Construct {
     }
     return names;
   }
+}
+
+/**
+ * A short, stable key of the cluster an access configuration applies to: its name, region and
+ * account as the template will hold them (literals, or CloudFormation expressions for deploy-time
+ * values, which do not change from one synthesis to the next).
+ */
+function clusterKey(stack: Stack, clusterName: string, region: string, account: string): string {
+  let resolved: unknown;
+  try {
+    resolved = stack.resolve([clusterName, region, account]);
+  } catch {
+    resolved = [clusterName, region, account];
+  }
+  return createHash('sha256').update(JSON.stringify(resolved)).digest('hex').slice(0, 8).toUpperCase();
+}
+
+/** Teams a stack holds without batches, and teams a batch holds: a team costs up to 2 of 500 resources. */
+const MAX_TEAMS_IN_STACK = 200;
+const MAX_TEAMS_IN_BATCH = 240;
+const MAX_TEAM_BATCHES = 100;
+
+/** The batch (0-based) of a team: a hash of its ID, so that it never depends on the other teams. */
+function teamBatch(id: string, batches: number): number {
+  return createHash('sha256').update(id).digest().readUInt32BE(0) % batches;
 }
 
 /** The partition, as a literal when the region is known at synth time (readable templates). */

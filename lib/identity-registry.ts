@@ -162,7 +162,10 @@ export class IdentityRegistry {
       return admin !== undefined;
     }
     // Literal ARNs: aws-auth compares roles without their path and without case.
-    return !Token.isUnresolved(admin) && principalArnProblem(admin) === undefined && r.forms.awsAuthArn.toLowerCase() === awsAuthRoleArn(admin).toLowerCase();
+    if (Token.isUnresolved(admin) || principalArnProblem(admin) !== undefined) {
+      return false;
+    }
+    return r.forms.awsAuthArn.toLowerCase() === awsAuthRoleArn(admin).toLowerCase();
   }
 
   /** The access-entry form of every identity. */

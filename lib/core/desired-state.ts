@@ -57,6 +57,11 @@ export interface DesiredClusterAccess {
   /** Region of the cluster; the handler's own region when absent. */
   readonly region?: string;
   /**
+   * Account of the cluster (the constructs set it; it is part of the physical ID). Absent in states
+   * written by hand or by older versions: the handler role's account, when it names one.
+   */
+  readonly account?: string;
+  /**
    * Stable identity of the owning construct (stack + construct path). Recorded in the cluster on
    * everything the handler creates, so that Update and Delete remove exactly what this owner
    * created and nothing of another owner's. At most 63 characters of `[a-z0-9.-]`.
@@ -113,7 +118,7 @@ export interface DesiredStateLocation {
 }
 
 /** Fields the constructs may carry in {@link DesiredStateLocation.overrides}. */
-export const OVERRIDABLE_FIELDS = ['clusterName', 'region', 'kubernetesRoleArn', 'handlerRoleArn'] as const;
+export const OVERRIDABLE_FIELDS = ['clusterName', 'region', 'account', 'kubernetesRoleArn', 'handlerRoleArn'] as const;
 
 /**
  * The state read from S3 with the location's `overrides` applied. Throws naming the field when
@@ -151,7 +156,38 @@ export const AWS_AUTH_OWNERS_ANNOTATION = `${OWNERSHIP_PREFIX}/owners`;
 /** The server-side apply field manager of the handler. */
 export const FIELD_MANAGER = 'cdk-eks-access';
 
-/** The physical resource ID: stable across updates, so CloudFormation never replaces. */
-export function physicalResourceId(state: Pick<DesiredClusterAccess, 'clusterName' | 'ownerId'>): string {
-  return `${state.clusterName}/${state.ownerId}`;
+/**
+ * The physical resource ID: `<account>/<region>/<cluster>/<owner>`. It stays the same across
+ * updates of one cluster and owner, and changes (a replacement) when any of them changes, so that
+ * CloudFormation deletes the old resource, and its Delete removes what it wrote from the old cluster.
+ */
+export function physicalResourceId(state: Pick<DesiredClusterAccess, 'clusterName' | 'ownerId' | 'region' | 'account' | 'handlerRoleArn'>, defaultRegion?: string): string {
+  const region = state.region ?? defaultRegion ?? 'unknown-region';
+  const account = state.account ?? accountOf(state.handlerRoleArn) ?? 'unknown-account';
+  return `${account}/${region}/${state.clusterName}/${state.ownerId}`;
+}
+
+/** What a physical ID names. Earlier versions wrote `<cluster>/<owner>` (no account or region). */
+export interface PhysicalResourceLocation {
+  readonly account?: string;
+  readonly region?: string;
+  readonly clusterName: string;
+  readonly ownerId: string;
+}
+
+/** The parts of a physical ID of either form; undefined when it is not one. */
+export function parsePhysicalResourceId(id: string | undefined): PhysicalResourceLocation | undefined {
+  const parts = (id ?? '').split('/');
+  if (parts.length === 2 && parts.every((p) => p !== '')) {
+    return { clusterName: parts[0], ownerId: parts[1] };
+  }
+  if (parts.length === 4 && parts.every((p) => p !== '')) {
+    return { account: parts[0], region: parts[1], clusterName: parts[2], ownerId: parts[3] };
+  }
+  return undefined;
+}
+
+function accountOf(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
 }

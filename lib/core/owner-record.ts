@@ -1,12 +1,13 @@
 /**
  * Owner records: what each owner (one custom resource of this library) wants from a cluster's
- * access entries, kept in the cluster beside them. EKS access entries have one set of groups and
+ * access entries, and which resource manages it, kept in the cluster beside them. EKS access entries have one set of groups and
  * policies per principal, but several owners (stacks) may grant the same principal: without a record
  * of each owner's share, one owner's Delete could only remove the whole entry (taking the other
  * owners' access) or nothing (leaving its own grants behind). With the records, an owner removes
  * exactly the groups and policies no other owner wants, and an entry this library created is deleted
- * only when no owner wants it any more. Pure: the handler stores records as ConfigMaps in
- * `kube-system` (one per owner, so owners never write the same object).
+ * only when no owner wants it any more. Every owner keeps one, whatever the cluster's mode. Pure:
+ * the handler stores records as ConfigMaps in `kube-system` (one per owner, so owners never write
+ * the same object).
  */
 import { createHash } from 'crypto';
 import { AccessEntrySpec, AccessPolicyAssociationSpec } from './access-entry';
@@ -47,6 +48,24 @@ export interface OwnerRecord {
    */
   readonly handlerRoleArn?: string;
   readonly entries: RecordedEntry[];
+  /**
+   * The custom resource that manages this owner on the cluster. An owner keeps its ID when its
+   * resource is replaced by another of another logical ID (a CloudFormation remove-and-add, e.g.
+   * when the cluster's region changes or the library is upgraded); the old resource's Delete then
+   * finds that another resource manages the owner, and removes nothing.
+   */
+  readonly managedBy?: ManagingResource;
+}
+
+/** A custom resource, as CloudFormation names it in its events. */
+export interface ManagingResource {
+  readonly logicalResourceId: string;
+  readonly stackId?: string;
+}
+
+/** True when `a` and `b` are the same resource (a stack ID given on one side only is no difference). */
+export function sameResource(a: ManagingResource, b: ManagingResource): boolean {
+  return a.logicalResourceId === b.logicalResourceId && (a.stackId === undefined || b.stackId === undefined || a.stackId === b.stackId);
 }
 
 /** The record ConfigMap's name for an owner: a hash, so that any owner ID gives a valid name. */
@@ -94,6 +113,9 @@ function recordProblem(value: unknown): string | undefined {
   }
   if (!Array.isArray(r.entries)) {
     return 'entries is not a list';
+  }
+  if (r.managedBy !== undefined && (typeof r.managedBy !== 'object' || r.managedBy === null || typeof r.managedBy.logicalResourceId !== 'string')) {
+    return 'managedBy is not a resource';
   }
   const bad = r.entries.find((e) => !isEntry(e) || (e.baseline !== undefined && !isBaseline(e.baseline)));
   return bad === undefined ? undefined : `entry ${JSON.stringify(bad).slice(0, 200)} is malformed`;

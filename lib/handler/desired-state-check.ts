@@ -43,6 +43,9 @@ export function desiredStateProblems(state: DesiredClusterAccess): string[] {
   if (typeof state.ownerId !== 'string' || !OWNER_ID.test(state.ownerId)) {
     problems.push(`owner ID ${JSON.stringify(state.ownerId)} must be 1-63 characters of [a-z0-9.-], starting and ending with a letter or digit (it becomes a Kubernetes label value)`);
   }
+  if (state.account !== undefined && !isAccountId(state.account)) {
+    problems.push(`account ${JSON.stringify(state.account)} is not an AWS account ID (12 digits)`);
+  }
   if (!MECHANISMS.includes(state.mechanism)) {
     problems.push(`mechanism ${JSON.stringify(state.mechanism)} is not one of ${MECHANISMS.join(', ')}`);
   }

@@ -4,7 +4,7 @@
  */
 import { assertValidDesiredState } from './desired-state-check';
 import { AccessConfigError } from '../core/arn';
-import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, physicalResourceId } from '../core/desired-state';
+import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, parsePhysicalResourceId, physicalResourceId } from '../core/desired-state';
 import { endpointOverrides } from '../io/endpoints';
 import { Logger } from '../io/log';
 import { readS3Object } from '../io/s3-object';
@@ -46,6 +46,9 @@ export interface DecodedRequest {
    * does not remove it.
    */
   readonly formerOwnerId?: string;
+  /** The custom resource's logical ID and stack: the owner's record names the resource that manages it. */
+  readonly logicalResourceId?: string;
+  readonly stackId?: string;
 }
 
 /** Decodes and validates the event; throws {@link AccessConfigError} for any bad input. */
@@ -64,29 +67,47 @@ export async function decodeEvent(event: CustomResourceEvent, log: Logger, defau
     }
     desired = fallback;
   }
-  const newId = physicalResourceId(desired);
-  const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId;
-  // Delete keeps the ID CloudFormation knows; Create and Update answer with the ID of the state.
-  const id = event.RequestType === 'Delete' && event.PhysicalResourceId ? event.PhysicalResourceId : newId;
-  // The old physical ID names the old cluster and owner (`cluster/owner`; cluster names have no slash).
-  const [oldCluster, ...oldOwner] = (event.PhysicalResourceId ?? '').split('/');
-  const sameClusterNewOwner = oldCluster === desired.clusterName && oldOwner.length > 0 && oldOwner.join('/') !== desired.ownerId;
-  const formerOwnerId = replacement && sameClusterNewOwner ? oldOwner.join('/') : undefined;
-  return { requestType: event.RequestType, desired, physicalResourceId: id, replacement, ...(formerOwnerId ? { formerOwnerId } : {}) };
+  const newId = physicalResourceId(desired, defaultRegion);
+  const old = parsePhysicalResourceId(event.PhysicalResourceId);
+  // An ID of the earlier `<cluster>/<owner>` form that names the same cluster and owner is kept:
+  // upgrading the library must not look like a move to another cluster.
+  const sameAsLegacy = old !== undefined && old.account === undefined && old.clusterName === desired.clusterName && old.ownerId === desired.ownerId;
+  const replacement = event.RequestType === 'Update' && event.PhysicalResourceId !== undefined && event.PhysicalResourceId !== newId && !sameAsLegacy;
+  // Delete keeps the ID CloudFormation knows, as does an Update that is no replacement.
+  const keepsId = event.PhysicalResourceId !== undefined && (event.RequestType === 'Delete' || (event.RequestType === 'Update' && !replacement));
+  const id = keepsId ? event.PhysicalResourceId! : newId;
+  const region = desired.region ?? defaultRegion;
+  const sameCluster = old !== undefined && old.clusterName === desired.clusterName && (old.region === undefined || old.region === region);
+  const formerOwnerId = replacement && sameCluster && old.ownerId !== desired.ownerId ? old.ownerId : undefined;
+  return {
+    requestType: event.RequestType,
+    desired,
+    physicalResourceId: id,
+    replacement,
+    ...(formerOwnerId ? { formerOwnerId } : {}),
+    ...(event.LogicalResourceId ? { logicalResourceId: event.LogicalResourceId } : {}),
+    ...(event.StackId ? { stackId: event.StackId } : {}),
+  };
 }
 
 /**
  * On a Delete whose desired state cannot be read (its S3 object is gone, or it was written by
- * another version), what Delete needs, from the physical ID (`cluster/owner`) and the inline
+ * another version), what Delete needs, from the physical ID (cluster, owner, region) and the inline
  * overrides: a Delete only removes what the owner recorded in the cluster, so the stack's
  * deletion is not blocked. Undefined when the physical ID does not name a cluster and an owner.
  */
 function stateToDelete(event: CustomResourceEvent, log: Logger, error: Error): DesiredClusterAccess | undefined {
-  const [clusterName, ...owner] = (event.PhysicalResourceId ?? '').split('/');
+  const location = parsePhysicalResourceId(event.PhysicalResourceId);
+  if (!location) {
+    return undefined;
+  }
+  const clusterName = location.clusterName;
   const bare: DesiredClusterAccess = {
     version: DESIRED_STATE_VERSION,
     clusterName,
-    ownerId: owner.join('/'),
+    ownerId: location.ownerId,
+    ...(location.region ? { region: location.region } : {}),
+    ...(location.account ? { account: location.account } : {}),
     mechanism: 'AUTO',
     awsAuth: { mapRoles: [], mapUsers: [], mapAccounts: [] },
     accessEntries: [],

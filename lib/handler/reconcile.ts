@@ -20,7 +20,7 @@ import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';
 import { AuthenticationMode, AWS_AUTH_OWNERS_ANNOTATION, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
 import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
-import { formatOwnerRecord, OWNER_RECORD_VERSION, OwnerRecord, RecordedEntry } from '../core/owner-record';
+import { formatOwnerRecord, ManagingResource, OWNER_RECORD_VERSION, OwnerRecord, RecordedEntry, sameResource } from '../core/owner-record';
 import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from '../io/access-entries';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from '../io/authentication-mode';
 import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from '../io/cluster';
@@ -90,7 +90,8 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
     return migration ? await finishAwsAuthMigration(migration, outcome, deps) : outcome;
   } catch (error) {
     const failure = error instanceof LockoutError ? new LockoutError(`${error.message} ${describeWritten(written)}`) : error;
-    if ((run?.began || written.length > 0) && failure instanceof Error) {
+    // A run that took the owner over from another resource is not undone: that resource still manages it.
+    if ((run?.began || written.length > 0) && !run?.tookOver && failure instanceof Error) {
       Object.defineProperty(failure, BEGAN_WRITING, { value: true });
     }
     throw failure;
@@ -151,6 +152,10 @@ class Reconciliation {
   private otherOwners = new Set<string>();
   /** The text of this owner's record as this run last wrote it. */
   private storedRecord?: string;
+  /** The custom resource this run acts for (absent when the event does not name it). */
+  private readonly managing?: ManagingResource;
+  /** Set when this run took the owner over from another resource: its record before the run. */
+  public tookOver?: OwnerRecord;
 
   /** `written`: each kind of write made so far (for a refusal's message). */
   constructor(private readonly request: DecodedRequest, private readonly deps: ReconcileDeps, public readonly written: string[]) {
@@ -159,6 +164,9 @@ class Reconciliation {
     this.log = deps.log;
     this.entryCtx = { eks: deps.eks, clusterName: this.desired.clusterName, ownerId: this.desired.ownerId, log: deps.log };
     this.usesHandlerEntry = this.desired.handlerRoleArn !== undefined && this.desired.kubernetesRoleArn === undefined;
+    if (request.logicalResourceId) {
+      this.managing = { logicalResourceId: request.logicalResourceId, ...(request.stackId ? { stackId: request.stackId } : {}) };
+    }
   }
 
   public async execute(): Promise<ReconcileOutcome> {
@@ -212,6 +220,12 @@ class Reconciliation {
         });
       }
       return result.outcome;
+    } catch (error) {
+      if (this.tookOver) {
+        // The resource it took the owner over from still manages it: its record says so again.
+        await writeOwnerRecord(kube, this.tookOver).catch((e) => log.warn('could not restore the owner record', { error: (e as Error).message }));
+      }
+      throw error;
     } finally {
       if (!released) {
         await lease?.release(false);
@@ -227,8 +241,20 @@ class Reconciliation {
     const identities = isDelete ? [] : handlerIdentities(desired);
     const rbacCtx: RbacContext = { kube, ownerId: desired.ownerId, formerOwnerId: this.request.formerOwnerId, log, deadline: deps.deadline };
 
+    // 0. The owner records: a Delete of a resource that no longer manages this owner does nothing.
+    const records = await this.step('read the owner records', () => readOwnerRecords(kube));
+    const previous = records?.get(desired.ownerId);
+    if (previous?.managedBy && this.managing && !sameResource(previous.managedBy, this.managing)) {
+      if (isDelete) {
+        log.warn(`owner "${desired.ownerId}" on cluster "${desired.clusterName}" is now managed by ${previous.managedBy.logicalResourceId}, which replaced this resource (${this.managing.logicalResourceId}): nothing to remove`);
+        return { outcome: this.outcome(mode, 'NONE', false, [], []), lastOwner: false };
+      }
+      this.tookOver = previous;
+      log.info('taking over an owner another resource managed (a replacement by another logical ID)', { from: previous.managedBy.logicalResourceId });
+    }
+
     // 1. Read and check everything that can refuse the change, before any write.
-    const entries = entriesApi ? await this.step('read and plan the access entries', () => this.planEntries(kube, choice, identities, mode)) : undefined;
+    const entries = entriesApi && records ? await this.step('read and plan the access entries', () => this.planEntries(choice, identities, mode, records)) : undefined;
     const awsAuthInput = {
       ownerId: desired.ownerId,
       desired: choice.awsAuth ? desired.awsAuth : EMPTY_DESIRED_AWS_AUTH,
@@ -251,8 +277,8 @@ class Reconciliation {
     //    a record of all it may have written), access entries (but deletions), aws-auth, RBAC.
     lease?.assertHeld('writing');
     this.began = true;
-    if (entries && !isDelete) {
-      await this.recordIntent(kube, entries.phase);
+    if (!isDelete) {
+      await this.recordIntent(kube, entries?.phase, previous);
     }
     if (entries) {
       await this.step('update the access entries it shares', () => this.applyEntries(entries.phase));
@@ -279,6 +305,8 @@ class Reconciliation {
         });
       }
       finished = await this.finishRecords(kube, rbacCtx, entries.phase);
+    } else if (records) {
+      await this.finishOwnRecord(kube, previous, previous?.entries ?? []);
     }
 
     if (movesToApi) {
@@ -353,9 +381,10 @@ class Reconciliation {
    * Reads every owner's record and the access entries, plans this owner's change with the others'
    * wishes, and checks it for lockout.
    */
-  private async planEntries(kube: KubernetesApi, choice: MechanismChoice, identities: HandlerIdentity[], mode: AuthenticationMode) {
+  private async planEntries(
+    choice: MechanismChoice, identities: HandlerIdentity[], mode: AuthenticationMode, records: ReadonlyMap<string, OwnerRecord>,
+  ) {
     const { desired } = this;
-    const records = await readOwnerRecords(kube);
     const previous = records.get(desired.ownerId);
     const others = [...records.values()].filter((r) => r.ownerId !== desired.ownerId);
     const wanted = choice.accessEntries ? desired.accessEntries : [];
@@ -392,10 +421,13 @@ class Reconciliation {
     return { phase, lockoutView: mode === 'API_AND_CONFIG_MAP' ? view : undefined };
   }
 
-  /** Records this owner's shares before and after the run together, and re-grants the handler its entry. */
-  private async recordIntent(kube: KubernetesApi, phase: EntryPhase): Promise<void> {
-    await this.saveRecord(kube, phase.previous, mergeShares(phase.previous?.entries ?? [], phase.plan.record));
-    if (this.usesHandlerEntry) {
+  /**
+   * Records this owner's shares before and after the run together (its access entries, when the
+   * cluster has them), and re-grants the handler its entry.
+   */
+  private async recordIntent(kube: KubernetesApi, phase: EntryPhase | undefined, previous: OwnerRecord | undefined): Promise<void> {
+    await this.saveRecord(kube, previous, phase ? mergeShares(previous?.entries ?? [], phase.plan.record) : previous?.entries ?? []);
+    if (phase && this.usesHandlerEntry) {
       // Under the lease and recorded now: no other owner's Delete removes it any more. It may have
       // gone while this run waited for the lease (kube-apiserver's token cache hides that a moment).
       await this.grantHandlerAccess();
@@ -493,14 +525,7 @@ class Reconciliation {
    */
   private async finishRecords(kube: KubernetesApi, rbacCtx: RbacContext, phase: EntryPhase): Promise<Finished> {
     const { desired, isDelete } = this;
-    if (isDelete) {
-      // Whatever a Delete had to leave behind is listed; no owner claims it any more.
-      if (phase.previous || this.storedRecord !== undefined) {
-        await deleteOwnerRecord(kube, desired.ownerId);
-      }
-    } else {
-      await this.saveRecord(kube, phase.previous, phase.plan.record);
-    }
+    await this.finishOwnRecord(kube, phase.previous, phase.plan.record);
     const usedRole = isDelete || !this.usesHandlerEntry ? undefined : desired.handlerRoleArn;
     const droppedRole = phase.previous?.handlerRoleArn ?? (isDelete && this.usesHandlerEntry ? desired.handlerRoleArn : undefined);
     const legacy = await this.legacyOwners(rbacCtx, phase.others);
@@ -513,6 +538,16 @@ class Reconciliation {
       return { lastOwner };
     }
     return { lastOwner, unusedHandlerRole: droppedRole };
+  }
+
+  /** This owner's record as the run leaves the cluster: deleted on Delete, else what it wants now. */
+  private async finishOwnRecord(kube: KubernetesApi, previous: OwnerRecord | undefined, entries: RecordedEntry[]): Promise<void> {
+    if (!this.isDelete) {
+      await this.saveRecord(kube, previous, entries);
+    } else if (previous || this.storedRecord !== undefined) {
+      // Whatever a Delete had to leave behind is listed; no owner claims it any more.
+      await deleteOwnerRecord(kube, this.desired.ownerId);
+    }
   }
 
   /** Owners seen on the cluster that keep no record (older versions of this library). */
@@ -538,6 +573,7 @@ class Reconciliation {
       ownerId: this.desired.ownerId,
       ...(this.usesHandlerEntry && this.desired.handlerRoleArn ? { handlerRoleArn: this.desired.handlerRoleArn } : {}),
       entries,
+      ...(this.managing ? { managedBy: this.managing } : {}),
     };
   }
 

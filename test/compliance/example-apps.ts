@@ -13,13 +13,13 @@ export function complianceApp(outdir?: string): App {
   return new App({ outdir, context: { 'aws:cdk:disable-creation-stack-traces': true } });
 }
 
-/** Five teams in batches of two: the main stack and two nested stacks of teams. */
+/** Five teams spread over two batches: the main stack and two nested stacks of teams. */
 export function buildNestedTeamsApp(app: App): { app: App; stack: Stack; access: ClusterAccess } {
   const stack = new Stack(app, 'EksAccessNestedTeams', {
     env: { account: '111122223333', region: 'eu-west-1' },
     description: 'cdk-eks-access compliance check: teams spread over nested stacks',
   });
-  const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod-eu', teamsPerStack: 2 });
+  const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod-eu', teamBatches: 2 });
   access.mapNodeRole(iam.Role.fromRoleArn(stack, 'NodeRole', 'arn:aws:iam::111122223333:role/eks-prod-eu-nodes'));
   for (const [i, team] of ['payments', 'checkout', 'search', 'ledger', 'ops'].entries()) {
     access.addTeam(team, {

@@ -63,7 +63,7 @@ export function acknowledgeClusterAccess(access: ClusterAccess): void {
   const handler = child(provider, 'Handler');
 
   acknowledge(child(handler, 'ServiceRole/Resource'), LAMBDA_BASIC_EXECUTION, 'The handler role gets only CloudWatch Logs rights from AWSLambdaBasicExecutionRole (aws-cdk-lib\'s default for lambda.Function); its EKS rights are inline and scoped to the cluster.');
-  acknowledge(child(handler, 'ServiceRole/DefaultPolicy/Resource'), `AwsSolutions-IAM5[Resource::${nagText(stack, accessEntryArns(access))}]`, 'Access entry ARNs end in the principal type and an ID that EKS assigns when the entry is created, so they cannot be named at synth time; the wildcard is confined to the access entries of this one cluster.');
+  acknowledge(access.handlerPolicy.node.defaultChild as IConstruct, `AwsSolutions-IAM5[Resource::${nagText(stack, accessEntryArns(access))}]`, 'Access entry ARNs end in the principal type and an ID that EKS assigns when the entry is created, so they cannot be named at synth time; the wildcard is confined to the access entries of this one cluster.');
   acknowledge(child(handler, 'Resource'), 'AwsSolutions-L1', 'The handler runs on Node.js 22, the runtime its bundle is built and tested for (scripts/bundle.mjs targets node22); moving to a newer runtime is a deliberate release step.');
 
   const onEvent = child(provider, 'Provider/framework-onEvent');

@@ -20,10 +20,11 @@ const ACCOUNT = '111122223333';
 const role = (stack: Stack, id: string, arn: string) => iam.Role.fromRoleArn(stack, id, arn);
 const synth = (stack: Stack) => Template.fromStack(stack);
 
-/** Every statement of every policy of the handler role. */
+/** Every statement of every policy attached to the handler role. */
 function handlerStatements(stack: Stack): { Action: string | string[]; Resource: unknown }[] {
-  const policies = Object.entries(synth(stack).findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ClusterAccessProvider'));
-  return policies.flatMap(([, p]) => (p as any).Properties.PolicyDocument.Statement);
+  const roleId = stack.getLogicalId(stack.node.findAll().find((c) => c.node.path.endsWith('ClusterAccessProvider/Handler/ServiceRole'))!.node.defaultChild as iam.CfnRole);
+  const policies = Object.values(synth(stack).findResources('AWS::IAM::Policy')).filter((p: any) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleId));
+  return policies.flatMap((p) => (p as any).Properties.PolicyDocument.Statement);
 }
 
 const passRoleResources = (stack: Stack) => handlerStatements(stack)

@@ -81,8 +81,10 @@ describe('example: imported cluster managed from a platform repository', () => {
     const passRole = statements.filter((s: any) => [s.Action].flat().includes('iam:PassRole'));
     expect(passRole.map((s: any) => [s.Action, s.Resource])).toEqual([['iam:PassRole', 'arn:aws:iam::111122223333:role/eks-prod-eu-nodes']]);
     // Every other statement of the handler names this cluster or its access entries, nothing else.
-    const handlerPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ClusterAccessProviderHandler'));
+    // One policy of the handler's, the cluster's own (the role's default policy holds nothing of it).
+    const handlerPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AccessHandlerPolicy'));
     expect(handlerPolicies).toHaveLength(1);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('ClusterAccessProviderHandler'))).toEqual([]);
     const resources = (handlerPolicies[0][1] as any).Properties.PolicyDocument.Statement
       .filter((s: any) => ![s.Action].flat().some((a: string) => a === 'sts:AssumeRole' || a === 'iam:PassRole'))
       .flatMap((s: any) => [s.Resource].flat().map(flatten));

@@ -19,6 +19,8 @@ function deployed(state: DesiredClusterAccess): DesiredClusterAccess {
     .replace(/\$\{Select\(1,Split\)\}/g, 'aws')
     .replace(/\$\{Select\(4,Split\)\}/g, '111122223333')
     .replace(/\$\{AWS::Partition\}/g, 'aws')
+    .replace(/\$\{AWS::AccountId\}/g, '111122223333')
+    .replace(/\$\{AWS::Region\}/g, 'eu-west-1')
     .replace(/\$\{(?:Import\()?([A-Za-z0-9:]+?)(?:\))?\.Arn\}/g, (_m, id) => `arn:aws:iam::111122223333:role/${id.replace(/[^A-Za-z0-9]/g, '').slice(0, 60)}`)
     .replace(/\$\{Import\(([A-Za-z0-9:]+)\)\}/g, (_m, id: string) => {
       const name = id.replace(/[^A-Za-z0-9]/g, '').slice(0, 60);

@@ -57,7 +57,7 @@ describe('a desired state larger than a custom resource can carry', () => {
   test('applyDesiredStateOverrides refuses fields other than the envelope', () => {
     const base = { clusterName: 'a' } as DesiredClusterAccess;
     expect(applyDesiredStateOverrides(base, '{"clusterName":"b"}').clusterName).toBe('b');
-    expect(() => applyDesiredStateOverrides(base, '{"accessEntries":[]}')).toThrow(/may set only clusterName, region, kubernetesRoleArn, handlerRoleArn, not "accessEntries"/);
+    expect(() => applyDesiredStateOverrides(base, '{"accessEntries":[]}')).toThrow(/may set only clusterName, region, account, kubernetesRoleArn, handlerRoleArn, not "accessEntries"/);
     expect(() => applyDesiredStateOverrides(base, '[1]')).toThrow(/must be a JSON object/);
   });
 });

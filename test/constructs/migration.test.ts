@@ -19,13 +19,13 @@ describe('migrateFromAwsAuth', () => {
   test('the main resource asks the handler to migrate (and prune); team batches do not', () => {
     const { stack } = newStack();
     const access = new ClusterAccess(stack, 'Access', {
-      clusterName: 'prod', authenticationMode: eks.AuthenticationMode.API_AND_CONFIG_MAP, migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: true, teamsPerStack: 1,
+      clusterName: 'prod', authenticationMode: eks.AuthenticationMode.API_AND_CONFIG_MAP, migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: true, teamBatches: 1,
     });
     access.addTeam('A');
     access.addTeam('B');
     const [main] = desiredStates(stack);
     expect(main).toMatchObject({ migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: true, targetAuthenticationMode: 'API_AND_CONFIG_MAP' });
-    const nested = stack.node.findAll().filter((c) => c.node.id === 'Teams2');
+    const nested = stack.node.findAll().filter((c) => c.node.id === 'Teams1');
     expect(nested).toHaveLength(1);
     const batch = desiredStates(nested[0] as never);
     expect(batch[0]).not.toHaveProperty('migrateFromAwsAuth');

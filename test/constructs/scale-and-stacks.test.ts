@@ -13,7 +13,7 @@ describe('1,000 teams', () => {
 
   beforeAll(() => {
     ({ app, stack } = newStack());
-    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 10 });
     for (let i = 0; i < 1000; i++) {
       access.addTeam(`Team${i}`, { namespaces: [`team-${i}`], createNamespaces: i % 10 === 0, clusterRole: i % 2 === 0 ? KubernetesClusterRole.VIEW : undefined });
     }
@@ -23,7 +23,7 @@ describe('1,000 teams', () => {
     const assembly = app.synth();
     const templates = assembly.stacks.flatMap((s) => [s.template]);
     const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
-    expect(nested).toHaveLength(9);
+    expect(nested).toHaveLength(10);
     const all = [stack, ...nested].map((s) => Template.fromStack(s).toJSON());
     expect(templates).toHaveLength(1);
     let teamsMapped = 0;
@@ -42,13 +42,13 @@ describe('1,000 teams', () => {
       (n, t) => n + Object.values(t.Resources as Record<string, any>).filter((r) => r.Type === type).length, 0);
     expect(count('AWS::IAM::Role')).toBe(1000 + 2); // + the handler's and the provider framework's
     expect(count('AWS::IAM::Group')).toBe(1000);
-    expect(count('Custom::EksClusterAccess')).toBe(10);
+    expect(count('Custom::EksClusterAccess')).toBe(11); // the main resource and one per batch
   });
 
   test('owner IDs are distinct per batch and namespaces are created once, by the main resource', () => {
     const nested = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
     const states = [stack, ...nested].flatMap((s) => desiredStates(s));
-    expect(new Set(states.map((s) => s.ownerId)).size).toBe(10);
+    expect(new Set(states.map((s) => s.ownerId)).size).toBe(11);
     const namespaces = states.flatMap((s) => s.manifests.filter((m) => m.kind === 'Namespace').map((m) => m.metadata.name));
     expect(namespaces).toHaveLength(100);
     expect(states[0].manifests.filter((m) => m.kind === 'Namespace')).toHaveLength(100);
@@ -86,15 +86,66 @@ describe('across stacks', () => {
 describe('team batches', () => {
   test('a team role mapped again by the main resource is refused: one principal, one owner', () => {
     const { app, stack } = newStack();
-    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamsPerStack: 1 });
-    access.addTeam('First');
-    const second = access.addTeam('Second');
-    access.mapRole(second.role, { groups: ['extra'] });
-    expect(() => app.synth()).toThrow(/a role is mapped by Platform\/Access\.mapRole\(Platform\/Access\/Teams2\/Second\/Role\) and by team Platform\/Access\/Teams2\/Second, which are applied by different custom resources/);
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 1 });
+    const team = access.addTeam('Second');
+    access.mapRole(team.role, { groups: ['extra'] });
+    expect(() => app.synth()).toThrow(/a role is mapped by Platform\/Access\.mapRole\(Platform\/Access\/Teams1\/Second\/Role\) and by team Platform\/Access\/Teams1\/Second, which are applied by different custom resources/);
   });
 
-  test('teamsPerStack is bounded by the resource limit', () => {
+  test('teamBatches is bounded', () => {
     const { stack } = newStack();
-    expect(() => new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamsPerStack: 300 })).toThrow(/teamsPerStack must be an integer from 1 to 240/);
+    expect(() => new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 0 })).toThrow(/teamBatches must be an integer from 1 to 100, got 0/);
+    expect(() => new ClusterAccess(stack, 'Other', { clusterName: 'prod', teamBatches: 2.5 })).toThrow(/teamBatches must be an integer/);
+  });
+
+  /** The nested stack (batch) of every team, by team ID, in an app with `teams` teams. */
+  function batches(teams: string[], teamBatches: number): Map<string, string> {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches });
+    const where = new Map<string, string>();
+    for (const id of teams) {
+      const team = access.addTeam(id);
+      where.set(id, Stack.of(team).node.id);
+    }
+    return where;
+  }
+
+  test('removing the first of 250 teams moves no other team to another batch (nor do adding or reordering)', () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `team-${String(i).padStart(3, '0')}`);
+    const before = batches(ids, 4);
+    const after = batches(ids.slice(1), 4);
+    const moved = ids.slice(1).filter((id) => before.get(id) !== after.get(id));
+    expect(moved).toEqual([]);
+    expect(new Set(before.values())).toEqual(new Set(['Teams1', 'Teams2', 'Teams3', 'Teams4']));
+    const reordered = batches([...ids].reverse(), 4);
+    expect(ids.filter((id) => before.get(id) !== reordered.get(id))).toEqual([]);
+    const grown = batches([...ids, 'team-new'], 4);
+    expect(ids.filter((id) => before.get(id) !== grown.get(id))).toEqual([]);
+  });
+
+  test('the same teams with the same batches give the same nested stacks and the same owner IDs', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `t${i}`);
+    const states = () => {
+      const { stack } = newStack();
+      const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 3 });
+      ids.slice(ids.length % 2).forEach((id) => access.addTeam(id));
+      return desiredStates(stack).map((s) => s.ownerId).sort();
+    };
+    expect(states()).toEqual(states());
+  });
+
+  test('too many teams for one stack, or for one batch, is refused with the way out', () => {
+    const { app, stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    for (let i = 0; i < 201; i++) {
+      access.addTeam(`t${i}`);
+    }
+    expect(() => app.synth()).toThrow(/201 teams are more than one stack holds \(200\); set teamBatches \(for example 6, room to grow included\)/);
+    const crowded = newStack();
+    const few = new ClusterAccess(crowded.stack, 'Access', { clusterName: 'prod', teamBatches: 1 });
+    for (let i = 0; i < 241; i++) {
+      few.addTeam(`t${i}`);
+    }
+    expect(() => crowded.app.synth()).toThrow(/team batch 1 \(nested stack Teams1\) holds 241 teams, more than a stack holds \(240\); raise teamBatches \(today 1\)/);
   });
 });

@@ -57,19 +57,31 @@ const props = (s: object) => ({ ServiceToken: 'arn:aws:lambda:us-east-1:11112222
 const context = { getRemainingTimeInMillis: () => 60_000 };
 
 describe('decodeEvent', () => {
-  test('Create and Update answer with the state\'s physical ID; another cluster on Update is a replacement', async () => {
+  test('Create and Update answer with the state\'s physical ID (account, region, cluster, owner); another cluster or region on Update is a replacement', async () => {
+    const ID = '111122223333/us-east-1/dev-cluster/stack-a.access';
     const create = await decodeEvent({ RequestType: 'Create', ResourceProperties: props(state()) }, quiet, 'us-east-1');
-    expect(create.physicalResourceId).toBe('dev-cluster/stack-a.access');
-    const same = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ manifests: [] })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
-    expect(same).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.access', replacement: false });
-    const moved = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ clusterName: 'prod' })) }, quiet, 'us-east-1');
-    expect(moved).toMatchObject({ physicalResourceId: 'prod/stack-a.access', replacement: true });
+    expect(create.physicalResourceId).toBe(ID);
+    const same = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: props(state({ manifests: [] })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(same).toMatchObject({ physicalResourceId: ID, replacement: false });
+    const moved = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: props(state({ clusterName: 'prod' })) }, quiet, 'us-east-1');
+    expect(moved).toMatchObject({ physicalResourceId: '111122223333/us-east-1/prod/stack-a.access', replacement: true });
     expect(moved.formerOwnerId).toBeUndefined();
-    const renamed = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
-    expect(renamed).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.moved', replacement: true, formerOwnerId: 'stack-a.access' });
+    // The same cluster name in another region is another cluster.
+    const otherRegion = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: props(state({ region: 'eu-west-1' })) }, quiet, 'us-east-1');
+    expect(otherRegion).toMatchObject({ physicalResourceId: '111122223333/eu-west-1/dev-cluster/stack-a.access', replacement: true });
+    expect(otherRegion.formerOwnerId).toBeUndefined();
+    const renamed = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(renamed).toMatchObject({ physicalResourceId: '111122223333/us-east-1/dev-cluster/stack-a.moved', replacement: true, formerOwnerId: 'stack-a.access' });
     // Known from the old physical ID alone, even when the old properties cannot be read.
-    const unreadable = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: { inline: '{' } }, quiet, 'us-east-1');
+    const unreadable = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: props(state({ ownerId: 'stack-a.moved' })), OldResourceProperties: { inline: '{' } }, quiet, 'us-east-1');
     expect(unreadable).toMatchObject({ formerOwnerId: 'stack-a.access' });
+  });
+
+  test('an ID of the earlier form (cluster/owner) naming the same cluster and owner is kept: an upgrade is no replacement', async () => {
+    const legacy = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state()), OldResourceProperties: props(state()) }, quiet, 'us-east-1');
+    expect(legacy).toMatchObject({ physicalResourceId: 'dev-cluster/stack-a.access', replacement: false });
+    const moved = await decodeEvent({ RequestType: 'Update', PhysicalResourceId: 'dev-cluster/stack-a.access', ResourceProperties: props(state({ clusterName: 'prod' })) }, quiet, 'us-east-1');
+    expect(moved).toMatchObject({ physicalResourceId: '111122223333/us-east-1/prod/stack-a.access', replacement: true });
   });
 
   test('an Update reads only the new desired state, never the old one (what to remove is recorded in the cluster)', async () => {
@@ -131,7 +143,7 @@ describe('decodeEvent', () => {
 describe('onEvent', () => {
   test('Delete of a resource whose cluster is gone succeeds (stack deletion is never blocked)', async () => {
     const response = await onEvent({ RequestType: 'Delete', PhysicalResourceId: physicalResourceId(state()), ResourceProperties: props(state()) }, context);
-    expect(response).toEqual({ PhysicalResourceId: 'dev-cluster/stack-a.access', Data: expect.objectContaining({ Mechanism: 'NONE', Changed: 'false' }) });
+    expect(response).toEqual({ PhysicalResourceId: '111122223333/us-east-1/dev-cluster/stack-a.access', Data: expect.objectContaining({ Mechanism: 'NONE', Changed: 'false' }) });
   });
 
   test('failures are thrown as one actionable message (FAILED for CloudFormation)', async () => {

@@ -95,7 +95,7 @@ test('Create on a cluster without aws-auth creates it (API_AND_CONFIG_MAP: the h
   await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'API_AND_CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: false });
   const run = await invoke('Create', desired(devTeam));
   expect(run.error).toBeUndefined();
-  expect(run.response!.PhysicalResourceId).toBe(`${kubeHarness().clusterName}/stack-a.access`);
+  expect(run.response!.PhysicalResourceId).toBe(`111122223333/${kubeHarness().region}/${kubeHarness().clusterName}/stack-a.access`);
   const cm = await liveAwsAuth();
   expect(String((cm!.data as Record<string, string>).mapRoles)).toContain(DEV_AWS_AUTH);
   expect(JSON.parse(cm!.metadata!.annotations![AWS_AUTH_OWNERS_ANNOTATION])).toHaveProperty(['stack-a.access']);

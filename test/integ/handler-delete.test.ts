@@ -56,7 +56,7 @@ test('aws-auth removed by someone else on a CONFIG_MAP cluster: the Delete canno
 
   const removal = await invoke('Delete', state, undefined, 60_000);
   expect(removal.error).toBeUndefined();
-  expect(removal.response!.PhysicalResourceId).toBe(`${kubeHarness().clusterName}/stack-a.access`);
+  expect(removal.response!.PhysicalResourceId).toBe(`111122223333/${kubeHarness().region}/${kubeHarness().clusterName}/stack-a.access`);
   expect(removal.response!.Data!.Leftovers).toMatch(/RBAC objects and namespaces \(labelled cdk-eks-access\.dev\/owner=stack-a\.access\)/);
   expect(removal.response!.Data!.Leftovers).toMatch(/401/);
   expect(await ownedRoles()).toEqual(['dev-read']); // what it could not reach stays, and is named
