@@ -58,6 +58,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ajv',
     'ajv-formats',
     'kubernetes-models@^4.5.1', // Kubernetes JSON schemas (v1.3x) for the RBAC manifest tests; 5.x is ESM-only and needs Node 22
+    '@dagrejs/dagre', // layered graph layout of `eks-access report -o html`, bundled into the CLI
+    'playwright-core', // drives the system Chromium in the report page's browser test (never downloads a browser)
   ],
 
   // Python, Java, .NET and Go bindings.
