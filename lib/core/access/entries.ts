@@ -56,13 +56,9 @@ export function entryUsernameTemplate(entry: AccessEntryView): string {
   if (isNodeEntry(entry) || entry.type === 'EC2') {
     return 'system:node:{{SessionName}}';
   }
-  if (principalArnProblem(entry.principalArn) === undefined) {
-    const p = parsePrincipalArn(entry.principalArn);
-    if (p.kind === 'role') {
-      return `arn:${p.partition}:sts::${p.accountId}:assumed-role/${p.name}/{{SessionName}}`;
-    }
-  }
-  return entry.principalArn;
+  // Matched by shape, so that an app's role with a deploy-time account or name gets the same form.
+  const role = /^arn:([^:]+):iam::([^:]+):role\/(?:.*\/)?([^/]+)$/.exec(entry.principalArn);
+  return role ? `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}/{{SessionName}}` : entry.principalArn;
 }
 
 /** The Kubernetes groups of the entry: its own, or those EKS gives each node type. */
