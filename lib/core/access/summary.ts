@@ -30,7 +30,10 @@ export function summarizeRules(rules: readonly PolicyRule[], maxResources = 8): 
       }
     }
   }
-  return [...byVerbs.entries()].map(([verbs, what]) => {
+  return [...byVerbs.entries()].map(([verbs, unsorted]) => {
+    // Core resources (no API group) first, then by group, each alphabetically.
+    const groupOf = (w: string) => (/^[^ ]+\.([^ /]+)/.exec(w)?.[1] ?? '');
+    const what = [...unsorted].sort((a, b) => groupOf(a).localeCompare(groupOf(b)) || a.localeCompare(b));
     const shown = what.slice(0, maxResources).join(', ');
     return `${verbs}: ${shown}${what.length > maxResources ? `, … (+${what.length - maxResources} more)` : ''}`;
   });
