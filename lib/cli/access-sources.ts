@@ -117,7 +117,10 @@ export function parseAccessEntries(text: string, path: string): AccessEntryView[
     throw new AccessConfigError(`${path} is not JSON: ${(e as Error).message}`);
   }
   const record = doc as Record<string, unknown>;
-  const list = Array.isArray(doc) ? doc : Array.isArray(record?.accessEntries) ? record.accessEntries as unknown[] : record?.accessEntry ? [{ ...record.accessEntry as object, associatedAccessPolicies: record.associatedAccessPolicies }] : undefined;
+  const described = record?.accessEntry
+    ? [{ ...record.accessEntry as object, associatedAccessPolicies: record.associatedAccessPolicies }]
+    : undefined;
+  const list = Array.isArray(doc) ? doc : Array.isArray(record?.accessEntries) ? record.accessEntries as unknown[] : described;
   if (!list) {
     throw new AccessConfigError(`${path}: expected a list of access entries, {"accessEntries": [...]}, or the output of aws eks describe-access-entry`);
   }
@@ -128,7 +131,8 @@ function accessEntryOf(raw: Record<string, unknown>, where: string): AccessEntry
   if (!raw || typeof raw.principalArn !== 'string') {
     throw new AccessConfigError(`${where} has no principalArn`);
   }
-  const policies = (raw.accessPolicies ?? raw.associatedAccessPolicies ?? []) as Array<{ policyArn?: string; accessScope?: { type?: string; namespaces?: string[] } }>;
+  type RawPolicy = { policyArn?: string; accessScope?: { type?: string; namespaces?: string[] } };
+  const policies = (raw.accessPolicies ?? raw.associatedAccessPolicies ?? []) as RawPolicy[];
   if (!Array.isArray(policies) || policies.some((p) => typeof p?.policyArn !== 'string')) {
     throw new AccessConfigError(`${where} (${raw.principalArn}): accessPolicies must be a list of { policyArn, accessScope }`);
   }

@@ -272,9 +272,15 @@ function mfa(statements: readonly Statement[]): string {
 }
 
 /** The view of one cluster, from the desired states of every ClusterAccess on it. */
-function clusterView(clusterName: string, list: ReadonlyArray<{ state: DesiredClusterAccess; template: Template }>, facts: PrincipalFacts, modeOverride?: AuthenticationMode): AppClusterView {
+function clusterView(
+  clusterName: string,
+  list: ReadonlyArray<{ state: DesiredClusterAccess; template: Template }>,
+  facts: PrincipalFacts,
+  modeOverride?: AuthenticationMode,
+): AppClusterView {
   const notes: string[] = [];
-  const mode = modeOverride ?? list.map((s) => s.state.targetAuthenticationMode ?? clusterResourceMode(s.state, s.template)).find((m) => m !== undefined);
+  const modes = list.map((s) => s.state.targetAuthenticationMode ?? clusterResourceMode(s.state, s.template));
+  const mode = modeOverride ?? modes.find((m) => m !== undefined);
   const assumed = mode ?? 'API_AND_CONFIG_MAP';
   if (!mode) {
     notes.push(`the authentication mode of cluster "${clusterName}" is not known from the app: shown for ${assumed} (give --mode)`);

@@ -116,13 +116,24 @@ export function explanationJson(e: Explanation, answers: readonly Answered[] = [
     authenticationMode: e.mode,
     verdict: e.verdict,
     summary: e.summary,
-    ...(e.identity ? { identity: { mechanism: e.identity.mechanism, source: e.identity.source, username: e.identity.username, groups: e.identity.groups } } : {}),
+    ...(e.identity ? { identity: identityJson(e.identity) } : {}),
     steps: e.steps,
     permissions: e.permissions.filter((p) => !p.baseline).map((p) => ({
       kind: p.kind, label: p.label, scope: p.scope, via: p.via, ...(p.problem ? { problem: p.problem } : {}), ...(p.rules ? { rules: p.rules } : {}),
     })),
     ...(answers.length > 0 ? {
-      can: answers.map((a) => ({ question: a.question, allowed: a.answer.allowed, reason: a.answer.reason, ...(a.answer.by ? { by: a.answer.by } : {}), ...(a.answer.rule ? { rule: a.answer.rule } : {}), ...(a.notes.length > 0 ? { notes: a.notes } : {}) })),
+      can: answers.map((a) => ({
+        question: a.question,
+        allowed: a.answer.allowed,
+        reason: a.answer.reason,
+        ...(a.answer.by ? { by: a.answer.by } : {}),
+        ...(a.answer.rule ? { rule: a.answer.rule } : {}),
+        ...(a.notes.length > 0 ? { notes: a.notes } : {}),
+      })),
     } : {}),
   };
+}
+
+function identityJson(identity: NonNullable<Explanation['identity']>): object {
+  return { mechanism: identity.mechanism, source: identity.source, username: identity.username, groups: identity.groups };
 }

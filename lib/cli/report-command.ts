@@ -67,7 +67,9 @@ async function buildReport(flags: Flags, io: CliIo, deps: LiveStoreDeps): Promis
   }
 }
 
-function assemble(source: string, clusters: string[], notes: string[], parts: ReadonlyArray<{ rows: ReportRow[]; problems: ReportProblem[] }>): AccessReport {
+type ReportPart = { rows: ReportRow[]; problems: ReportProblem[] };
+
+function assemble(source: string, clusters: string[], notes: string[], parts: readonly ReportPart[]): AccessReport {
   const rows = parts.flatMap((p) => p.rows);
   return { source, clusters, notes, rows, problems: parts.flatMap((p) => p.problems), graph: accessGraph(rows) };
 }

@@ -77,7 +77,8 @@ async function readPolicies(eks: EksSender, clusterName: string, principalArn: s
   const policies: ReadAccessEntry['accessPolicies'] = [];
   let nextToken: string | undefined;
   do {
-    const page = await eks.send<ListAssociatedAccessPoliciesResponse>(new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn, nextToken }));
+    const command = new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn, nextToken });
+    const page = await eks.send<ListAssociatedAccessPoliciesResponse>(command);
     for (const p of page.associatedAccessPolicies ?? []) {
       if (p.policyArn) {
         const accessScope: AccessScopeSpec = p.accessScope?.type === 'namespace' ? { type: 'namespace', namespaces: p.accessScope.namespaces ?? [] } : { type: 'cluster' };

@@ -7,10 +7,10 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
 import { chromium, BrowserContext, Page } from 'playwright-core';
 import { run } from './harness';
 import { buildApp } from '../../examples/new-cluster/app';
-import { App } from 'aws-cdk-lib';
 
 jest.setTimeout(120_000);
 
@@ -50,7 +50,8 @@ describe('the HTML report of the example app, in headless Chromium', () => {
       throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium), as .ci/run does, or set CHROMIUM_PATH`);
     }
     profile = mkdtempSync(join(OUT, 'profile-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1500, height: 1100 } });
+    const options = { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1500, height: 1100 } };
+    context = await chromium.launchPersistentContext(profile, options);
     await context.route('**/*', (route) => {
       const url = route.request().url();
       if (url.startsWith('file:')) {
@@ -75,7 +76,7 @@ describe('the HTML report of the example app, in headless Chromium', () => {
   });
 
   test('has a row per team role', async () => {
-    const rows = await page.$$eval('#principals tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).innerText));
+    const rows = await page.$$eval('#principals tbody tr', (trs) => trs.map((tr) => (tr as unknown as { innerText: string }).innerText));
     expect(rows).toHaveLength(3);
     expect(rows.find((r) => r.includes('Access/Developers/Role'))).toMatch(/team:dev[\s\S]*ClusterRole edit \(namespace dev, RoleBinding dev\/dev-edit\)[\s\S]*IAM group EksAccessNewCluster\/Access\/Developers\/Group/);
     expect(rows.find((r) => r.includes('Access/Sre/Role'))).toMatch(/role\/platform\/[\s\S]*AmazonEKSClusterAdminPolicy \(cluster\)[\s\S]*\(MFA required\)/);
@@ -117,7 +118,7 @@ describe('the HTML report of the example app, in headless Chromium', () => {
 
   test('the filter hides the rows that do not match', async () => {
     await page.fill('#filter', 'auditors');
-    const visible = await page.$$eval('#principals tbody tr', (trs) => trs.filter((tr) => !(tr as HTMLElement).hidden).length);
+    const visible = await page.$$eval('#principals tbody tr', (trs) => trs.filter((tr) => !(tr as unknown as { hidden: boolean }).hidden).length);
     expect(visible).toBe(1);
     expect(await page.textContent('#shown')).toBe('1 of 3 shown');
     await page.fill('#filter', '');

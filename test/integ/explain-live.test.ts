@@ -26,8 +26,8 @@ const RBAC = 'rbac.authorization.k8s.io/v1';
 
 /** The questions asked of every caller, by namespace (`''`: cluster-wide). */
 const QUESTIONS: Record<string, string[]> = {
-  dev: ['get pods', 'list pods', 'create pods', 'get configmaps', 'get secrets', 'create deployments.apps', 'delete rolebindings.rbac.authorization.k8s.io'],
-  prod: ['list pods', 'get configmaps'],
+  'dev': ['get pods', 'list pods', 'create pods', 'get configmaps', 'get secrets', 'create deployments.apps', 'delete rolebindings.rbac.authorization.k8s.io'],
+  'prod': ['list pods', 'get configmaps'],
   '': ['list namespaces', 'delete clusterroles.rbac.authorization.k8s.io', 'list pods'],
 };
 
@@ -81,7 +81,9 @@ async function seed(): Promise<void> {
     await admin.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
   await admin.create({
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' },
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'aws-auth', namespace: 'kube-system' },
     data: {
       mapRoles: [
         // The viewer's aws-auth mapping would make it a cluster admin, but its access entry wins.

@@ -46,10 +46,31 @@ const KNOWN: ReadonlyMap<string, KnownResource> = new Map([
 
 /** kubectl's short names. */
 const SHORT_NAMES: Readonly<Record<string, string>> = {
-  po: 'pods', svc: 'services', cm: 'configmaps', sa: 'serviceaccounts', ep: 'endpoints', ev: 'events', pvc: 'persistentvolumeclaims',
-  rc: 'replicationcontrollers', limits: 'limitranges', quota: 'resourcequotas', ns: 'namespaces', no: 'nodes', pv: 'persistentvolumes',
-  deploy: 'deployments', rs: 'replicasets', sts: 'statefulsets', ds: 'daemonsets', cj: 'cronjobs', hpa: 'horizontalpodautoscalers',
-  ing: 'ingresses', netpol: 'networkpolicies', pdb: 'poddisruptionbudgets', sc: 'storageclasses', crd: 'customresourcedefinitions', csr: 'certificatesigningrequests',
+  po: 'pods',
+  svc: 'services',
+  cm: 'configmaps',
+  sa: 'serviceaccounts',
+  ep: 'endpoints',
+  ev: 'events',
+  pvc: 'persistentvolumeclaims',
+  rc: 'replicationcontrollers',
+  limits: 'limitranges',
+  quota: 'resourcequotas',
+  ns: 'namespaces',
+  no: 'nodes',
+  pv: 'persistentvolumes',
+  deploy: 'deployments',
+  rs: 'replicasets',
+  sts: 'statefulsets',
+  ds: 'daemonsets',
+  cj: 'cronjobs',
+  hpa: 'horizontalpodautoscalers',
+  ing: 'ingresses',
+  netpol: 'networkpolicies',
+  pdb: 'poddisruptionbudgets',
+  sc: 'storageclasses',
+  crd: 'customresourcedefinitions',
+  csr: 'certificatesigningrequests',
 };
 
 /** The request `--can VERB RESOURCE [-n NS]` stands for, with notes on how it was read. */

@@ -294,8 +294,14 @@ function permissionsOf(view: ClusterAccessView, user: ResolvedUser): PermissionS
     const problem = !grant.role ? `${b.roleRef.kind} ${b.roleRef.name} does not exist: the binding grants nothing`
       : grant.role.rules.length === 0 ? `${b.roleRef.kind} ${b.roleRef.name} has no rules${view.rbacSource === 'cluster' ? ' on this cluster' : ''}: the binding grants nothing` : undefined;
     sources.push({
-      kind: 'rbac', label, scope: grant.namespace ? `namespace ${grant.namespace}` : 'cluster', rules: grant.role?.rules ?? [], via: grant.subject,
-      baseline: grant.subject === `Group ${AUTHENTICATED_GROUP}`, grant, ...(problem ? { problem } : {}),
+      kind: 'rbac',
+      label,
+      scope: grant.namespace ? `namespace ${grant.namespace}` : 'cluster',
+      rules: grant.role?.rules ?? [],
+      via: grant.subject,
+      baseline: grant.subject === `Group ${AUTHENTICATED_GROUP}`,
+      grant,
+      ...(problem ? { problem } : {}),
     });
   }
   return sources;
@@ -328,7 +334,9 @@ function rbacStep(view: ClusterAccessView, user: ResolvedUser, sources: readonly
   return { step: 'RBAC', outcome, details: [...masters, ...details, ...baseline] };
 }
 
-function verdictOf(identity: ResolvedUser | undefined, denied: string | undefined, sources: readonly PermissionSource[]): { verdict: Verdict; summary: string } {
+function verdictOf(
+  identity: ResolvedUser | undefined, denied: string | undefined, sources: readonly PermissionSource[],
+): { verdict: Verdict; summary: string } {
   if (!identity) {
     return { verdict: 'cannot-authenticate', summary: `cannot authenticate: ${denied ?? 'not mapped'}` };
   }

@@ -126,7 +126,9 @@ export function withAggregatedRules(rbac: RbacObjects): RbacObjects {
     if (!role.aggregateFrom || role.rules.length > 0) {
       return role;
     }
-    const matches = (r: RbacRole) => r !== role && role.aggregateFrom!.some((sel) => Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => r.labels?.[k] === v));
+    const selects = (sel: Readonly<Record<string, string>>, r: RbacRole) =>
+      Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => r.labels?.[k] === v);
+    const matches = (r: RbacRole) => r !== role && role.aggregateFrom!.some((sel) => selects(sel, r));
     return { ...role, rules: clusterRoles.filter(matches).flatMap((r) => r.rules) };
   });
   return { roles, bindings: rbac.bindings };

@@ -128,7 +128,9 @@ function awsAuthRows(view: ClusterAccessView): Row[] {
   return rows;
 }
 
-function awsAuthRow(view: ClusterAccessView, entry: RoleMapping | UserMapping, source: string, arn: string | undefined, last: Map<string, number>, i: number): Row {
+function awsAuthRow(
+  view: ClusterAccessView, entry: RoleMapping | UserMapping, source: string, arn: string | undefined, last: Map<string, number>, i: number,
+): Row {
   const [section] = source.split('[');
   const where = describePosition(view.awsAuth.positions[section as 'mapRoles'][i], source);
   const role = entry as RoleMapping;

@@ -170,14 +170,14 @@ export function pickCandidate(candidates: readonly CandidateEntry[]): CandidateE
 }
 
 function findRoleMapping(roles: readonly RoleMapping[], subject: string, userId: string | undefined): Found | undefined {
-  return found(pickCandidate(roleCandidates(roles, subject, userId)));
+  return asFound(pickCandidate(roleCandidates(roles, subject, userId)));
 }
 
 function findUserMapping(users: readonly UserMapping[], subject: string): Found | undefined {
-  return found(pickCandidate(userCandidates(users, subject)));
+  return asFound(pickCandidate(userCandidates(users, subject)));
 }
 
-function found(candidate: CandidateEntry | undefined): Found | undefined {
+function asFound(candidate: CandidateEntry | undefined): Found | undefined {
   return candidate && { entry: candidate.entry, source: candidate.source };
 }
 
