@@ -24,6 +24,16 @@ interface Template {
   readonly parameters: Record<string, { Default?: Json }>;
   readonly account?: string;
   readonly region?: string;
+  /** How a deploy-time value is written (default `${Name}`). */
+  readonly placeholder?: (name: string) => string;
+}
+
+/** How deploy-time values are filled in. */
+export interface RenderOptions {
+  /** The account when the stack does not say (e.g. the cluster's own). */
+  readonly account?: string;
+  /** Write a deploy-time value as this (default `${Name}`). */
+  readonly placeholder?: (name: string) => string;
 }
 
 /** One cluster's view of the app, with what the app says about its principals. */
@@ -36,10 +46,24 @@ export interface AppClusterView {
 
 /** Reads every stack template (nested ones included) of the assembly and the desired states in them. */
 export function viewsFromApp(dir: string, modeOverride?: AuthenticationMode): AppClusterView[] {
+  const { states, templates } = desiredStatesOfApp(dir);
+  const facts = iamFacts(templates);
+  const byCluster = new Map<string, Array<{ state: DesiredClusterAccess; template: Template }>>();
+  states.forEach((s) => byCluster.set(s.state.clusterName, [...(byCluster.get(s.state.clusterName) ?? []), s]));
+  return [...byCluster.entries()].map(([clusterName, list]) => clusterView(clusterName, list, facts, modeOverride));
+}
+
+/** Every ClusterAccess's desired state in the app, with the template it is in. */
+export interface AppStates {
+  readonly states: Array<{ state: DesiredClusterAccess; template: Template }>;
+  readonly templates: Template[];
+}
+
+export function desiredStatesOfApp(dir: string, options: RenderOptions = {}): AppStates {
   if (!existsSync(join(dir, 'manifest.json'))) {
     throw new AccessConfigError(`${dir} is not a cloud assembly (no manifest.json): run cdk synth and give its output directory (cdk.out)`);
   }
-  const templates = readTemplates(dir);
+  const templates = readTemplates(dir, options);
   const states: Array<{ state: DesiredClusterAccess; template: Template }> = [];
   for (const template of templates) {
     for (const [id, resource] of Object.entries(template.resources)) {
@@ -51,13 +75,10 @@ export function viewsFromApp(dir: string, modeOverride?: AuthenticationMode): Ap
   if (states.length === 0) {
     throw new AccessConfigError(`${dir} holds no ClusterAccess (no Custom::EksClusterAccess resource in its templates)`);
   }
-  const facts = iamFacts(templates);
-  const byCluster = new Map<string, Array<{ state: DesiredClusterAccess; template: Template }>>();
-  states.forEach((s) => byCluster.set(s.state.clusterName, [...(byCluster.get(s.state.clusterName) ?? []), s]));
-  return [...byCluster.entries()].map(([clusterName, list]) => clusterView(clusterName, list, facts, modeOverride));
+  return { states, templates };
 }
 
-function readTemplates(dir: string): Template[] {
+function readTemplates(dir: string, options: RenderOptions = {}): Template[] {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { artifacts?: Record<string, { type?: string; environment?: string; properties?: { templateFile?: string } }> };
   const envOf = new Map<string, { account?: string; region?: string }>();
   for (const artifact of Object.values(manifest.artifacts ?? {})) {
@@ -70,7 +91,10 @@ function readTemplates(dir: string): Template[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.template.json') && statSync(join(dir, f)).isFile());
   return files.map((file) => {
     const doc = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { Resources?: Template['resources']; Parameters?: Template['parameters'] };
-    return { file, resources: doc.Resources ?? {}, parameters: doc.Parameters ?? {}, ...(envOf.get(file) ?? {}) };
+    const env = envOf.get(file) ?? {};
+    const account = env.account ?? options.account;
+    const placeholder = options.placeholder ? { placeholder: options.placeholder } : {};
+    return { file, resources: doc.Resources ?? {}, parameters: doc.Parameters ?? {}, ...env, ...(account ? { account } : {}), ...placeholder };
   });
 }
 
@@ -150,9 +174,9 @@ function renderRef(name: string, template: Template): string {
     case 'AWS::Partition':
       return 'aws';
     case 'AWS::AccountId':
-      return template.account ?? '${AccountId}';
+      return template.account ?? deployTime('AccountId', template);
     case 'AWS::Region':
-      return template.region ?? '${Region}';
+      return template.region ?? deployTime('Region', template);
     case 'AWS::URLSuffix':
       return 'amazonaws.com';
   }
@@ -167,7 +191,11 @@ function renderRef(name: string, template: Template): string {
   if (parameter && typeof parameter.Default === 'string') {
     return parameter.Default;
   }
-  return `\${${name}}`;
+  return deployTime(name, template);
+}
+
+function deployTime(name: string, template: Template): string {
+  return template.placeholder ? template.placeholder(name) : `\${${name}}`;
 }
 
 function renderGetAtt(id: string, attr: string, template: Template): string {
@@ -176,7 +204,7 @@ function renderGetAtt(id: string, attr: string, template: Template): string {
     const path = typeof resource.Properties?.Path === 'string' ? resource.Properties.Path : '/';
     return `arn:aws:iam::${renderRef('AWS::AccountId', template)}:role${path}${renderRef(id, template)}`;
   }
-  return `\${${id}.${attr}}`;
+  return deployTime(`${id}.${attr}`, template);
 }
 
 /** Labels (construct paths) and who may assume each role, keyed by both ARN forms (with and without path). */

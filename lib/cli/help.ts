@@ -14,6 +14,7 @@ Usage:
   eks-access migrate apply   --cluster NAME [--target-mode API_AND_CONFIG_MAP|API] [--remove-migrated] [--yes]
   eks-access explain         --arn ARN (FILES | --cluster NAME) [--can VERB RESOURCE [-n NS]]... [-o text|json]
   eks-access report          (FILES | --cluster NAME | --app cdk.out) [-o table|json|html] [--out FILE]
+  eks-access diff            --app cdk.out --cluster NAME [-o text|json]
 
 SOURCE is one of:
   --file CM.yaml    the ConfigMap as kubectl prints it (YAML or JSON), or just its data; "-" reads
@@ -30,7 +31,8 @@ SOURCE is one of:
 
 FILES (explain, report) is --file CM.yaml and/or --access-entries FILE, with --rbac FILE... and --mode M.
 
-Exit codes: 0 success, 1 error (or lint found errors), 2 usage error, 3 explain --can answered no.
+Exit codes: 0 success, 1 error (or lint found errors), 2 usage error, 3 explain --can answered no
+(or diff found changes).
 Run "eks-access <command> --help" for a command's flags.
 `;
 
@@ -207,3 +209,18 @@ authenticate to nothing, system:masters holders, wildcard rules, bindings to gro
   --out FILE             write the report there instead of standard output
 ${FILE_FLAGS}  (--mode also goes with --app: the cluster's mode when the app does not tell it)
 ${CLUSTER_FLAGS}`;
+
+export const DIFF_HELP = `Usage: eks-access diff --app cdk.out --cluster NAME [-o text|json]
+
+What cdk deploy of the app would change on the cluster, before it runs: the authentication-mode
+steps, access entries and policy associations added, changed or removed, aws-auth entries added or
+removed, RBAC objects created, changed or deleted, and the refusals the handler would give
+(lockout, objects of another owner, manifests the API server rejects). It runs the handler's own
+planning code against the live cluster, read only: nothing is written.
+
+  --app DIR              the synthesized app (cdk.out); its ClusterAccess constructs on the cluster
+                         (those naming it, else those whose cluster is created in the app)
+  -o, --output FMT       text (default) or json
+${CLUSTER_FLAGS}
+Exit codes: 0 no change, 1 error or a refusal, 2 usage error, 3 changes.
+`;

@@ -3,9 +3,11 @@
  * streams and returns the exit code, so that it runs in-process in tests and in the binary alike.
  */
 import { FILE_SOURCE_FLAGS } from './access-sources';
+import { DIFF_FLAGS, diffCommand } from './diff-command';
 import { EXPLAIN_FLAGS, explainCommand, joinCanArguments } from './explain-command';
 import {
-  CREATE_HELP, DELETE_HELP, EXPLAIN_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP, MIGRATE_APPLY_HELP, MIGRATE_HELP, MIGRATE_PLAN_HELP, REPORT_HELP,
+  CREATE_HELP, DELETE_HELP, DIFF_HELP, EXPLAIN_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP,
+  MIGRATE_APPLY_HELP, MIGRATE_HELP, MIGRATE_PLAN_HELP, REPORT_HELP,
 } from './help';
 import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 import { lintCommand } from './lint-command';
@@ -14,8 +16,8 @@ import { mappingCreate, mappingDelete } from './mapping-edit';
 import { mappingGet } from './mapping-get';
 import { migrateApply } from './migrate-apply';
 import { migratePlan } from './migrate-plan';
-import { REPORT_FLAGS, reportCommand } from './report-command';
 import { FlagSpec, Flags, parseFlags } from './options';
+import { REPORT_FLAGS, reportCommand } from './report-command';
 import { LIVE_FLAGS, StoreFactory, storeFromFlags } from './stores';
 import { AccessConfigError } from '../core/arn';
 
@@ -98,6 +100,11 @@ const COMMANDS: Record<string, Command> = {
     flags: { ...FILE_SOURCE_FLAGS, ...EXPLAIN_FLAGS },
     preparse: joinCanArguments,
     runOwn: (flags, io, options) => explainCommand(flags, io, options.live),
+  },
+  'diff': {
+    help: DIFF_HELP,
+    flags: { ...DIFF_FLAGS },
+    runOwn: (flags, io, options) => diffCommand(flags, io, options.live),
   },
   'report': {
     help: REPORT_HELP,
