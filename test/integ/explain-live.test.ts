@@ -231,3 +231,24 @@ describe('what explain says about each path', () => {
     expect(r.stdout).toContain('can get pods -n dev? no');
   });
 });
+
+describe('report on the live cluster', () => {
+  test('one row per access entry and aws-auth entry, with statuses and problems', async () => {
+    const r = await cli(['report', '--cluster', kubeHarness().clusterName, '--region', kubeHarness().region, '-o', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    type Row = { principal: string; mechanism: string; status: string; bindings: Array<{ role: string }> };
+    const report = JSON.parse(r.stdout) as { rows: Row[]; problems: Array<{ kind: string; message: string }> };
+    expect(report.rows.map((row) => `${row.principal} | ${row.mechanism} | ${row.status}`)).toEqual([
+      `${testPrincipal('admin').principalArn} | access entry (STANDARD) | active`,
+      `${testPrincipal('viewer').principalArn} | access entry (STANDARD) | active`,
+      `arn:aws:iam::${ACCOUNT}:role/viewer | aws-auth mapRoles[0] (line 1 of mapRoles) | overridden`,
+      `arn:aws:iam::${ACCOUNT}:role/developer | aws-auth mapRoles[1] (line 4 of mapRoles) | shadowed`,
+      `arn:aws:iam::${ACCOUNT}:role/DEVELOPER | aws-auth mapRoles[2] (line 7 of mapRoles) | active`,
+      `account ${ACCOUNT} | aws-auth mapAccounts[0] (line 1 of mapAccounts) | active`,
+    ]);
+    expect(report.rows[4].bindings.map((b) => b.role)).toEqual(['Role pod-reader']);
+    expect(report.problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['shadowed', 'ignored', 'unused-binding']));
+    expect(report.problems.find((p) => p.kind === 'unused-binding')!.message).toBe('RoleBinding dev/writers binds Group developers, which no access entry or aws-auth mapping gives anyone');
+  });
+});
