@@ -58,6 +58,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ajv',
     'ajv-formats',
     'kubernetes-models@^4.5.1', // Kubernetes JSON schemas (v1.3x) for the RBAC manifest tests; 5.x is ESM-only and needs Node 22
+    '@dagrejs/dagre', // layered graph layout of `eks-access report -o html`, bundled into the CLI
+    'playwright-core', // drives the system Chromium in the report page's browser test (never downloads a browser)
   ],
 
   // Python, Java, .NET and Go bindings.
@@ -103,9 +105,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 
 // The npm package (and every jsii binding built from it) carries the compiled constructs and core,
-// the bundles in assets/, and nothing else: no local virtualenv, no unbundled handler, CLI or I/O layer (they
+// the bundles in assets/, and nothing else: no local virtualenv, no unbundled handler, CLI, I/O or planning layer (they
 // ship as bundles), no TypeScript sources. test/compliance/package-contents.test.ts checks this.
-for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/', '/.venv/', '/lib/handler/**', '/lib/io/**', '/lib/cli/**', '/lib/**/*.ts']) {
+for (const p of ['/bench/', '/examples/', '/scripts/', '/.ci/', '/docs/', '/cdk.json', '/cdk.out/', '/test/', '/.venv/', '/lib/handler/**', '/lib/io/**', '/lib/plan/**', '/lib/cli/**', '/lib/**/*.ts']) {
   project.npmignore?.exclude(p);
 }
 project.npmignore?.include('/lib/**/*.d.ts');
@@ -122,7 +124,7 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // The handler, the CLI and their I/O layer (lib/io) are bundled by esbuild (scripts/bundle.mjs), so they may import build-time
 // dependencies such as the AWS SDK; the constructs may not (jsii ships them unbundled).
 project.eslint?.addOverride({
-  files: ['lib/handler/**/*.ts', 'lib/io/**/*.ts', 'lib/cli/**/*.ts'],
+  files: ['lib/handler/**/*.ts', 'lib/io/**/*.ts', 'lib/plan/**/*.ts', 'lib/cli/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 

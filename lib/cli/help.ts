@@ -1,6 +1,7 @@
 /** Help texts: `eks-access --help` and `--help` on every command. */
 
-export const MAIN_HELP = `eks-access: inspect and edit the aws-auth ConfigMap of Amazon EKS clusters, and move them to access entries.
+export const MAIN_HELP = `eks-access: inspect and edit the aws-auth ConfigMap of Amazon EKS clusters, move them to access entries,
+and see who can do what.
 
 Usage:
   eks-access mapping get     SOURCE [--arn ARN] [-o table|json|yaml]
@@ -11,6 +12,9 @@ Usage:
   eks-access lint            SOURCE [-o text|json]
   eks-access migrate plan    SOURCE [--access-entries FILE] [--mode M] [-o table|json|yaml|cdk]
   eks-access migrate apply   --cluster NAME [--target-mode API_AND_CONFIG_MAP|API] [--remove-migrated] [--yes]
+  eks-access explain         --arn ARN (FILES | --cluster NAME) [--can VERB RESOURCE [-n NS]]... [-o text|json]
+  eks-access report          (FILES | --cluster NAME | --app cdk.out) [-o table|json|html] [--out FILE]
+  eks-access diff            --app cdk.out --cluster NAME [-o text|json]
 
 SOURCE is one of:
   --file CM.yaml    the ConfigMap as kubectl prints it (YAML or JSON), or just its data; "-" reads
@@ -25,7 +29,10 @@ SOURCE is one of:
       --verbose         print every API call to standard error
       --timeout S       give up after S seconds (default 120; migrate apply 1800)
 
-Exit codes: 0 success, 1 error (or lint found errors), 2 usage error.
+FILES (explain, report) is --file CM.yaml and/or --access-entries FILE, with --rbac FILE... and --mode M.
+
+Exit codes: 0 success, 1 error (or lint found errors), 2 usage error, 3 explain --can answered no
+(or diff found changes).
 Run "eks-access <command> --help" for a command's flags.
 `;
 
@@ -150,3 +157,70 @@ username template variables, duplicate ARNs, ignored keys. Exits 1 when there is
   --file PATH        the ConfigMap; "-" for standard input
   -o, --output FMT   text (default) or json
 ${CLUSTER_FLAGS}`;
+
+/** The flags of explain and report that read files. */
+const FILE_FLAGS = `  --file PATH            aws-auth (YAML or JSON, as kubectl prints it); "-" for standard input;
+                         a file that does not exist stands for a cluster without aws-auth
+  --access-entries PATH  the access entries (JSON: a list of {principalArn, type, username,
+                         kubernetesGroups, accessPolicies: [{policyArn, accessScope}]}, or
+                         {"accessEntries": [...]}, or aws eks describe-access-entry's output)
+  --rbac PATH            Roles, ClusterRoles and their bindings (YAML, several documents or a
+                         List, or JSON); repeat it for several files. Kubernetes' default roles
+                         (cluster-admin, admin, edit, view) are assumed unless a file defines them
+  --mode MODE            the cluster's authentication mode: CONFIG_MAP, API_AND_CONFIG_MAP or API
+                         (default: API_AND_CONFIG_MAP with --access-entries, else CONFIG_MAP)
+`;
+
+export const EXPLAIN_HELP = `Usage: eks-access explain --arn ARN (FILES | --cluster NAME) [--session-name S]
+                          [--can VERB RESOURCE [-n NS]]... [-o text|json]
+
+Walks the caller through the cluster's access as EKS does, step by step: the authentication mode,
+the access entry (which wins over aws-auth), else aws-auth (case-insensitive, role path dropped,
+the last valid entry winning; shadowed entries are named with their lines), else mapAccounts; the
+username and groups with their templates rendered; then the access policies and the RBAC
+bindings that name them, summarized as verbs x resources. Says plainly when the caller cannot
+authenticate, or authenticates but has no permissions, and why.
+
+  --arn ARN              what the caller presents (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION,
+                         an IAM user ARN, a root ARN), or an IAM role ARN (path included) for a
+                         sample session of it
+  --session-name S       the session name for a role ARN (default "session")
+  --can VERB RESOURCE    may the caller do it? RESOURCE as kubectl writes it: pods, pods/log,
+                         deployments.apps, deploy, or a URL path (/healthz); repeatable
+  -n, --namespace NS     the namespace of every --can (default: all namespaces, which only
+                         cluster-wide permissions allow)
+  -o, --output FMT       text (default) or json
+${FILE_FLAGS}${CLUSTER_FLAGS}
+Exit codes: 0 (every --can answered yes), 1 error, 2 usage error, 3 some --can answered no.
+`;
+
+export const REPORT_HELP = `Usage: eks-access report (FILES | --cluster NAME | --app cdk.out) [-o table|json|html] [--out FILE]
+
+Everyone who can reach the cluster and what they get: one row per principal (IAM ARN, mechanism,
+username, groups, access policies with their scopes, bound roles and their namespaces), then the
+problems: shadowed and dead entries, mappings EKS ignores, lint errors, identities that
+authenticate to nothing, system:masters holders, wildcard rules, bindings to groups nobody is in.
+
+  --app DIR              a synthesized app (cdk.out): what its ClusterAccess constructs will grant,
+                         from the custom resources' desired state (S3-spilled states included),
+                         with the IAM groups that may assume each role
+  -o, --output FMT       table (default), json, or html (one self-contained page with a filterable
+                         table and a graph of IAM group -> role -> Kubernetes group -> role -> namespace)
+  --out FILE             write the report there instead of standard output
+${FILE_FLAGS}  (--mode also goes with --app: the cluster's mode when the app does not tell it)
+${CLUSTER_FLAGS}`;
+
+export const DIFF_HELP = `Usage: eks-access diff --app cdk.out --cluster NAME [-o text|json]
+
+What cdk deploy of the app would change on the cluster, before it runs: the authentication-mode
+steps, access entries and policy associations added, changed or removed, aws-auth entries added or
+removed, RBAC objects created, changed or deleted, and the refusals the handler would give
+(lockout, objects of another owner, manifests the API server rejects). It runs the handler's own
+planning code against the live cluster, read only: nothing is written.
+
+  --app DIR              the synthesized app (cdk.out); its ClusterAccess constructs on the cluster
+                         (those naming it, else those whose cluster is created in the app)
+  -o, --output FMT       text (default) or json
+${CLUSTER_FLAGS}
+Exit codes: 0 no change, 1 error or a refusal, 2 usage error, 3 changes.
+`;

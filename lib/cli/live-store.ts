@@ -14,6 +14,7 @@ import { FIELD_MANAGER } from '../core/desired-state';
 import { AWS_AUTH_NAMESPACE, AWS_AUTH_PATH, AwsAuthConflictError, readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
 import type { ClusterInfo } from '../io/cluster';
 import { Deadline, DeadlineExceededError } from '../io/deadline';
+import type { EksSender } from '../io/eks-api';
 import { KubernetesApiError } from '../io/kube/errors';
 import { collectionPath, KubeObject, KubernetesApi, kubeStatus, objectPath } from '../io/kubernetes-api';
 import type { OpenClusterOptions } from '../io/kubernetes-connection';
@@ -41,6 +42,8 @@ export interface LiveStoreOptions {
 export interface LiveSession {
   readonly cluster: ClusterInfo;
   readonly kube: KubernetesApi;
+  /** The EKS API, when the session was opened with `keepEks`. */
+  readonly eks?: EksSender;
   close(): void;
 }
 
@@ -101,7 +104,7 @@ export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreD
     try {
       return await fn(await open());
     } catch (error) {
-      throw explain(error, action, where, options);
+      throw explainLiveFailure(error, action, where, options);
     }
   };
 
@@ -175,8 +178,25 @@ function refuseApiMode(cluster: ClusterInfo, where: string): void {
   }
 }
 
+/**
+ * Describes the cluster and connects to it with the caller's credentials (a profile's, or a role
+ * assumed with them); with `keepEks`, the session keeps its EKS client for further reads.
+ */
+export function connectLive(options: LiveStoreOptions, deps: LiveStoreDeps, log: Logger, deadline: Deadline, keepEks = false): Promise<LiveSession> {
+  // The AWS SDK loads only here (require, not import, so it stays lazy in the CommonJS
+  // output and the bundle), so that file mode starts as fast as it did without live mode.
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy; the CLI is bundled by esbuild */
+  const { fromNodeProviderChain } = require('@aws-sdk/credential-providers') as typeof import('@aws-sdk/credential-providers');
+  const opener = deps.openCluster ?? (require('../io/kubernetes-connection') as typeof import('../io/kubernetes-connection')).openCluster;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const credentials = options.profile !== undefined ? fromNodeProviderChain({ profile: options.profile }) : fromNodeProviderChain();
+  const { clusterName, region, roleArn } = options;
+  // A person is waiting: no grace period for access that may still be propagating.
+  return opener({ clusterName, region, roleArn, credentials, deadline, log, authGraceMs: 0, keepEks });
+}
+
 /** A failure as the person at the terminal needs it: which cluster, which value, what to do. */
-function explain(error: unknown, action: string, where: string, options: LiveStoreOptions): Error {
+export function explainLiveFailure(error: unknown, action: string, where: string, options: LiveStoreOptions): Error {
   if (error instanceof AccessConfigError || error instanceof UsageError) {
     return error;
   }

@@ -2,14 +2,22 @@
  * `eks-access`: the command-line tool. {@link main} runs one command line against the given
  * streams and returns the exit code, so that it runs in-process in tests and in the binary alike.
  */
-import { CREATE_HELP, DELETE_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP, MIGRATE_APPLY_HELP, MIGRATE_HELP, MIGRATE_PLAN_HELP } from './help';
+import { FILE_SOURCE_FLAGS } from './access-sources';
+import { DIFF_FLAGS, diffCommand } from './diff-command';
+import { EXPLAIN_FLAGS, explainCommand, joinCanArguments } from './explain-command';
+import {
+  CREATE_HELP, DELETE_HELP, DIFF_HELP, EXPLAIN_HELP, GET_HELP, LINT_HELP, MAIN_HELP, MAPPING_HELP,
+  MIGRATE_APPLY_HELP, MIGRATE_HELP, MIGRATE_PLAN_HELP, REPORT_HELP,
+} from './help';
 import { AwsAuthStore, CliIo, EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError } from './io';
 import { lintCommand } from './lint-command';
+import { LiveStoreDeps } from './live-store';
 import { mappingCreate, mappingDelete } from './mapping-edit';
 import { mappingGet } from './mapping-get';
 import { migrateApply } from './migrate-apply';
 import { migratePlan } from './migrate-plan';
 import { FlagSpec, Flags, parseFlags } from './options';
+import { REPORT_FLAGS, reportCommand } from './report-command';
 import { LIVE_FLAGS, StoreFactory, storeFromFlags } from './stores';
 import { AccessConfigError } from '../core/arn';
 
@@ -21,12 +29,19 @@ export interface MainOptions {
   readonly openStore?: StoreFactory;
   /** Flags every command accepts in addition to its own, for `openStore`; by default live mode's (`--cluster`, `--region`, ...). */
   readonly extraFlags?: FlagSpec;
+  /** How `explain`, `report` and `diff` reach a live cluster (tests observe or wrap the connection). */
+  readonly live?: LiveStoreDeps;
 }
 
 interface Command {
   readonly help: string;
   readonly flags: FlagSpec;
-  readonly run: (flags: Flags, store: AwsAuthStore, io: CliIo) => Promise<number>;
+  /** Runs on the aws-auth store the flags name (`--file` or `--cluster`). */
+  readonly run?: (flags: Flags, store: AwsAuthStore, io: CliIo) => Promise<number>;
+  /** Runs on its own sources (several files, a cluster's access entries and RBAC, an app). */
+  readonly runOwn?: (flags: Flags, io: CliIo, options: MainOptions) => Promise<number>;
+  /** Rewrites the arguments before they are parsed. */
+  readonly preparse?: (args: string[]) => string[];
   /** The time limit on a cluster when `--timeout` is not given (default the store's). */
   readonly liveTimeoutSeconds?: number;
 }
@@ -80,6 +95,22 @@ const COMMANDS: Record<string, Command> = {
     run: migrateApply,
     liveTimeoutSeconds: 1800,
   },
+  'explain': {
+    help: EXPLAIN_HELP,
+    flags: { ...FILE_SOURCE_FLAGS, ...EXPLAIN_FLAGS },
+    preparse: joinCanArguments,
+    runOwn: (flags, io, options) => explainCommand(flags, io, options.live),
+  },
+  'diff': {
+    help: DIFF_HELP,
+    flags: { ...DIFF_FLAGS },
+    runOwn: (flags, io, options) => diffCommand(flags, io, options.live),
+  },
+  'report': {
+    help: REPORT_HELP,
+    flags: { ...FILE_SOURCE_FLAGS, ...REPORT_FLAGS },
+    runOwn: (flags, io, options) => reportCommand(flags, io, options.live),
+  },
 };
 
 /** Verbs that take a sub-command, and their help. */
@@ -107,17 +138,22 @@ export async function main(argv: string[], io: CliIo, options: MainOptions = {})
     return usage(io, `unknown command "${name}"`, takesSub ? `eks-access ${verb} --help` : 'eks-access --help');
   }
   try {
-    const flags = parseFlags(argv.slice(takesSub ? 2 : 1), { ...(options.extraFlags ?? LIVE_FLAGS), ...command.flags });
+    const args = argv.slice(takesSub ? 2 : 1);
+    const common = command.runOwn ? LIVE_FLAGS : options.extraFlags ?? LIVE_FLAGS;
+    const flags = parseFlags(command.preparse ? command.preparse(args) : args, { ...common, ...command.flags });
     if (flags.help) {
       io.stdout(command.help);
       return EXIT_OK;
+    }
+    if (command.runOwn) {
+      return await command.runOwn(flags, io, options);
     }
     if (command.liveTimeoutSeconds !== undefined && flags.cluster !== undefined && flags.timeout === undefined) {
       flags.timeout = String(command.liveTimeoutSeconds);
     }
     const store = (options.openStore ?? storeFromFlags())(flags, io);
     try {
-      return await command.run(flags, store, io);
+      return await command.run!(flags, store, io);
     } finally {
       await store.close?.();
     }

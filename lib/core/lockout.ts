@@ -5,6 +5,7 @@
  * deployment, or this one's rollback, could no longer repair anything).
  */
 import { awsAuthRoleArn, principalArnProblem } from './arn';
+import { DesiredClusterAccess } from './desired-state';
 
 /** Who can do what on the cluster, as seen through one mechanism (aws-auth or access entries). */
 export interface AccessSnapshot {
@@ -81,4 +82,28 @@ export function effectiveSnapshot(accessEntries: AccessSnapshot, awsAuth: Access
 export function inAwsAuthForm(snapshot: AccessSnapshot): AccessSnapshot {
   const form = (arns: ReadonlySet<string>) => new Set([...arns].map((arn) => (principalArnProblem(arn) ? arn : awsAuthRoleArn(arn)).toLowerCase()));
   return { principals: form(snapshot.principals), nodePrincipals: form(snapshot.nodePrincipals), admins: form(snapshot.admins) };
+}
+
+/** The identities the handler reaches Kubernetes with, in their full (access entry) form. */
+export function handlerIdentities(state: DesiredClusterAccess): HandlerIdentity[] {
+  if (state.kubernetesRoleArn) {
+    return [{ arn: state.kubernetesRoleArn, field: 'kubernetesRoleArn' }];
+  }
+  return state.handlerRoleArn ? [{ arn: state.handlerRoleArn, field: 'handlerRoleArn' }] : [];
+}
+
+/**
+ * Refuses moving the cluster to mode API (which ignores aws-auth) when aws-auth alone maps the
+ * cluster's nodes or the handler's identity; warns naming every other principal that only aws-auth
+ * lets in. Both snapshots in aws-auth form, as they will be once this run's writes are done.
+ */
+export function assertMayStopReadingAwsAuth(
+  entries: AccessSnapshot, awsAuth: AccessSnapshot, identities: readonly HandlerIdentity[], log: { warn(message: string): void },
+): void {
+  const ids = identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() }));
+  assertNoLockout('the cluster by moving it to authentication mode API, which ignores aws-auth', effectiveSnapshot(entries, awsAuth), entries, ids);
+  const awsAuthOnly = [...awsAuth.principals].filter((arn) => !entries.principals.has(arn)).sort();
+  if (awsAuthOnly.length > 0) {
+    log.warn(`moving to authentication mode API: these principals are mapped only in aws-auth and lose access to the cluster: ${awsAuthOnly.join(', ')}`);
+  }
 }

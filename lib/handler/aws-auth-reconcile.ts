@@ -2,42 +2,16 @@
  * This owner's entries in aws-auth: parse the live ConfigMap exactly as the authenticator reads
  * it, merge with the engine's owner-tracked merge, refuse a lockout, and write through the
  * conflict-safe store. Used with an empty desired state to remove this owner's entries (Delete,
- * or a move to access entries); foreign and other owners' entries are never touched.
+ * or a move to access entries); foreign and other owners' entries are never touched. The merge
+ * and its checks are planned in `lib/plan/aws-auth-change.ts`.
  */
 import { AccessConfigError } from '../core/arn';
-import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, matchCaller, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
-import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../core/desired-state';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
-import { readAwsAuth, updateAwsAuth } from '../io/aws-auth-store';
-import { Deadline } from '../io/deadline';
+import { readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
+import { DesiredAwsAuth } from '../core/desired-state';
+import { LockoutError } from '../core/lockout';
+import { updateAwsAuth } from '../io/aws-auth-store';
 import { KubeObject, KubernetesApi } from '../io/kubernetes-api';
-import { Logger } from '../io/log';
-
-/** Desired state of an owner that wants nothing in aws-auth. */
-export const EMPTY_DESIRED_AWS_AUTH: DesiredAwsAuth = { mapRoles: [], mapUsers: [], mapAccounts: [] };
-
-export interface AwsAuthReconcileInput {
-  readonly ownerId: string;
-  readonly desired: DesiredAwsAuth;
-  /** Identities the handler uses (in aws-auth form: role path removed); never unmapped. */
-  readonly identities: readonly HandlerIdentity[];
-  readonly deadline: Deadline;
-  readonly log: Logger;
-  readonly random?: () => number;
-  readonly maxAttempts?: number;
-  /**
-   * Refuse a change that leaves aws-auth without any mapping where it had some: on a CONFIG_MAP
-   * cluster that locks out everyone but the cluster creator.
-   */
-  readonly refuseEmpty?: boolean;
-  /**
-   * On a cluster in mode API_AND_CONFIG_MAP: who the access entries let in before and after this
-   * run (in aws-auth form, see `inAwsAuthForm`). The lockout check then judges what the cluster
-   * lets in through both, as EKS does, so that a mapping can move from aws-auth to an access entry.
-   * Absent: aws-auth alone is judged.
-   */
-  readonly accessEntries?: { readonly before: AccessSnapshot; readonly after: AccessSnapshot };
-}
+import { AwsAuthChange, AwsAuthReconcileInput, computeAwsAuthChange, NO_ONE, parseLiveAwsAuth } from '../plan/aws-auth-change';
 
 export interface AwsAuthReconcileResult {
   readonly written: boolean;
@@ -49,141 +23,6 @@ export interface AwsAuthReconcileResult {
   /** Owner IDs recorded in aws-auth after this run. */
   readonly owners: string[];
   readonly warnings: string[];
-}
-
-/** Parses the live object; throws naming every problem when any would lose information. */
-export function parseLiveAwsAuth(object: KubeObject): AwsAuthConfigMap {
-  const parsed = parseAwsAuth(object as object);
-  const errors = parsed.problems.filter((p) => p.severity === 'error');
-  if (!parsed.configMap || errors.length > 0) {
-    throw new AccessConfigError(`the aws-auth ConfigMap in kube-system cannot be read safely, so it was not changed (nothing was written):\n- ${(errors.length > 0 ? errors : parsed.problems).map(formatProblem).join('\n- ')}\nFix it by hand (kubectl edit configmap aws-auth -n kube-system), then re-run the deployment.`);
-  }
-  return parsed.configMap;
-}
-
-/**
- * Who aws-auth lets in, for the lockout check: for every role and user ARN it lists, the entry the
- * authenticator uses for it (the engine's own resolution: ARNs compared without case, the last
- * valid entry winning), so that an entry shadowing another is judged by what it grants.
- */
-export function awsAuthSnapshot(configMap: AwsAuthConfigMap): AccessSnapshot {
-  const arns = new Set([...configMap.mapRoles.map((r) => r.rolearn), ...configMap.mapUsers.map((u) => u.userarn)]
-    .filter((arn): arn is string => typeof arn === 'string')
-    .map((arn) => arn.toLowerCase()));
-  const effective = [...arns].flatMap((arn) => {
-    const groups = effectiveGroups(configMap, arn);
-    return groups === undefined ? [] : [{ arn, groups }];
-  });
-  return {
-    principals: new Set(effective.map((e) => e.arn)),
-    nodePrincipals: new Set(effective.filter((e) => e.groups.includes('system:nodes')).map((e) => e.arn)),
-    admins: new Set(effective.filter((e) => e.groups.includes('system:masters')).map((e) => e.arn)),
-  };
-}
-
-/** The groups of the entry the authenticator uses for `arn`, or undefined when none maps it. */
-function effectiveGroups(configMap: AwsAuthConfigMap, arn: string): readonly string[] | undefined {
-  try {
-    const match = matchCaller(configMap, { arn });
-    // An account in mapAccounts lets the caller in with no groups.
-    return match === undefined ? undefined : [...(match.entry?.groups ?? [])];
-  } catch {
-    return undefined; // not an ARN the authenticator accepts as a caller: it maps nobody
-  }
-}
-
-/** What merging this owner's entries into one version of aws-auth gives. */
-export interface AwsAuthChange {
-  /** The ConfigMap to write, or undefined when nothing changes. */
-  readonly next?: KubeObject;
-  readonly warnings: string[];
-  /** Lower-cased ARNs mapped afterwards. */
-  readonly mappedArns: ReadonlySet<string>;
-  /** Who aws-auth lets in afterwards (nobody when there is none, or it cannot be parsed and is left alone). */
-  readonly access: AccessSnapshot;
-  /** Owner IDs recorded afterwards. */
-  readonly owners: string[];
-}
-
-/**
- * Merges the input into `current` (undefined: no aws-auth yet). Throws, without side effects, when
- * the ConfigMap cannot be parsed or the change would lock nodes or the handler out.
- */
-export type AwsAuthChangeInput = Pick<AwsAuthReconcileInput, 'ownerId' | 'desired' | 'identities' | 'refuseEmpty' | 'accessEntries'>;
-
-export function computeAwsAuthChange(current: KubeObject | undefined, input: AwsAuthChangeInput): AwsAuthChange {
-  const wantsNothing = input.desired.mapRoles.length + input.desired.mapUsers.length + input.desired.mapAccounts.length === 0;
-  if (current === undefined && wantsNothing) {
-    assertNoLockoutThrough(input, NO_ONE, NO_ONE, false);
-    return { warnings: [], mappedArns: new Set(), access: NO_ONE, owners: [] }; // no aws-auth and nothing to put in it: create nothing
-  }
-  if (current !== undefined && wantsNothing && !mayRecordOwner(current, input.ownerId)) {
-    // Nothing of this owner's to remove: aws-auth is none of its business, even when it cannot be parsed.
-    const parsed = parseAwsAuth(current as object).configMap;
-    const unchanged = parsed ? awsAuthSnapshot(parsed) : NO_ONE;
-    assertNoLockoutThrough(input, unchanged, unchanged, false);
-    return { warnings: [], mappedArns: unchanged.principals, access: unchanged, owners: ownersIn(current) };
-  }
-  const base = current === undefined ? emptyAwsAuth() : parseLiveAwsAuth(current);
-  const merge = mergeOwnedAwsAuth(base, input.ownerId, input.desired);
-  const before = awsAuthSnapshot(base);
-  const after = awsAuthSnapshot(merge.configMap);
-  const result = { warnings: merge.warnings, mappedArns: after.principals, access: after, owners: Object.keys(readOwnerRecords(merge.configMap)) };
-  assertNoLockoutThrough(input, before, after, merge.changed);
-  if (!merge.changed) {
-    return result;
-  }
-  const mappings = (c: AwsAuthConfigMap) => c.mapRoles.length + c.mapUsers.length + c.mapAccounts.length;
-  if (input.refuseEmpty && mappings(base) > 0 && mappings(merge.configMap) === 0) {
-    throw new LockoutError(`${REFUSAL} it would leave aws-auth without any mapping, and on a CONFIG_MAP cluster only the cluster creator could still sign in. Keep at least one mapping (e.g. the node role), or move the cluster to access entries first.`);
-  }
-  return { ...result, next: toConfigMapObject(merge.configMap) as unknown as KubeObject };
-}
-
-const NO_ONE: AccessSnapshot = { principals: new Set(), nodePrincipals: new Set(), admins: new Set() };
-
-/**
- * The lockout check of one aws-auth change: aws-auth alone (only when it changes), or, when the
- * input carries the access entries' change, what the cluster lets in through both.
- */
-function assertNoLockoutThrough(input: AwsAuthChangeInput, before: AccessSnapshot, after: AccessSnapshot, awsAuthChanges: boolean): void {
-  const identities = input.identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() }));
-  if (input.accessEntries) {
-    const { before: entriesBefore, after: entriesAfter } = input.accessEntries;
-    assertNoLockout('the access entries and aws-auth together', effectiveSnapshot(entriesBefore, before), effectiveSnapshot(entriesAfter, after), identities);
-  } else if (awsAuthChanges) {
-    assertNoLockout('aws-auth', before, after, identities);
-  }
-}
-
-/** False only when the owners annotation certainly has no record of `ownerId`. */
-function mayRecordOwner(configMap: KubeObject, ownerId: string): boolean {
-  const raw = configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION];
-  if (raw === undefined || raw === '') {
-    return false;
-  }
-  try {
-    const records = JSON.parse(raw) as unknown;
-    // An own key only: an owner ID such as `constructor` is not recorded by Object.prototype.
-    return !(records && typeof records === 'object' && !Array.isArray(records) && !Object.prototype.hasOwnProperty.call(records, ownerId));
-  } catch {
-    return true; // unreadable: let the full merge report it
-  }
-}
-
-/** Owner IDs of the owners annotation (none when it is absent or unreadable). */
-function ownersIn(configMap: KubeObject): string[] {
-  try {
-    const records = JSON.parse(configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION] ?? '{}') as unknown;
-    return records && typeof records === 'object' && !Array.isArray(records) ? Object.keys(records) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Reads aws-auth and computes the change without writing: fails early for what would fail later. */
-export async function precheckAwsAuth(kube: KubernetesApi, input: AwsAuthChangeInput): Promise<AwsAuthChange> {
-  return computeAwsAuthChange(await readAwsAuth(kube), input);
 }
 
 /** Makes aws-auth hold exactly this owner's desired entries, alongside everyone else's. */

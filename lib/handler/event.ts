@@ -2,9 +2,9 @@
  * The CloudFormation custom resource event as the Provider framework passes it to `onEvent`, and
  * its decoding into the desired states the handler reconciles.
  */
-import { assertValidDesiredState } from './desired-state-check';
 import { AccessConfigError } from '../core/arn';
 import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, parsePhysicalResourceId, physicalResourceId } from '../core/desired-state';
+import { assertValidDesiredState } from '../core/desired-state-check';
 import { endpointOverrides } from '../io/endpoints';
 import { Logger } from '../io/log';
 import { readS3Object } from '../io/s3-object';

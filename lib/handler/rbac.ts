@@ -1,187 +1,20 @@
 /**
  * RBAC objects (Namespaces, ClusterRoles, Roles and their bindings) applied with server-side
  * apply under the handler's fixed field manager, labelled with the owner, and removed again by
- * that label. Every object is read first: unchanged objects are not written at all, objects of
- * another owner are never taken over, and all checks run before the first write.
+ * that label. The plan comes from `lib/plan/rbac-plan.ts`: every object is read first, unchanged
+ * objects are not written at all, objects of another owner are never taken over, and all checks
+ * run before the first write.
  */
-import { MANIFEST_KINDS, isNamespacedKind } from './desired-state-check';
 import { KubernetesManifest, FIELD_MANAGER, OWNER_KEY } from '../core/desired-state';
-import { Deadline } from '../io/deadline';
-import { KubeObject, KubernetesApi, collectionPath, kubeReason, kubeStatus, objectPath } from '../io/kubernetes-api';
-import { Logger } from '../io/log';
-
-export interface RbacContext {
-  readonly kube: KubernetesApi;
-  readonly ownerId: string;
-  /** The previous owner ID after a replacement on the same cluster: its objects that are still desired are taken over. */
-  readonly formerOwnerId?: string;
-  readonly log: Logger;
-  readonly deadline: Deadline;
-}
-
-export interface RbacResult {
-  readonly applied: string[];
-  readonly unchanged: string[];
-  readonly deleted: string[];
-  /** Owned namespaces kept because they hold objects this owner did not create. */
-  readonly kept: string[];
-}
-
-/** `Kind namespace/name` */
-export function describeObject(o: { kind?: string; metadata: { name: string; namespace?: string } }): string {
-  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-}
-
-/** The manifests in apply order: Namespaces, ClusterRoles, Roles, ClusterRoleBindings, RoleBindings. */
-export function applyOrder<T extends { kind?: string }>(manifests: readonly T[]): T[] {
-  const rank = (m: T) => (MANIFEST_KINDS as readonly string[]).indexOf(m.kind ?? '');
-  return [...manifests].sort((a, b) => rank(a) - rank(b));
-}
-
-/**
- * True when every field of `desired` has the same value in `live` (lists element by element, same
- * length): applying `desired` would change nothing the handler manages.
- */
-export function isSubset(desired: unknown, live: unknown): boolean {
-  if (Array.isArray(desired)) {
-    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]));
-  }
-  if (desired !== null && typeof desired === 'object') {
-    if (live === null || typeof live !== 'object' || Array.isArray(live)) {
-      return false;
-    }
-    return Object.entries(desired).every(([k, v]) => isSubset(v, (live as Record<string, unknown>)[k]));
-  }
-  return desired === live;
-}
-
-/** The manifest with the owner label added. */
-export function withOwnerLabel(manifest: KubernetesManifest, ownerId: string): KubeObject {
-  return {
-    ...manifest,
-    metadata: { ...manifest.metadata, labels: { ...(manifest.metadata.labels ?? {}), [OWNER_KEY]: ownerId } },
-  } as KubeObject;
-}
-
-/** The manifest without the owner label. */
-export function withoutOwnerLabel(manifest: KubernetesManifest): KubeObject {
-  const labels = { ...(manifest.metadata.labels ?? {}) };
-  delete labels[OWNER_KEY];
-  const metadata: Record<string, unknown> = { ...manifest.metadata, labels };
-  if (Object.keys(labels).length === 0) {
-    delete metadata.labels;
-  }
-  return { ...manifest, metadata } as KubeObject;
-}
-
-function pathOf(o: { kind?: string; metadata: { name: string; namespace?: string } }): string {
-  return objectPath(o.kind!, o.metadata.name, isNamespacedKind(o.kind!) ? o.metadata.namespace : undefined);
-}
-
-function isBinding(kind: string | undefined): boolean {
-  return kind === 'RoleBinding' || kind === 'ClusterRoleBinding';
-}
-
-interface PlannedApply {
-  readonly body: KubeObject;
-  readonly live?: KubeObject;
-  /** A binding whose roleRef changes: delete it first (roleRef is immutable). */
-  readonly recreate: boolean;
-}
-
-/**
- * Reads every desired object and decides what to write. Throws, before anything is written, when
- * an object exists that this owner did not create (a Namespace is the exception: it is used as
- * it is, without taking ownership).
- */
-export async function planManifests(
-  ctx: RbacContext, manifests: readonly KubernetesManifest[],
-): Promise<{ writes: PlannedApply[]; unchanged: string[] }> {
-  const writes: PlannedApply[] = [];
-  const unchanged: string[] = [];
-  const conflicts: string[] = [];
-  for (const manifest of applyOrder(manifests)) {
-    ctx.deadline.check(`reading ${describeObject(manifest)}`);
-    const live = await ctx.kube.get(pathOf(manifest));
-    const liveOwner = live?.metadata.labels?.[OWNER_KEY];
-    let body: KubeObject;
-    const ours = liveOwner === ctx.ownerId || (ctx.formerOwnerId !== undefined && liveOwner === ctx.formerOwnerId);
-    if (live && !ours) {
-      if (manifest.kind !== 'Namespace') {
-        conflicts.push(`${describeObject(manifest)} already exists and ${liveOwner ? `belongs to another access configuration (${liveOwner})` : 'was not created by this access configuration'}; rename it in the configuration or delete the existing object`);
-        continue;
-      }
-      // A namespace that existed before is used, never owned (so never deleted): no owner label of
-      // this owner's, even when the manifest carries one. Another owner's label is sent back as it
-      // is: every owner applies with the same field manager, so leaving it out would remove it.
-      body = liveOwner ? withOwnerLabel(manifest, liveOwner) : withoutOwnerLabel(manifest);
-    } else {
-      body = withOwnerLabel(manifest, ctx.ownerId);
-    }
-    if (live && isSubset(body, live)) {
-      unchanged.push(describeObject(manifest));
-      continue;
-    }
-    const recreate = live !== undefined && isBinding(manifest.kind) && !isSubset((manifest as { roleRef?: unknown }).roleRef, live.roleRef);
-    writes.push({ body, live, recreate });
-  }
-  if (conflicts.length > 0) {
-    throw new Error(`refusing to apply the RBAC objects (nothing was written):\n- ${conflicts.join('\n- ')}`);
-  }
-  return { writes, unchanged };
-}
-
-/**
- * Validates the objects with a server-side dry run (`dryRun=All`); objects in a namespace that
- * does not exist yet (it is created by the same apply) are skipped. Returns every problem.
- */
-export async function dryRunProblems(ctx: RbacContext, objects: readonly KubeObject[]): Promise<string[]> {
-  const problems: string[] = [];
-  const newNamespaces = new Set<string>();
-  for (const body of objects) {
-    if (body.kind === 'Namespace') {
-      newNamespaces.add(body.metadata.name);
-    }
-  }
-  for (const body of objects) {
-    try {
-      await ctx.kube.apply(pathOf(body), body, { fieldManager: FIELD_MANAGER, force: true, dryRun: true });
-    } catch (error) {
-      const inNewNamespace = kubeStatus(error) === 404 && body.metadata.namespace !== undefined && newNamespaces.has(body.metadata.namespace);
-      // A binding whose roleRef changes fails the dry run as an update; it is re-created instead.
-      const immutableRoleRef = kubeStatus(error) === 422 && isBinding(body.kind) && /roleRef/i.test((error as Error).message ?? '');
-      if (!inNewNamespace && !immutableRoleRef) {
-        problems.push(`${describeObject(body)}: ${(error as Error).message}`);
-      }
-    }
-  }
-  return problems;
-}
+import { MANIFEST_KINDS } from '../core/desired-state-check';
+import { collectionPath, kubeReason, kubeStatus } from '../io/kubernetes-api';
+import {
+  describeObject, foreignObjectsIn, isBinding, listOwned, pathOf, PreparedManifests, prepareManifests, RbacContext, RbacResult, unwantedOwned,
+} from '../plan/rbac-plan';
 
 /** Applies the desired RBAC objects; unchanged ones are not written. */
 export async function applyManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<Pick<RbacResult, 'applied' | 'unchanged'>> {
   return applyPrepared(ctx, await prepareManifests(ctx, manifests));
-}
-
-/** RBAC changes checked against the cluster (ownership, server-side dry run), not yet written. */
-export interface PreparedManifests {
-  readonly writes: readonly PlannedApply[];
-  readonly unchanged: string[];
-}
-
-/**
- * Everything that can refuse the RBAC change, without writing: reads every object, refuses
- * objects of another owner, and dry-runs the objects that would change.
- */
-export async function prepareManifests(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<PreparedManifests> {
-  const { writes, unchanged } = await planManifests(ctx, manifests);
-  if (writes.length > 0) {
-    const problems = await dryRunProblems(ctx, writes.map((w) => w.body));
-    if (problems.length > 0) {
-      throw new Error(`the API server rejects these RBAC objects (nothing was written):\n- ${problems.join('\n- ')}`);
-    }
-  }
-  return { writes, unchanged };
 }
 
 /** Writes prepared changes (namespaces first, bindings last). */
@@ -216,30 +49,16 @@ export async function applyPrepared(ctx: RbacContext, prepared: PreparedManifest
   return { applied, unchanged };
 }
 
-/** The objects this owner created, found by the owner label, in delete order (bindings first). */
-export async function listOwned(ctx: RbacContext): Promise<KubeObject[]> {
-  const owned: KubeObject[] = [];
-  for (const kind of [...MANIFEST_KINDS].reverse()) {
-    const items = await ctx.kube.list(collectionPath(kind), `${OWNER_KEY}=${ctx.ownerId}`);
-    owned.push(...items.map((i) => ({ ...i, kind })));
-  }
-  return owned;
-}
-
 /**
  * Deletes the objects this owner created that `manifests` no longer lists (all of them for an
  * empty list). An owned namespace is deleted only when nothing but this owner's objects is left in
  * it; otherwise it is kept and the owner label removed, so that no workload is ever deleted.
  */
 export async function deleteUnwanted(ctx: RbacContext, manifests: readonly KubernetesManifest[]): Promise<Pick<RbacResult, 'deleted' | 'kept'>> {
-  const wanted = new Set(manifests.map((m) => describeObject(m)));
   const deleted: string[] = [];
   const kept: string[] = [];
-  for (const object of await listOwned(ctx)) {
+  for (const object of unwantedOwned(await listOwned(ctx), manifests)) {
     const name = describeObject(object);
-    if (wanted.has(name)) {
-      continue;
-    }
     ctx.deadline.check(`deleting ${name}`);
     if (object.kind === 'Namespace') {
       const foreign = await foreignObjectsIn(ctx, object.metadata.name);
@@ -269,104 +88,4 @@ export async function otherOwnerIds(ctx: RbacContext): Promise<Set<string>> {
   }
   found.delete('');
   return found;
-}
-
-/**
- * Collections checked for content before a namespace is deleted when the API server offers no
- * discovery documents (every namespaced kind it serves is checked otherwise).
- */
-const NAMESPACE_CONTENT = [
-  '/api/v1/namespaces/{ns}/pods',
-  '/api/v1/namespaces/{ns}/services',
-  '/api/v1/namespaces/{ns}/configmaps',
-  '/api/v1/namespaces/{ns}/secrets',
-  '/api/v1/namespaces/{ns}/serviceaccounts',
-  '/api/v1/namespaces/{ns}/persistentvolumeclaims',
-  '/apis/apps/v1/namespaces/{ns}/deployments',
-  '/apis/apps/v1/namespaces/{ns}/statefulsets',
-  '/apis/apps/v1/namespaces/{ns}/daemonsets',
-  '/apis/batch/v1/namespaces/{ns}/jobs',
-  '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/roles',
-  '/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/rolebindings',
-];
-
-/** Objects Kubernetes creates in every namespace by itself. */
-const AUTOMATIC = new Set(['configmaps/kube-root-ca.crt', 'serviceaccounts/default']);
-
-/** Namespaced resources that only record what happens to other objects: never a reason to keep a namespace. */
-const RECORDS_ONLY = new Set(['/api/v1/events', '/apis/events.k8s.io/v1/events']);
-
-/** The `resources` of an API group version's discovery document. */
-interface ApiResourceList {
-  readonly resources?: ReadonlyArray<{ readonly name: string; readonly namespaced?: boolean; readonly verbs?: readonly string[] }>;
-}
-
-/** Where a namespace's content may be, as the API server describes itself. */
-export interface NamespacedCollections {
-  /** Collection paths, `{ns}` standing for the namespace. */
-  readonly collections: string[];
-  /** Group versions whose resources could not be discovered (with why): their content is unknown. */
-  readonly undiscovered: string[];
-}
-
-/**
- * Every namespaced collection the API server serves and lets list, from its discovery documents:
- * custom resources and kinds of any API group included, so that deleting a namespace never
- * deletes what the handler did not know to look for. The fixed {@link NAMESPACE_CONTENT} when the
- * server offers no discovery.
- */
-export async function namespacedCollections(ctx: RbacContext): Promise<NamespacedCollections> {
-  const core = (await ctx.kube.get('/api/v1')) as ApiResourceList | undefined;
-  const apis = (await ctx.kube.get('/apis')) as { groups?: ReadonlyArray<{ preferredVersion?: { groupVersion?: string } }> } | undefined;
-  if (!Array.isArray(core?.resources) || !Array.isArray(apis?.groups)) {
-    return { collections: NAMESPACE_CONTENT, undiscovered: [] };
-  }
-  const collections: string[] = [];
-  const undiscovered: string[] = [];
-  const add = (base: string, list: ApiResourceList) => {
-    for (const r of list.resources ?? []) {
-      const listable = r.namespaced === true && !r.name.includes('/') && (r.verbs ?? []).includes('list');
-      if (listable && !RECORDS_ONLY.has(`${base}/${r.name}`)) {
-        collections.push(`${base}/namespaces/{ns}/${r.name}`);
-      }
-    }
-  };
-  add('/api/v1', core!);
-  for (const groupVersion of apis!.groups!.map((g) => g.preferredVersion?.groupVersion).filter((gv): gv is string => !!gv)) {
-    try {
-      add(`/apis/${groupVersion}`, ((await ctx.kube.get(`/apis/${groupVersion}`)) ?? {}) as ApiResourceList);
-    } catch (error) {
-      undiscovered.push(`${groupVersion} (its resources cannot be discovered: ${(error as Error).message})`);
-    }
-  }
-  return { collections, undiscovered };
-}
-
-/** Objects in the namespace that neither Kubernetes nor this owner created. */
-export async function foreignObjectsIn(ctx: RbacContext, namespace: string): Promise<string[]> {
-  const { collections, undiscovered } = await namespacedCollections(ctx);
-  const foreign: string[] = [...undiscovered]; // content that cannot be checked: keep the namespace
-  for (const template of collections) {
-    const path = template.replace('{ns}', encodeURIComponent(namespace));
-    const plural = path.slice(path.lastIndexOf('/') + 1);
-    let items: KubeObject[];
-    try {
-      items = await ctx.kube.list(path);
-    } catch (error) {
-      if (kubeStatus(error) === 404) {
-        continue; // an API group the cluster does not serve
-      }
-      foreign.push(`${plural} (cannot be listed: ${(error as Error).message})`); // cannot tell: keep the namespace
-      continue;
-    }
-    for (const item of items) {
-      const id = `${plural}/${item.metadata.name}`;
-      const isTokenSecret = plural === 'secrets' && item.type === 'kubernetes.io/service-account-token';
-      if (AUTOMATIC.has(id) || isTokenSecret || item.metadata.labels?.[OWNER_KEY] === ctx.ownerId) {
-        continue;
-      }
-      foreign.push(id);
-    }
-  }
-  return foreign;
 }

@@ -11,17 +11,17 @@
  * A Delete never refuses: whatever it cannot remove (the last node mapping, an aws-auth that cannot
  * be parsed, anything behind an error) is left in place and listed in the outcome's `leftovers`.
  */
-import { AwsAuthChange, AwsAuthReconcileInput, EMPTY_DESIRED_AWS_AUTH, keepOnDelete, precheckAwsAuth, reconcileAwsAuth } from './aws-auth-reconcile';
+import { keepOnDelete, reconcileAwsAuth } from './aws-auth-reconcile';
 import { DecodedRequest } from './event';
 import { finishAwsAuthMigration, planAwsAuthMigration } from './migration';
-import { applyPrepared, deleteUnwanted, otherOwnerIds, PreparedManifests, prepareManifests, RbacContext } from './rbac';
-import { accessEntrySnapshot, entriesAfter, isNodeType, planAccessEntries, AccessEntryAction, AccessEntryPlan, ObservedAccessEntry, PlanInput } from '../core/access-entries-plan';
+import { applyPrepared, deleteUnwanted, otherOwnerIds } from './rbac';
+import { accessEntrySnapshot, entriesAfter, isNodeType, planAccessEntries, AccessEntryAction, AccessEntryPlan, PlanInput } from '../core/access-entries-plan';
 import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';
 import { AuthenticationMode, AWS_AUTH_OWNERS_ANNOTATION, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
-import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
+import { assertMayStopReadingAwsAuth, assertNoLockout, handlerIdentities, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
 import { formatOwnerRecord, ManagingResource, OWNER_RECORD_VERSION, OwnerRecord, RecordedEntry, sameResource } from '../core/owner-record';
-import { AccessEntryContext, HANDLER_ENTRY_TAG, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from '../io/access-entries';
+import { AccessEntryContext, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from '../io/access-entries';
 import { advanceAuthenticationMode, chooseMechanism, MechanismChoice, modeAfter } from '../io/authentication-mode';
 import { ClusterInfo, ClusterNotFoundError, describeCluster, waitForActiveCluster } from '../io/cluster';
 import { ClusterLease } from '../io/cluster-lease';
@@ -30,6 +30,9 @@ import { EksSender } from '../io/eks-api';
 import { KubernetesApi } from '../io/kubernetes-api';
 import { Logger } from '../io/log';
 import { deleteOwnerRecord, readOwnerRecords, writeOwnerRecord } from '../io/owner-records';
+import { entriesToObserve, entryPlanInput } from '../plan/access-entry-phase';
+import { AwsAuthChange, AwsAuthReconcileInput, EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth, warnDoubleMappings } from '../plan/aws-auth-change';
+import { PreparedManifests, prepareManifests, RbacContext } from '../plan/rbac-plan';
 
 /** How long Kubernetes 401/403 answers are retried after the handler granted itself access. */
 export const NEW_ACCESS_GRACE_MS = 120_000;
@@ -110,14 +113,6 @@ export function describeWritten(written: readonly string[]): string {
   return written.length === 0
     ? 'Nothing of this configuration\'s identities or RBAC was written.'
     : `Already written by this run before the refusal: ${written.join('; ')}. Nothing else was written.`;
-}
-
-/** The identities the handler reaches Kubernetes with, in their full (access entry) form. */
-export function handlerIdentities(state: DesiredClusterAccess): HandlerIdentity[] {
-  if (state.kubernetesRoleArn) {
-    return [{ arn: state.kubernetesRoleArn, field: 'kubernetesRoleArn' }];
-  }
-  return state.handlerRoleArn ? [{ arn: state.handlerRoleArn, field: 'handlerRoleArn' }] : [];
 }
 
 /** What the access-entry phase decided before any of its writes. */
@@ -384,22 +379,13 @@ class Reconciliation {
   private async planEntries(
     choice: MechanismChoice, identities: HandlerIdentity[], mode: AuthenticationMode, records: ReadonlyMap<string, OwnerRecord>,
   ) {
-    const { desired } = this;
-    const previous = records.get(desired.ownerId);
-    const others = [...records.values()].filter((r) => r.ownerId !== desired.ownerId);
+    const { desired, usesHandlerEntry } = this;
     const wanted = choice.accessEntries ? desired.accessEntries : [];
-    const arns = (entries: readonly { principalArn: string }[]) => entries.map((e) => e.principalArn);
-    const withPolicies = new Set([...arns(wanted), ...identities.map((i) => i.arn), ...arns(previous?.entries ?? [])]);
     const formerOwnerId = this.request.formerOwnerId;
-    const ownIds = new Set([desired.ownerId, ...(formerOwnerId ? [formerOwnerId] : [])]);
-    const mayChange = (e: ObservedAccessEntry) => ownIds.has(e.tags[OWNER_KEY]);
+    const { withPolicies, mayChange } = entriesToObserve({ desired, wanted, identities, records, formerOwnerId });
     const observed = await observeAccessEntries(this.entryCtx, withPolicies, mayChange);
-    const recorded = new Set(records.keys());
-    observed.filter((e) => e.tags[HANDLER_ENTRY_TAG] !== 'true' && e.tags[OWNER_KEY] !== undefined && e.tags[OWNER_KEY] !== desired.ownerId && !recorded.has(e.tags[OWNER_KEY]))
-      .forEach((e) => this.otherOwners.add(e.tags[OWNER_KEY]));
-    others.forEach((r) => this.otherOwners.add(r.ownerId));
-    const keep = new Set([...observed.filter((e) => e.tags[HANDLER_ENTRY_TAG] === 'true').map((e) => e.principalArn), ...(desired.handlerRoleArn && this.usesHandlerEntry ? [desired.handlerRoleArn] : [])]);
-    const input: PlanInput = { ownerId: desired.ownerId, formerOwnerId, desired: wanted, observed, keep, others, previous };
+    const { input, others, previous, otherOwners } = entryPlanInput({ desired, wanted, records, observed, usesHandlerEntry, formerOwnerId });
+    otherOwners.forEach((o) => this.otherOwners.add(o));
     let plan = planAccessEntries(input);
     if (plan.problems.length > 0) {
       throw new Error(`cannot reconcile the access entries:\n- ${plan.problems.join('\n- ')}\n${describeWritten(this.written)}`);
@@ -625,28 +611,4 @@ function mergeShares(before: readonly RecordedEntry[], after: readonly RecordedE
     } : e);
   }
   return [...byPrincipal.values()];
-}
-
-/**
- * Refuses moving the cluster to mode API (which ignores aws-auth) when aws-auth alone maps the
- * cluster's nodes or the handler's identity; warns naming every other principal that only aws-auth
- * lets in. Both snapshots in aws-auth form, as they will be once this run's writes are done.
- */
-function assertMayStopReadingAwsAuth(entries: AccessSnapshot, awsAuth: AccessSnapshot, identities: readonly HandlerIdentity[], log: Logger): void {
-  const ids = identities.map((i) => ({ ...i, arn: i.arn.toLowerCase() }));
-  assertNoLockout('the cluster by moving it to authentication mode API, which ignores aws-auth', effectiveSnapshot(entries, awsAuth), entries, ids);
-  const awsAuthOnly = [...awsAuth.principals].filter((arn) => !entries.principals.has(arn)).sort();
-  if (awsAuthOnly.length > 0) {
-    log.warn(`moving to authentication mode API: these principals are mapped only in aws-auth and lose access to the cluster: ${awsAuthOnly.join(', ')}`);
-  }
-}
-
-/** Warns for each desired access entry whose principal aws-auth also maps (the access entry wins). */
-function warnDoubleMappings(desired: DesiredClusterAccess, awsAuthArns: ReadonlySet<string>, log: Logger): void {
-  for (const entry of desired.accessEntries) {
-    const form = entry.principalArn.includes(':role/') ? awsAuthRoleArn(entry.principalArn) : entry.principalArn;
-    if (awsAuthArns.has(form.toLowerCase())) {
-      log.warn(`${entry.principalArn} is mapped both in aws-auth and by an access entry; EKS uses the access entry and ignores the aws-auth mapping`);
-    }
-  }
 }

@@ -10,7 +10,7 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { awsErrorName } from './aws-errors';
 import { ClusterInfo, waitForActiveCluster } from './cluster';
 import { Deadline } from './deadline';
-import { AWS_REQUEST_TIMEOUTS, AwsRequestTimeouts, createEksClient, EksApi } from './eks-api';
+import { AWS_REQUEST_TIMEOUTS, AwsRequestTimeouts, createEksClient, EksApi, EksSender } from './eks-api';
 import { eksTokenProvider } from './eks-token';
 import { endpointOverrides } from './endpoints';
 import { KubernetesClient } from './kube/client';
@@ -281,12 +281,16 @@ export interface OpenClusterOptions {
   readonly log?: Logger;
   /** Retry Kubernetes 401/403 for this long (default 5 s; 0 fails at once). */
   readonly authGraceMs?: number;
+  /** Keep the EKS client for further calls (`OpenCluster.eks`, closed by `close()`). */
+  readonly keepEks?: boolean;
 }
 
 /** An open connection to one cluster's Kubernetes API, for the CLI's live mode. */
 export interface OpenCluster {
   readonly cluster: ClusterInfo;
   readonly kube: KubernetesConnection;
+  /** The EKS API, with `keepEks`. */
+  readonly eks?: EksSender;
   close(): void;
 }
 
@@ -299,13 +303,20 @@ export async function openCluster(options: OpenClusterOptions): Promise<OpenClus
   const deadline = options.deadline ?? Deadline.in(5 * 60_000);
   const log = options.log ?? new Logger({}, (line) => process.stderr.write(line + '\n'));
   const client = createEksClient(options.region, options.credentials);
+  let kept = false;
   try {
-    const cluster = await waitForActiveCluster(new EksApi(client, deadline, log), options.clusterName, { deadline, log, region: options.region });
+    const eks = new EksApi(client, deadline, log);
+    const cluster = await waitForActiveCluster(eks, options.clusterName, { deadline, log, region: options.region });
     const kube = await connectKubernetes({
       cluster, region: options.region, deadline, log, roleArn: options.roleArn, sessionName: 'eks-access-cli', credentials: options.credentials, authGraceMs: options.authGraceMs,
     });
-    return { cluster, kube, close: () => kube.close() };
+    kept = options.keepEks === true;
+    return kept
+      ? { cluster, kube, eks, close: () => { kube.close(); client.destroy(); } }
+      : { cluster, kube, close: () => kube.close() };
   } finally {
-    client.destroy();
+    if (!kept) {
+      client.destroy();
+    }
   }
 }

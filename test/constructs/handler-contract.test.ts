@@ -9,7 +9,7 @@ import { buildApp as buildImported } from '../../examples/imported-cluster/app';
 import { buildApp as buildNew } from '../../examples/new-cluster/app';
 import { AccessPolicy, AccessScope, ClusterAccess, KubernetesClusterRole } from '../../lib';
 import { DesiredClusterAccess } from '../../lib/core/desired-state';
-import { desiredStateProblems } from '../../lib/handler/desired-state-check';
+import { desiredStateProblems } from '../../lib/core/desired-state-check';
 
 skipCfnSchemaValidation();
 

@@ -1,6 +1,6 @@
 import { entry, state, teamRbac, DEV_ROLE } from './fixtures';
 import { AccessConfigError } from '../../lib/core/arn';
-import { desiredStateProblems, assertValidDesiredState } from '../../lib/handler/desired-state-check';
+import { desiredStateProblems, assertValidDesiredState } from '../../lib/core/desired-state-check';
 
 describe('desired state validation', () => {
   test('a complete state from the constructs is valid', () => {

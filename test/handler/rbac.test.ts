@@ -1,10 +1,11 @@
 import { teamRbac } from './fixtures';
 import { KubeTestError, MemoryKube } from './memory-kube';
 import { OWNER_KEY } from '../../lib/core/desired-state';
-import { applyManifests, applyOrder, deleteUnwanted, foreignObjectsIn, isSubset } from '../../lib/handler/rbac';
+import { applyManifests, deleteUnwanted } from '../../lib/handler/rbac';
 import { Deadline } from '../../lib/io/deadline';
 import { objectPath } from '../../lib/io/kubernetes-api';
 import { Logger } from '../../lib/io/log';
+import { applyOrder, foreignObjectsIn, isSubset } from '../../lib/plan/rbac-plan';
 
 const ctx = (kube: MemoryKube, ownerId = 'owner-a') => ({ kube, ownerId, log: new Logger({}, () => undefined), deadline: Deadline.in(30_000) });
 

@@ -1,9 +1,10 @@
 import { AWS_AUTH_OWNERS_ANNOTATION } from '../../lib/core/desired-state';
 import { LockoutError } from '../../lib/core/lockout';
-import { reconcileAwsAuth, EMPTY_DESIRED_AWS_AUTH } from '../../lib/handler/aws-auth-reconcile';
+import { reconcileAwsAuth } from '../../lib/handler/aws-auth-reconcile';
 import { AWS_AUTH_PATH, updateAwsAuth } from '../../lib/io/aws-auth-store';
 import { Deadline } from '../../lib/io/deadline';
 import { Logger } from '../../lib/io/log';
+import { EMPTY_DESIRED_AWS_AUTH } from '../../lib/plan/aws-auth-change';
 import { MemoryKube } from '../handler/memory-kube';
 
 const quiet = () => new Logger({}, () => undefined);

@@ -11,4 +11,5 @@ export * from './templates';
 export * from './resolve';
 export * from './render';
 export * from './merge';
+export * from './positions';
 export { roleMappingProblem, userMappingProblem } from './entry-rules';

@@ -109,43 +109,76 @@ interface Found {
   readonly source: string;
 }
 
+/** How a `mapRoles` entry matched the caller. */
+export type RoleMatchKind = 'arn' | 'sso' | 'userid';
+
+/** One entry that matches the caller: the one picked, or one it shadows. */
+export interface CandidateEntry extends Found {
+  /** Index in the parsed section (the `source` index). */
+  readonly index: number;
+  readonly by: RoleMatchKind | 'userarn';
+}
+
 /**
- * The authenticator keeps one role entry per (lower-cased) ARN, the last one written winning, and
- * drops entries it finds invalid. Exact ARNs are tried before SSO matchers and role IDs.
+ * Every valid `mapRoles` entry that matches the caller, in order, with how it matched. The
+ * authenticator keeps one role entry per (lower-cased) ARN, the last one written winning, and drops
+ * entries it finds invalid; exact ARNs are tried before SSO matchers and role IDs.
  */
-function findRoleMapping(roles: readonly RoleMapping[], subject: string, userId: string | undefined): Found | undefined {
-  let byArn: Found | undefined;
-  let bySso: Found | undefined;
-  let byId: Found | undefined;
+export function roleCandidates(roles: readonly RoleMapping[], subject: string, userId: string | undefined): CandidateEntry[] {
+  const found: CandidateEntry[] = [];
   const roleId = userId?.split(':')[0];
-  roles.forEach((entry, i) => {
+  roles.forEach((entry, index) => {
     if (roleMappingProblem(entry) !== undefined) {
       return;
     }
-    const source = `mapRoles[${i}]`;
+    const source = `mapRoles[${index}]`;
     if (entry.rolearn !== undefined) {
       if (entry.rolearn.toLowerCase() === subject) {
-        byArn = { entry, source };
+        found.push({ entry, source, index, by: 'arn' });
       }
     } else if (entry.sso !== undefined) {
       if (ssoMatches(entry.sso, subject)) {
-        bySso = { entry, source };
+        found.push({ entry, source, index, by: 'sso' });
       }
     } else if (entry.userid !== undefined && roleId !== undefined && entry.userid === roleId) {
-      byId = { entry, source };
-    }
-  });
-  return byArn ?? bySso ?? byId;
-}
-
-function findUserMapping(users: readonly UserMapping[], subject: string): Found | undefined {
-  let found: Found | undefined;
-  users.forEach((entry, i) => {
-    if (userMappingProblem(entry) === undefined && entry.userarn!.toLowerCase() === subject) {
-      found = { entry, source: `mapUsers[${i}]` };
+      found.push({ entry, source, index, by: 'userid' });
     }
   });
   return found;
+}
+
+/** Every valid `mapUsers` entry whose ARN matches the caller (case-insensitively), in order; the last one wins. */
+export function userCandidates(users: readonly UserMapping[], subject: string): CandidateEntry[] {
+  const found: CandidateEntry[] = [];
+  users.forEach((entry, index) => {
+    if (userMappingProblem(entry) === undefined && entry.userarn!.toLowerCase() === subject) {
+      found.push({ entry, source: `mapUsers[${index}]`, index, by: 'userarn' });
+    }
+  });
+  return found;
+}
+
+/** The candidate the authenticator uses: the last by ARN, else the last by SSO matcher, else the last by role ID. */
+export function pickCandidate(candidates: readonly CandidateEntry[]): CandidateEntry | undefined {
+  for (const by of ['arn', 'userarn', 'sso', 'userid'] as const) {
+    const last = candidates.filter((c) => c.by === by).pop();
+    if (last) {
+      return last;
+    }
+  }
+  return undefined;
+}
+
+function findRoleMapping(roles: readonly RoleMapping[], subject: string, userId: string | undefined): Found | undefined {
+  return asFound(pickCandidate(roleCandidates(roles, subject, userId)));
+}
+
+function findUserMapping(users: readonly UserMapping[], subject: string): Found | undefined {
+  return asFound(pickCandidate(userCandidates(users, subject)));
+}
+
+function asFound(candidate: CandidateEntry | undefined): Found | undefined {
+  return candidate && { entry: candidate.entry, source: candidate.source };
 }
 
 /** The lower-cased ARN pattern an SSO matcher stands for: `arn:aws:iam::<account>:role/awsreservedsso_<set>_*`. */

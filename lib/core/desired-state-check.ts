@@ -3,9 +3,9 @@
  * synth time, but a payload edited by hand or written by another version must fail here, with
  * every problem listed, and before the first write.
  */
-import { accessEntryProblems } from '../core/access-entry';
-import { AccessConfigError, principalArnProblem, isAccountId } from '../core/arn';
-import { AUTHENTICATION_MODES, DESIRED_STATE_VERSION, DesiredClusterAccess } from '../core/desired-state';
+import { accessEntryProblems } from './access-entry';
+import { AccessConfigError, principalArnProblem, isAccountId } from './arn';
+import { AUTHENTICATION_MODES, DESIRED_STATE_VERSION, DesiredClusterAccess } from './desired-state';
 
 /** Kinds the handler applies, in the order it applies them (namespaces first, bindings last). */
 export const MANIFEST_KINDS = ['Namespace', 'ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'] as const;
