@@ -1,17 +1,28 @@
 // Bundles the deploy-time Lambda handler (lib/handler/index.ts) into assets/handler/index.js, and
 // the `eks-access` CLI (lib/cli/entry.ts) into assets/cli/eks-access.js, which bin/eks-access loads.
 // Run by `npm ci` (prepare), the projen compile and the test task, so a fresh clone always has them.
+//
+// The endpoint overrides the tests use (lib/io/endpoints.ts) are compiled out of these bundles:
+// `CDK_EKS_ACCESS_TEST_ENDPOINTS` is defined as false, and the code that reads the overrides is
+// dropped. `node scripts/bundle.mjs --test-endpoints DIR` builds the same bundles with the
+// overrides live into DIR, for the tests that run a bundle against local fakes.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const testDir = process.argv[2] === '--test-endpoints' ? resolve(process.argv[3] ?? '') : undefined;
+if (process.argv[2] === '--test-endpoints' && !process.argv[3]) {
+  console.error('usage: node scripts/bundle.mjs [--test-endpoints DIR]');
+  process.exit(2);
+}
+const out = (...path) => (testDir ? join(testDir, ...path) : join(root, 'assets', ...path));
 const bundles = [
   // The Lambda runtime is Node 22.
-  { name: 'handler', entry: join(root, 'lib', 'handler', 'index.ts'), outfile: join(root, 'assets', 'handler', 'index.js'), target: 'node22' },
+  { name: 'handler', entry: join(root, 'lib', 'handler', 'index.ts'), outfile: out('handler', 'index.js'), target: 'node22' },
   // The CLI runs wherever the package installs: the package's minimum Node version.
-  { name: 'CLI', entry: join(root, 'lib', 'cli', 'entry.ts'), outfile: join(root, 'assets', 'cli', 'eks-access.js'), target: 'node20' },
+  { name: 'CLI', entry: join(root, 'lib', 'cli', 'entry.ts'), outfile: out('cli', 'eks-access.js'), target: 'node20' },
 ];
 for (const bundle of bundles) {
   if (!existsSync(bundle.entry)) {
@@ -29,6 +40,7 @@ for (const bundle of bundles) {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
+    define: { CDK_EKS_ACCESS_TEST_ENDPOINTS: testDir ? 'true' : 'false' },
   });
-  console.log(`bundle: ${bundle.outfile.slice(root.length + 1)}`);
+  console.log(`bundle: ${testDir ? bundle.outfile : bundle.outfile.slice(root.length + 1)}${testDir ? ' (test endpoints live)' : ''}`);
 }

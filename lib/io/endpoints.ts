@@ -1,7 +1,16 @@
 /**
- * The only place that reads endpoint overrides. In Lambda none is set and every client uses the
- * AWS endpoint of its region; tests point the clients at local fakes through these variables.
+ * The only place that reads endpoint overrides, which point the clients at local fakes in tests.
+ * They are compiled out of the shipped bundles: `scripts/bundle.mjs` defines
+ * `CDK_EKS_ACCESS_TEST_ENDPOINTS` as false there, and {@link endpointOverrides} then returns none
+ * whatever the environment says (esbuild drops the code that reads it). Run from the sources (the
+ * tests) the identifier is undeclared, and the overrides are read.
  */
+
+/** Replaced by `scripts/bundle.mjs` (false in shipped bundles); undeclared when run from the sources. */
+declare const CDK_EKS_ACCESS_TEST_ENDPOINTS: boolean | undefined;
+
+/** Whether this build reads the overrides at all. */
+export const TEST_ENDPOINTS_LIVE: boolean = typeof CDK_EKS_ACCESS_TEST_ENDPOINTS === 'undefined' ? true : CDK_EKS_ACCESS_TEST_ENDPOINTS;
 
 /** Endpoint of the EKS API for tests (e.g. `http://127.0.0.1:4566`); unset in production. */
 export const EKS_ENDPOINT_ENV = 'CDK_EKS_ACCESS_EKS_ENDPOINT';
@@ -19,8 +28,11 @@ export interface EndpointOverrides {
   readonly iam?: string;
 }
 
-/** Reads the overrides from the environment. */
+/** Reads the overrides from the environment (none in shipped bundles). */
 export function endpointOverrides(env: NodeJS.ProcessEnv = process.env): EndpointOverrides {
+  if (!TEST_ENDPOINTS_LIVE) {
+    return {};
+  }
   return {
     eks: env[EKS_ENDPOINT_ENV] || undefined,
     sts: env[STS_ENDPOINT_ENV] || undefined,
