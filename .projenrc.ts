@@ -43,6 +43,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eks',
     '@aws-sdk/client-sts',
     '@aws-sdk/client-iam',
+    '@aws-sdk/client-cloudformation', // the handler checks that an event comes from its own stack
     '@smithy/signature-v4',
     '@smithy/protocol-http',
     '@aws-crypto/sha256-js',

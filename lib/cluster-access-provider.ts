@@ -1,11 +1,12 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
-import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { STACK_ID_ENV } from './core/desired-state';
 
 /** Where the deploy-time handler runs. */
 export interface ClusterAccessProviderProps {
@@ -107,9 +108,15 @@ export class ClusterAccessProvider extends Construct {
       code: lambda.Code.fromAsset(HANDLER_ASSET_DIR),
       timeout: Duration.minutes(14),
       memorySize: 512,
+      // It applies only events of deployments of this stack (and of the stacks nested in it).
+      environment: { [STACK_ID_ENV]: Aws.STACK_ID },
       ...inVpc,
     });
     this.handlerRole = this.handler.role!;
+    this.handler.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks', 'cloudformation:DescribeStackResource'],
+      resources: [ownStackArns(Stack.of(this), '/*'), ownStackArns(Stack.of(this), '-*/*')],
+    }));
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
       ...inVpc,
@@ -197,6 +204,11 @@ export class ClusterPolicy extends Construct {
     this.granted.add(key);
     this.policy.addStatements(new iam.PolicyStatement({ actions, resources: [resource] }));
   }
+}
+
+/** The ARN pattern of `stack` itself, or (suffix `-*` and `/*`) of the stacks nested in it, whose names start with its name. */
+function ownStackArns(stack: Stack, suffix: string): string {
+  return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}${suffix}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 function placementKey(props: ClusterAccessProviderProps): string {

@@ -153,6 +153,12 @@ export const OWNER_KEY = `${OWNERSHIP_PREFIX}/owner`;
 export const MIGRATED_FROM_KEY = `${OWNERSHIP_PREFIX}/migrated-from`;
 /** Annotation on aws-auth: JSON map of owner ID to the entries that owner wrote. */
 export const AWS_AUTH_OWNERS_ANNOTATION = `${OWNERSHIP_PREFIX}/owners`;
+/**
+ * The handler's environment variable holding the ID of its own stack: it applies only events of
+ * deployments of that stack (and the stacks nested in it).
+ */
+export const STACK_ID_ENV = 'CDK_EKS_ACCESS_STACK_ID';
+
 /** The server-side apply field manager of the handler. */
 export const FIELD_MANAGER = 'cdk-eks-access';
 

@@ -6,12 +6,14 @@
  * a failed Create is undone first. A Delete always answers SUCCESS, listing what it left behind.
  */
 import { CustomResourceEvent, CustomResourceResponse, decodeEvent, DecodedRequest } from './event';
+import { originProblem, STACK_ID_ENV, stackRegion } from './event-origin';
 import { failedAfterWriting, reconcile, ReconcileOutcome } from './reconcile';
 import { Deadline, RemainingTime } from '../io/deadline';
 import { createEksClient, EksApi } from '../io/eks-api';
 import { createIamClient } from '../io/iam-principals';
 import { connectKubernetes, KubernetesConnection } from '../io/kubernetes-connection';
 import { Logger } from '../io/log';
+import { describeStackOrigin, StackOrigin } from '../io/stack-origin';
 
 export type { CustomResourceEvent, CustomResourceResponse } from './event';
 
@@ -26,6 +28,10 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
   const deadline = Deadline.fromContext(context);
   let request: DecodedRequest | undefined;
   try {
+    const refused = await checkOrigin(event, deadline, log);
+    if (refused) {
+      return refused;
+    }
     request = await decodeEvent(event, log, process.env.AWS_REGION);
     const outcome = await run(request, deadline, log);
     return { PhysicalResourceId: request.physicalResourceId, Data: responseData(outcome) };
@@ -40,6 +46,43 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
     const undone = request && undoesOnFailure(request) && failedAfterWriting(error) ? await undo(request, context, log) : '';
     throw new Error(`${message}${undone}`);
   }
+}
+
+/**
+ * Checks that the event comes from a deployment of the handler's own stack, in progress (see
+ * `event-origin.ts`). A Create or Update that does not is refused (thrown); a Delete that does not
+ * is answered with SUCCESS and nothing done (the answer goes to whoever sent it). A Delete whose
+ * origin CloudFormation cannot tell goes on: deleting what its owner wrote takes no one's access
+ * but that owner's, and a stack must never be blocked.
+ */
+async function checkOrigin(event: CustomResourceEvent, deadline: Deadline, log: Logger): Promise<CustomResourceResponse | undefined> {
+  const ownStackId = process.env[STACK_ID_ENV];
+  if (!ownStackId) {
+    return undefined;
+  }
+  const region = stackRegion(event?.StackId) ?? process.env.AWS_REGION;
+  let origin: StackOrigin;
+  try {
+    if (!event?.StackId || !event.LogicalResourceId || !region) {
+      throw new Error('the event names no stack or no logical resource');
+    }
+    origin = await describeStackOrigin(event.StackId, event.LogicalResourceId, region, deadline, log);
+  } catch (error) {
+    if (event?.RequestType === 'Delete') {
+      log.warn('cannot tell where this Delete comes from; going on, as a Delete only removes what its owner wrote', { error: describeError(error) });
+      return undefined;
+    }
+    throw new Error(`refusing the request: cannot check with CloudFormation that it comes from this handler's stack (${describeError(error)})`);
+  }
+  const problem = originProblem(event, ownStackId, origin);
+  if (!problem) {
+    return undefined;
+  }
+  log.error('refusing an event that is not part of a deployment of this handler\'s stack', { problem, stackId: event.StackId });
+  if (event.RequestType === 'Delete') {
+    return { PhysicalResourceId: event.PhysicalResourceId ?? 'unknown', Data: { Leftovers: clip(`refused, nothing was done: ${problem}`) } };
+  }
+  throw new Error(`refusing the request, nothing was written: ${problem}. The handler applies only what a deployment of its own stack asks for.`);
 }
 
 /** Reconciles one request with the clients of its region, closing every connection afterwards. */

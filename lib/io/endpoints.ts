@@ -20,12 +20,15 @@ export const STS_ENDPOINT_ENV = 'CDK_EKS_ACCESS_STS_ENDPOINT';
 export const S3_ENDPOINT_ENV = 'CDK_EKS_ACCESS_S3_ENDPOINT';
 /** Endpoint of the IAM API for tests; unset in production. */
 export const IAM_ENDPOINT_ENV = 'CDK_EKS_ACCESS_IAM_ENDPOINT';
+/** Endpoint of CloudFormation for tests; unset in production. */
+export const CLOUDFORMATION_ENDPOINT_ENV = 'CDK_EKS_ACCESS_CLOUDFORMATION_ENDPOINT';
 
 export interface EndpointOverrides {
   readonly eks?: string;
   readonly sts?: string;
   readonly s3?: string;
   readonly iam?: string;
+  readonly cloudformation?: string;
 }
 
 /** Reads the overrides from the environment (none in shipped bundles). */
@@ -38,5 +41,6 @@ export function endpointOverrides(env: NodeJS.ProcessEnv = process.env): Endpoin
     sts: env[STS_ENDPOINT_ENV] || undefined,
     s3: env[S3_ENDPOINT_ENV] || undefined,
     iam: env[IAM_ENDPOINT_ENV] || undefined,
+    cloudformation: env[CLOUDFORMATION_ENDPOINT_ENV] || undefined,
   };
 }

@@ -35,7 +35,7 @@ export function redact(value: unknown, seen = new WeakSet<object>()): unknown {
 }
 
 /** The services whose calls are logged. */
-export type ApiName = 'eks' | 'kubernetes' | 'sts' | 's3' | 'iam';
+export type ApiName = 'eks' | 'kubernetes' | 'sts' | 's3' | 'iam' | 'cloudformation';
 
 /** A logger that writes one JSON object per line and carries fixed context fields. */
 export class Logger {

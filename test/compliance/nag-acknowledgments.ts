@@ -64,6 +64,9 @@ export function acknowledgeClusterAccess(access: ClusterAccess): void {
 
   acknowledge(child(handler, 'ServiceRole/Resource'), LAMBDA_BASIC_EXECUTION, 'The handler role gets only CloudWatch Logs rights from AWSLambdaBasicExecutionRole (aws-cdk-lib\'s default for lambda.Function); its EKS rights are inline and scoped to the cluster.');
   acknowledge(access.handlerPolicy.node.defaultChild as IConstruct, `AwsSolutions-IAM5[Resource::${nagText(stack, accessEntryArns(access))}]`, 'Access entry ARNs end in the principal type and an ID that EKS assigns when the entry is created, so they cannot be named at synth time; the wildcard is confined to the access entries of this one cluster.');
+  for (const suffix of ['/*', '-*/*']) {
+    acknowledge(child(handler, 'ServiceRole/DefaultPolicy/Resource'), `AwsSolutions-IAM5[Resource::${nagText(stack, stackArn(stack, suffix))}]`, 'The handler checks that each event comes from a deployment of its own stack or of a stack nested in it; stack ARNs end in an ID CloudFormation assigns, and nested stacks are named after their parent with a suffix CloudFormation assigns, so both are patterns confined to this stack\'s own name.');
+  }
   acknowledge(child(handler, 'Resource'), 'AwsSolutions-L1', 'The handler runs on Node.js 22, the runtime its bundle is built and tested for (scripts/bundle.mjs targets node22); moving to a newer runtime is a deliberate release step.');
 
   const onEvent = child(provider, 'Provider/framework-onEvent');
@@ -73,6 +76,11 @@ export function acknowledgeClusterAccess(access: ClusterAccess): void {
 
 function handlerCfn(handler: IConstruct): any {
   return handler.node.defaultChild;
+}
+
+/** The ARN pattern of `stack` (suffix `/*`) or of its nested stacks (suffix `-*` then `/*`). */
+function stackArn(stack: Stack, suffix: string): string {
+  return stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${stack.stackName}${suffix}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 /** The access-entry ARN pattern the handler is granted for `access`'s cluster (in the stack's region). */

@@ -310,6 +310,26 @@ describe('the kubernetesAdminRole in aws-auth', () => {
   });
 });
 
+describe('the handler knows its stack', () => {
+  test('its environment names its stack, and it may describe only that stack and the ones nested in it', () => {
+    const { stack } = newStack();
+    new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.onEvent',
+      Environment: { Variables: { CDK_EKS_ACCESS_STACK_ID: { Ref: 'AWS::StackId' } } },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const describe = statements.filter((st: any) => [st.Action].flat().some((a: string) => a.startsWith('cloudformation:')));
+    expect(describe).toHaveLength(1);
+    expect([describe[0].Action].flat().sort()).toEqual(['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks']);
+    expect(describe[0].Resource.map((r: unknown) => JSON.stringify(stack.resolve(r)))).toEqual([
+      expect.stringMatching(/:cloudformation:eu-west-1:111122223333:stack\/Platform\/\*"/),
+      expect.stringMatching(/:cloudformation:eu-west-1:111122223333:stack\/Platform-\*\/\*"/),
+    ]);
+  });
+});
+
 describe('least privilege by mechanism', () => {
   test('aws-auth through an admin role: no access-entry permission at all', () => {
     const { stack } = newStack();

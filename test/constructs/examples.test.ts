@@ -43,14 +43,14 @@ describe('example: new cluster', () => {
     ]);
   });
 
-  test('the access resource waits for the cluster and for its handler\'s policy', () => {
+  test('the access resource waits for the cluster and for its handler\'s policies (its cluster\'s, and its role\'s default)', () => {
     const resources = template.toJSON().Resources as Record<string, any>;
     const [id, access] = Object.entries(resources).find(([, r]) => r.Type === 'Custom::EksClusterAccess')!;
     const clusterId = stack.getLogicalId(stack.node.findChild('Cluster') as any);
     // The payload names the cluster by Ref, which orders the custom resource after the cluster.
     expect(JSON.stringify(access.Properties)).toContain(JSON.stringify({ Ref: clusterId }));
     const policyIds = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy').map(([key]) => key);
-    expect(access.DependsOn.filter((d: string) => policyIds.includes(d))).toHaveLength(1);
+    expect(access.DependsOn.filter((d: string) => policyIds.includes(d))).toHaveLength(2);
     expect(id).toMatch(/^Access/);
   });
 });
@@ -81,10 +81,12 @@ describe('example: imported cluster managed from a platform repository', () => {
     const passRole = statements.filter((s: any) => [s.Action].flat().includes('iam:PassRole'));
     expect(passRole.map((s: any) => [s.Action, s.Resource])).toEqual([['iam:PassRole', 'arn:aws:iam::111122223333:role/eks-prod-eu-nodes']]);
     // Every other statement of the handler names this cluster or its access entries, nothing else.
-    // One policy of the handler's, the cluster's own (the role's default policy holds nothing of it).
+    // One policy of the handler's, the cluster's own; the role's default policy only reads its own stack.
     const handlerPolicies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('AccessHandlerPolicy'));
     expect(handlerPolicies).toHaveLength(1);
-    expect(Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) => id.startsWith('ClusterAccessProviderHandler'))).toEqual([]);
+    const defaults = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ClusterAccessProviderHandler'));
+    expect(defaults.flatMap(([, p]) => (p as any).Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat())).sort())
+      .toEqual(['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks']);
     const resources = (handlerPolicies[0][1] as any).Properties.PolicyDocument.Statement
       .filter((s: any) => ![s.Action].flat().some((a: string) => a === 'sts:AssumeRole' || a === 'iam:PassRole'))
       .flatMap((s: any) => [s.Resource].flat().map(flatten));
