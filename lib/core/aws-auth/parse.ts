@@ -375,9 +375,17 @@ function ssoUpdate(value: unknown, current: SsoRoleMatcher | undefined, location
   };
 }
 
-/** Keys in the order Go's encoding/json sees them: sorted by their UTF-8 bytes. */
+/** Keys in the order Go's encoding/json sees them: sorted by their UTF-8 bytes, which is code point order. */
 function goSortedKeys(raw: Record<string, unknown>): string[] {
-  return Object.keys(raw).sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0)!);
+  return Object.keys(raw).sort((a, b) => {
+    const x = codePoints(a);
+    const y = codePoints(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      if (x[i] !== y[i]) return x[i] - y[i];
+    }
+    return x.length - y.length;
+  });
 }
 
 /** Case folding of encoding/json's field matching (Unicode simple folding; ſ and the Kelvin sign fold to ASCII). */
