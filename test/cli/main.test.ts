@@ -91,10 +91,15 @@ describe('mapping get', () => {
     expect(r.stderr).toContain('does not exist');
   });
 
-  test('a ConfigMap that cannot be read is an error naming the problem', async () => {
-    const r = await run(['mapping', 'get', '--file', copy('aws-auth-malformed.yaml')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^eks-access: cannot read file .*\.yaml:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
+  test('a section the authenticator ignores is left out with a note; the rest is listed as it reads it, and edits refuse', async () => {
+    const path = copy('aws-auth-malformed.yaml');
+    const r = await run(['mapping', 'get', '--file', path, '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).some((row: { rolearn?: string }) => row.rolearn !== undefined)).toBe(false);
+    expect(r.stderr).toMatch(/^note: the authenticator ignores parts of file .*\.yaml .*:\n {2}error: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
+    const edit = await run(['mapping', 'create', '--file', path, '--arn', 'arn:aws:iam::111122223333:role/a', '--username', 'a']);
+    expect(edit.code).toBe(1);
+    expect(edit.stderr).toMatch(/^eks-access: cannot read file .*\.yaml:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
   });
 });
 
