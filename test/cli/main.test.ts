@@ -25,10 +25,12 @@ function copy(name: string): string {
 describe('mapping get', () => {
   test('entries the authenticator drops are shown as dropped, never as mappings; userid of users is shown', async () => {
     const path = join(dir, 'cm.yaml');
-    writeFileSync(path, yaml.dump({ data: {
-      mapRoles: '- username: no-arn\n- rolearn: arn:aws:iam::111122223333:role/ok\n  username: ok\n',
-      mapUsers: '- userarn: arn:aws:iam::111122223333:user/u\n  userid: AIDAEXAMPLE\n  username: u\n',
-    } }));
+    writeFileSync(path, yaml.dump({
+      data: {
+        mapRoles: '- username: no-arn\n- rolearn: arn:aws:iam::111122223333:role/ok\n  username: ok\n',
+        mapUsers: '- userarn: arn:aws:iam::111122223333:user/u\n  userid: AIDAEXAMPLE\n  username: u\n',
+      },
+    }));
     const json = await run(['mapping', 'get', '--file', path, '-o', 'json']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual([
@@ -186,12 +188,17 @@ describe('edits keep what the authenticator ignores', () => {
   test('text after the first YAML document survives an --in-place edit byte for byte, still ignored', async () => {
     const path = join(dir, 'cm.yaml');
     const tail = '---\n- rolearn: arn:aws:iam::111122223333:role/ignored   # never read\n  groups: [system:masters]\n';
-    writeFileSync(path, yaml.dump({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: {
-      mapRoles: `- rolearn: arn:aws:iam::111122223333:role/Contractor\n  username: c\n  groups: [system:masters]\n${tail}`,
-    } }));
+    writeFileSync(path, yaml.dump({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: {
+        mapRoles: `- rolearn: arn:aws:iam::111122223333:role/Contractor\n  username: c\n  groups: [system:masters]\n${tail}`,
+      },
+    }));
     const lint = await run(['lint', '--file', path]);
     expect(lint.code).toBe(1);
-    expect(lint.stdout).toContain('error: mapRoles: entries after line 3 are ignored by the authenticator');
+    expect(lint.stdout).toContain('error: mapRoles: entries after line 4 are ignored by the authenticator');
     const r = await run(['mapping', 'delete', '--file', path, '--arn', 'arn:aws:iam::111122223333:role/contractor', '--all', '--in-place']);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const data = (yaml.load(readFileSync(path, 'utf8')) as { data: Record<string, string> }).data;

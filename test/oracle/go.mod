@@ -4,6 +4,8 @@ go 1.26.5
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.43.5
+	github.com/kris-nova/logger v0.2.2
+	github.com/sirupsen/logrus v1.9.4
 	github.com/weaveworks/eksctl v0.230.0
 	k8s.io/api v0.36.1
 	k8s.io/apimachinery v0.36.1
@@ -66,7 +68,6 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/hashicorp/go-version v1.9.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/kris-nova/logger v0.2.2 // indirect
 	github.com/liggitt/tabwriter v0.0.0-20181228230101-89fcab3d43de // indirect
 	github.com/moby/term v0.5.2 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
@@ -79,7 +80,6 @@ require (
 	github.com/prometheus/procfs v0.20.1 // indirect
 	github.com/sanathkr/go-yaml v0.0.0-20170819195128-ed9d249f429b // indirect
 	github.com/sanathkr/yaml v0.0.0-20170819201035-0056894fa522 // indirect
-	github.com/sirupsen/logrus v1.9.4 // indirect
 	github.com/spf13/afero v1.15.0 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/x448/float16 v0.8.4 // indirect

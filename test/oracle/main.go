@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	awsarn "github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/kris-nova/logger"
+	"github.com/sirupsen/logrus"
 	mappingactions "github.com/weaveworks/eksctl/pkg/actions/iamidentitymapping"
 	api "github.com/weaveworks/eksctl/pkg/apis/eksctl.io/v1alpha5"
 	"github.com/weaveworks/eksctl/pkg/authconfigmap"
@@ -73,6 +75,10 @@ type resolution struct {
 func main() {
 	// EKS runs the authenticator with SSO role matching on (cmd/aws-iam-authenticator/root.go sets it).
 	config.SSORoleMatchEnabled = true
+	// Standard output carries the answers only: eksctl's and the authenticator's logs go to standard error.
+	logger.Writer = os.Stderr
+	logrus.SetOutput(os.Stderr)
+	logrus.SetLevel(logrus.ErrorLevel)
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(make([]byte, 1<<20), 64<<20)
 	out := json.NewEncoder(os.Stdout)
@@ -134,14 +140,21 @@ func resolve(data map[string]string, callers []caller) []resolution {
 	}
 	results := make([]resolution, 0, len(callers))
 	for _, c := range callers {
-		_, canonical, err := arn.Canonicalize(c.ARN)
+		principal, canonical, err := arn.Canonicalize(c.ARN)
 		if err != nil {
 			results = append(results, resolution{Error: err.Error(), Identities: []identity{}})
 			continue
 		}
 		parsed, _ := awsarn.Parse(c.ARN)
+		// As getIdentityFromSTSResponse (pkg/token/token.go) takes the session name: from the
+		// user ID of roles and sessions only.
 		session := ""
-		if parts := strings.Split(c.UserID, ":"); len(parts) == 2 {
+		if principal != arn.FEDERATED_USER && principal != arn.USER && principal != arn.ROOT {
+			parts := strings.Split(c.UserID, ":")
+			if len(parts) != 2 {
+				results = append(results, resolution{Error: fmt.Sprintf("malformed UserID %q", c.UserID), Identities: []identity{}})
+				continue
+			}
 			session = parts[1]
 		}
 		subject := strings.ToLower(canonical)

@@ -147,7 +147,8 @@ function duplicates(section: AwsAuthSection, arns: Array<string | undefined>): A
 function usersShadowedByRoles(configMap: AwsAuthConfigMap): AwsAuthProblem[] {
   const problems: AwsAuthProblem[] = [];
   configMap.mapUsers.forEach((user, i) => {
-    const role = configMap.mapRoles.findIndex((r) => r.rolearn && user.userarn && roleMappingProblem(r) === undefined && equalFold(r.rolearn, user.userarn));
+    const role = configMap.mapRoles.findIndex((r) => r.rolearn && user.userarn
+      && roleMappingProblem(r) === undefined && equalFold(r.rolearn, user.userarn));
     if (role >= 0) {
       problems.push({ severity: 'warning', location: `mapUsers[${i}]`, message: `duplicate: "${user.userarn}" is mapped by mapRoles[${role}] too, which the authenticator searches first: this entry is never used` });
     }

@@ -193,7 +193,8 @@ function parseEntries<T>(
 
 /** The list a section holds, as the authenticator reads it; problems say what it ignores. */
 function readList(
-  section: AwsAuthSection, text: string | undefined, problems: AwsAuthProblem[], blockers: AwsAuthProblem[], ignored: IgnoredText, jsonPrefix: boolean,
+  section: AwsAuthSection, text: string | undefined, problems: AwsAuthProblem[], blockers: AwsAuthProblem[],
+  ignored: IgnoredText, jsonPrefix: boolean,
 ): unknown[] {
   if (text === undefined) {
     return [];
@@ -202,7 +203,7 @@ function readList(
   if (reading.ignored !== undefined) {
     ignored[section] = reading.ignored.text;
     if (hasContent(reading.ignored.text)) {
-      problems.push({ severity: 'error', location: section, message: `entries after line ${reading.ignored.line - 1} are ignored by the authenticator: it reads only the first YAML document of the section (the text from line ${reading.ignored.line}, "${firstLine(reading.ignored.text)}", on); edits keep that text as it is` });
+      problems.push({ severity: 'error', location: section, message: `entries after line ${reading.ignored.line} are ignored by the authenticator: it reads only the first YAML document of the section, which ends with "${firstLine(reading.ignored.text)}" on line ${reading.ignored.line}; edits keep the rest as it is` });
     }
   }
   if (reading.error !== undefined) {
@@ -354,7 +355,9 @@ function groupsOf(raw: Record<string, unknown>): unknown[] | undefined {
  * `sso`: null unsets it; any other value makes it a matcher (Go allocates the pointer before it
  * checks the type), filled from a mapping's keys, empty otherwise.
  */
-function ssoUpdate(value: unknown, current: SsoRoleMatcher | undefined, location: string, problems: AwsAuthProblem[], blockers: AwsAuthProblem[]): FieldUpdate {
+function ssoUpdate(
+  value: unknown, current: SsoRoleMatcher | undefined, location: string, problems: AwsAuthProblem[], blockers: AwsAuthProblem[],
+): FieldUpdate {
   if (value === null || value === undefined) return { set: true, value: undefined };
   const base: Record<string, string> = { permissionSetName: '', accountID: '', ...(current ?? {}) };
   if (!isPlainObject(value)) {
@@ -404,8 +407,10 @@ function parseAccounts(text: string | undefined, problems: AwsAuthProblem[], blo
   list.forEach((value, i) => {
     if (value === null || value === undefined) {
       accounts.push('');
-    } else if (typeof value === 'string' || value instanceof TypedScalar) {
-      accounts.push(String(value));
+    } else if (typeof value === 'string') {
+      accounts.push(value);
+    } else if (value instanceof TypedScalar) {
+      accounts.push(value.text); // go-yaml decodes a scalar into a string as written
     } else {
       block(problems, blockers, { severity: 'error', location: `mapAccounts[${i}]`, message: `the authenticator skips this item (the others still apply): expected an account ID, got ${describeValue(value)}` });
     }

@@ -77,6 +77,7 @@ export function canonicalizeCallerArn(arn: string, userId?: string): CanonicalCa
     return { canonicalArn: `arn:${partition}:iam::${accountId}:role/${role}`, accountId, sessionName: session(segments[segments.length - 1]) };
   }
   if ((service === 'sts' && segments[0] === 'federated-user') || (service === 'iam' && ['role', 'user', 'root'].includes(segments[0]))) {
+    // Users, root and federated users have no session name (getIdentityFromSTSResponse in pkg/token/token.go).
     return { canonicalArn: arn, accountId, sessionName: segments[0] === 'role' ? session('') : '' };
   }
   throw new AccessConfigError(`"${arn}" is not an IAM user, role, root, federated user or assumed-role session ARN`);
@@ -157,7 +158,9 @@ export function matchCallerAll(configMap: AwsAuthConfigMap, caller: Pick<CallerI
 }
 
 /** The entries the authenticator keeps, one per key (the last with that key), in entry order. */
-function storedEntries<T extends RoleMapping | UserMapping>(entries: readonly T[], section: string, keyOf: (entry: T) => string | undefined): Array<{ entry: T; source: string }> {
+function storedEntries<T extends RoleMapping | UserMapping>(
+  entries: readonly T[], section: string, keyOf: (entry: T) => string | undefined,
+): Array<{ entry: T; source: string }> {
   const last = new Map<string, number>();
   entries.forEach((entry, i) => {
     const key = keyOf(entry);

@@ -19,9 +19,41 @@ import * as yaml from 'js-yaml';
 /** A plain scalar that go-yaml v2 reads as a boolean, an integer or a float: not a string. */
 export class TypedScalar {
   constructor(readonly kind: 'bool' | 'int' | 'float', readonly text: string) {}
-  toString(): string {
-    return this.text;
+
+  /** Not a plain object to js-yaml, which then uses {@link toString} for a mapping key. */
+  get [Symbol.toStringTag](): string {
+    return 'TypedScalar';
   }
+
+  /**
+   * The key sigs.k8s.io/yaml makes of it (convertToJSONableObject): `true`/`false`, an integer in
+   * decimal, a float in Go's shortest form.
+   */
+  toString(): string {
+    if (this.kind === 'bool') {
+      return /^(y|yes|true|on)$/i.test(this.text) ? 'true' : 'false';
+    }
+    const plain = this.text.split('_').join('');
+    if (this.kind === 'int') {
+      return goInt(plain).toString();
+    }
+    return String(Number(plain.replace(/^([-+]?)\.(inf)$/i, '$1Infinity')));
+  }
+}
+
+/** The value of an integer as Go's strconv.ParseInt(text, 0, 64) reads it (go-yaml's 0b form included). */
+function goInt(plain: string): bigint {
+  const negative = plain.startsWith('-');
+  const digits = plain.replace(/^[-+]/, '');
+  let value: bigint;
+  if (/^0[bBoOxX]/.test(digits)) {
+    value = BigInt(digits.toLowerCase());
+  } else if (digits.length > 1 && digits.startsWith('0')) {
+    value = BigInt(`0o${digits.slice(1)}`);
+  } else {
+    value = BigInt(digits);
+  }
+  return negative ? -value : value;
 }
 
 const BOOLEANS = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
@@ -50,18 +82,8 @@ export function plainScalarKind(text: string): 'string' | 'null' | 'bool' | 'int
 }
 
 function fitsInt64(plain: string): boolean {
-  const negative = plain.startsWith('-');
-  let digits = plain.replace(/^[-+]/, '');
-  let value: bigint;
-  if (/^0[bBoOxX]/.test(digits)) {
-    value = BigInt(digits.toLowerCase());
-  } else if (digits.length > 1 && digits.startsWith('0')) {
-    digits = digits.slice(1);
-    value = BigInt(`0o${digits}`);
-  } else {
-    value = BigInt(digits);
-  }
-  return negative ? value <= 2n ** 63n : value < 2n ** 64n;
+  const value = goInt(plain);
+  return value >= -(2n ** 63n) && value < 2n ** 64n;
 }
 
 function typedScalar(kind: 'bool' | 'int' | 'float'): yaml.Type {
@@ -73,12 +95,31 @@ function typedScalar(kind: 'bool' | 'int' | 'float'): yaml.Type {
 }
 
 /** go-yaml v2's view of plain scalars, on top of js-yaml's failsafe schema (strings, lists, mappings). */
+/**
+ * What the schema makes of a null scalar, until {@link readSection} turns it into `null`: as a
+ * mapping key, js-yaml writes it as this text, so a null key (`~: x`), which the authenticator's
+ * JSON conversion refuses, can be told from the string "null".
+ */
+const NULL_KEY = '\u0000null\u0000';
+class NullScalar {
+  get [Symbol.toStringTag](): string {
+    return 'NullScalar';
+  }
+
+  toString(): string {
+    return NULL_KEY;
+  }
+}
+const NULL = new NullScalar();
+/** js-yaml's text for a key that is a mapping. */
+const MAPPING_KEY = '[object Object]';
+
 const GO_YAML_V2_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
   implicit: [
     new yaml.Type('tag:yaml.org,2002:null', {
       kind: 'scalar',
       resolve: (data: unknown) => data === null || (typeof data === 'string' && plainScalarKind(data) === 'null'),
-      construct: () => null,
+      construct: () => NULL,
     }),
     typedScalar('bool'),
     typedScalar('int'),
@@ -167,7 +208,42 @@ export function readSection(text: string, options: { readonly jsonPrefix: boolea
   if (size > MAX_EXPANDED_NODES) {
     return { error: `its aliases (*name) expand it to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values: refused as an alias bomb`, ...(ignored ? { ignored } : {}) };
   }
-  return { value, ...(ignored ? { ignored } : {}) };
+  const badKey = withNulls(value, options.jsonPrefix, new Set());
+  if (badKey !== undefined) {
+    return { error: badKey, ...(ignored ? { ignored } : {}) };
+  }
+  return { value: value instanceof NullScalar ? null : value, ...(ignored ? { ignored } : {}) };
+}
+
+/**
+ * Turns the schema's null scalars into `null`, in place. With `strictKeys` (sections converted to
+ * JSON by sigs.k8s.io/yaml, whose convertToJSONableObject refuses a null or a mapping as a key),
+ * returns why such a key makes the section unreadable.
+ */
+function withNulls(value: unknown, strictKeys: boolean, seen: Set<object>): string | undefined {
+  if (value === null || typeof value !== 'object' || value instanceof TypedScalar || value instanceof NullScalar || seen.has(value)) {
+    return undefined;
+  }
+  seen.add(value);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (strictKeys && !Array.isArray(value) && (key === NULL_KEY || key === MAPPING_KEY)) {
+      return key === NULL_KEY
+        ? 'a mapping key is null (~, null or empty), which the authenticator\'s JSON conversion refuses'
+        : 'a mapping key is itself a mapping (an unquoted {{...}} is a YAML mapping: quote the value), which the authenticator\'s YAML reader refuses';
+    }
+    if (record[key] instanceof NullScalar) {
+      record[key] = null;
+    } else {
+      const inner = withNulls(record[key], strictKeys, seen);
+      if (inner !== undefined) return inner;
+    }
+  }
+  if (!strictKeys && NULL_KEY in record) {
+    record.null = record[NULL_KEY];
+    delete record[NULL_KEY];
+  }
+  return undefined;
 }
 
 /** Nodes of `value` with every alias expanded, counted up to just past `cap`. */
@@ -179,7 +255,7 @@ function expandedSize(value: unknown, cap: number): number {
     count++;
     if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
-    } else if (v !== null && typeof v === 'object' && !(v instanceof TypedScalar)) {
+    } else if (v !== null && typeof v === 'object' && !(v instanceof TypedScalar) && !(v instanceof NullScalar)) {
       for (const [k, x] of Object.entries(v)) {
         void k;
         stack.push(x);

@@ -43,11 +43,13 @@ function groupsValue(): fc.Arbitrary<string> {
   );
 }
 
-const stringValue = (text: fc.Arbitrary<string>) => fc.oneof({ weight: 6, arbitrary: text.chain(scalar) }, { weight: 1, arbitrary: fc.constantFrom(...TYPED) });
+const stringValue = (text: fc.Arbitrary<string>) =>
+  fc.oneof({ weight: 6, arbitrary: text.chain(scalar) }, { weight: 1, arbitrary: fc.constantFrom(...TYPED) });
 
 /** A spelling of a key as the authenticator matches it: case-insensitively. */
 function spelling(key: string): fc.Arbitrary<string> {
-  return fc.oneof({ weight: 5, arbitrary: fc.constant(key) }, { weight: 1, arbitrary: fc.constantFrom(key.toUpperCase(), key[0].toUpperCase() + key.slice(1)) });
+  const other = fc.constantFrom(key.toUpperCase(), key[0].toUpperCase() + key.slice(1));
+  return fc.oneof({ weight: 5, arbitrary: fc.constant(key) }, { weight: 1, arbitrary: other });
 }
 
 const ssoValue = fc.tuple(fc.constantFrom(...PERMISSION_SETS), fc.constantFrom(...ACCOUNTS, '1111'), fc.boolean(), fc.option(fc.constantFrom('aws', 'aws-cn', 'mars', ''), { nil: undefined }))
@@ -77,7 +79,8 @@ function entryFields(arnKey: 'rolearn' | 'userarn'): fc.Arbitrary<Field[]> {
       const value = f.duplicate === 'groups' ? groupsValue() : f.duplicate === 'username' ? stringValue(templated) : anyArn.chain(scalar);
       fields.push(value.map((v): Field => [f.duplicate!, v]));
     }
-    return fields.length === 0 ? fc.constant([]) : fc.tuple(...fields).chain((fs) => fc.shuffledSubarray(fs, { minLength: fs.length, maxLength: fs.length }));
+    if (fields.length === 0) return fc.constant([]);
+    return fc.tuple(...fields).chain((fs) => fc.shuffledSubarray(fs, { minLength: fs.length, maxLength: fs.length }));
   });
 }
 

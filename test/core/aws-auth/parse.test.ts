@@ -214,7 +214,7 @@ describe('YAML features the authenticator reader supports', () => {
     const mapRoles = `---\n- rolearn: arn:aws:iam::111122223333:role/first\n  username: first\n${rest}`;
     const parsed = parseAwsAuth({ mapRoles });
     expect(parsed.configMap?.mapRoles).toEqual([{ rolearn: 'arn:aws:iam::111122223333:role/first', username: 'first' }]);
-    expect(parsed.problems).toEqual([{ severity: 'error', location: 'mapRoles', message: expect.stringContaining('entries after line 3 are ignored by the authenticator') }]);
+    expect(parsed.problems).toEqual([{ severity: 'error', location: 'mapRoles', message: expect.stringContaining('entries after line 4 are ignored by the authenticator') }]);
     expect(parsed.rewriteBlockers).toEqual([]);
     const rendered = renderAwsAuthData(parsed.configMap!).mapRoles;
     expect(rendered).toBe(`- rolearn: arn:aws:iam::111122223333:role/first\n  username: first\n${rest}`);

@@ -12,7 +12,13 @@ const ROOT = join(__dirname, '..', '..', '..');
 
 /** How the authenticator's `configmap.ParseMap` reads a ConfigMap's data. */
 export interface OracleParse {
-  readonly mapRoles: Array<{ rolearn?: string; sso?: { permissionSetName: string; accountID: string; partition?: string }; username: string; groups: string[] | null; userid?: string }>;
+  readonly mapRoles: Array<{
+    rolearn?: string;
+    sso?: { permissionSetName: string; accountID: string; partition?: string };
+    username: string;
+    groups: string[] | null;
+    userid?: string;
+  }>;
   readonly mapUsers: Array<{ userarn: string; username: string; groups: string[] | null; userid?: string }>;
   readonly mapAccounts: string[];
   /** The error ParseMap reports (it still returns what it could read), or "". */
@@ -71,7 +77,7 @@ export class Oracle {
 
   private constructor(readonly dir: string) {
     this.child = spawn(join(dir, 'aws-auth-oracle'), [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr.on('data', (d) => { this.stderr += String(d); });
+    this.child.stderr.on('data', (d) => { this.stderr = (this.stderr + String(d)).slice(-4096); }); // for messages only
     createInterface({ input: this.child.stdout }).on('line', (line) => this.waiting.shift()?.(line));
   }
 
@@ -107,9 +113,15 @@ export class Oracle {
   private ask<T>(request: object): Promise<T> {
     return new Promise((resolve, reject) => {
       this.waiting.push((line) => {
-        const answer = JSON.parse(line);
+        let answer: unknown;
+        try {
+          answer = JSON.parse(line);
+        } catch {
+          reject(new Error(`oracle: not a JSON answer: ${line.slice(0, 200)}`));
+          return;
+        }
         if (answer && typeof answer === 'object' && 'fatal' in answer) {
-          reject(new Error(`oracle: ${answer.fatal}`));
+          reject(new Error(`oracle: ${(answer as { fatal: string }).fatal}`));
         } else {
           resolve(answer as T);
         }
