@@ -22,12 +22,16 @@ import { Oracle, OracleEdit, OracleParse } from '../../support/oracle';
 jest.setTimeout(20 * 60_000); // a cold oracle build takes minutes; a warm run, seconds
 
 const RUNS = Number(process.env.ORACLE_RUNS ?? '1');
+/** What the suite compared (printed with ORACLE_REPORT=1, for docs/benchmarks.md). */
+const counts = { parsedMaps: 0, resolvedMaps: 0, callers: 0, editedMaps: 0, editSteps: 0, explainedSteps: 0 };
 let oracle: Oracle;
 beforeAll(() => {
   oracle = Oracle.start();
 });
 afterAll(async () => {
   await oracle?.close();
+  // eslint-disable-next-line no-console
+  if (process.env.ORACLE_REPORT) console.log('compared', counts);
 });
 
 /** `eks-access <argv>` on `data` as standard input; stdout and the exit code. */
@@ -61,6 +65,7 @@ type Row = { rolearn?: string; userarn?: string; sso?: OracleParse['mapRoles'][0
 describe('reading: mapping get lists exactly what the authenticator keeps', () => {
   test('generated maps', async () => {
     await fc.assert(fc.asyncProperty(oddData, async (data) => {
+      counts.parsedMaps++;
       const expected = await oracle.parse(data);
       const r = await cli(['mapping', 'get', '-o', 'json'], data);
       expect(r.code).toBe(0);
@@ -71,13 +76,15 @@ describe('reading: mapping get lists exactly what the authenticator keeps', () =
         mapAccounts: rows.filter((x) => x.account !== undefined).map((x) => x.account!),
       };
       expect(normalized(listed)).toEqual(normalized(expected));
-    }), { numRuns: 150 * RUNS });
+    }), { numRuns: 500 * RUNS });
   });
 });
 
 describe('resolution: every caller gets exactly the identities the authenticator may give it', () => {
   test('generated maps and callers', async () => {
     await fc.assert(fc.asyncProperty(oddData, callers, async (data, who) => {
+      counts.resolvedMaps++;
+      counts.callers += who.length;
       const expected = await oracle.resolve(data, who);
       const configMap = parseAwsAuth(data).configMap!;
       who.forEach((caller, i) => {
@@ -86,7 +93,7 @@ describe('resolution: every caller gets exactly the identities the authenticator
         const order = (xs: typeof mine) => xs.map((x) => JSON.stringify(x)).sort();
         expect({ caller: caller.arn, outcomes: order(mine) }).toEqual({ caller: caller.arn, outcomes: order(theirs) });
       });
-    }), { numRuns: 150 * RUNS });
+    }), { numRuns: 300 * RUNS });
   });
 });
 
@@ -157,7 +164,9 @@ describe('editing: every CLI edit is read as eksctl\'s, but for the named differ
   test('generated maps and edit steps', async () => {
     await fc.assert(fc.asyncProperty(oddData, fc.array(editStep, { minLength: 1, maxLength: 3 }), async (initial, steps) => {
       let data = initial;
+      counts.editedMaps++;
       for (const step of steps) {
+        counts.editSteps++;
         const before = await oracle.parse(data);
         const theirs = await oracle.eksctl(data, step);
         const ours = await cli(argvOf(step), data);
@@ -173,10 +182,11 @@ describe('editing: every CLI edit is read as eksctl\'s, but for the named differ
             throw new Error(`unexplained difference from eksctl\nstep: ${JSON.stringify(step)}\ndata: ${JSON.stringify(data)}\nours (${ours.code}): ${ours.stderr}${JSON.stringify(normalized(a))}\neksctl (${theirs.error}): ${JSON.stringify(normalized(b))}`);
           }
           for (const name of why) seen[name] = (seen[name] ?? 0) + 1;
+          counts.explainedSteps++;
         }
         data = ourData;
       }
-    }), { numRuns: 100 * RUNS });
+    }), { numRuns: 400 * RUNS });
   });
 });
 
