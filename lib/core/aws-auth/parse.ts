@@ -1,14 +1,21 @@
 /**
- * Reads `aws-auth` the way aws-iam-authenticator does.
+ * Reads `aws-auth` the way aws-iam-authenticator (v0.7) does: `ParseMap` in its
+ * `pkg/mapper/configmap/configmap.go`.
  *
- * The authenticator reads `data.mapRoles` and `data.mapUsers` as YAML converted to JSON and then
- * decoded into its structs, so entry keys match case-insensitively (`rOlEaRn` works) while the
- * `data` keys themselves are case-sensitive (`MapRoles` is ignored). A syntax error drops the whole
- * section; an entry without an ARN is dropped alone. `data.mapAccounts` is decoded as a YAML list
- * of strings, so an unquoted account ID keeps its digits as written (leading zeros included).
+ * - `data.mapRoles` and `data.mapUsers` are read as YAML (go-yaml v2: YAML 1.1 types, the first
+ *   document only, a duplicate key keeping its last value; see yaml-reader.ts), converted to JSON
+ *   and decoded by Go's encoding/json into the authenticator's structs: entry keys match
+ *   case-insensitively (`rOlEaRn` works) in sorted order, `null` leaves a field as it was, and a
+ *   value of the wrong type is skipped with the rest of the entry kept. The `data` keys themselves
+ *   are case-sensitive (`MapRoles` is ignored).
+ * - `data.mapAccounts` is decoded by go-yaml v2 alone into a list of strings: every scalar keeps
+ *   its text (`012345678901` unquoted too), null is "", a list or mapping item is skipped.
+ * - Entries the authenticator's validation drops (entry-rules.ts) are kept here, as written, so
+ *   that an edit keeps them; the resolver and `mapping get` leave them out.
  *
- * The parser never guesses: anything the authenticator would misread is reported as a problem
- * naming the section, the entry's index and the value.
+ * The parser never guesses: whatever the authenticator ignores is reported as a problem naming
+ * the section, the entry's index and the value, and whatever a re-render would lose is also a
+ * {@link ParsedAwsAuth.rewriteBlockers rewrite blocker}.
  */
 import * as yaml from 'js-yaml';
 import { AccessConfigError } from '../arn';
@@ -122,9 +129,9 @@ function failed(problem: AwsAuthProblem): ParsedAwsAuth {
 }
 
 /**
- * Parses `aws-auth` and throws {@link AccessConfigError} listing every structural error (malformed
- * YAML, wrong types, entries that are not mappings). Edits start from this, so that a ConfigMap
- * that cannot be read faithfully is never rewritten.
+ * Parses `aws-auth` and throws {@link AccessConfigError} listing every rewrite blocker (a section
+ * the authenticator cannot read, a value of the wrong type, an item that is not a mapping). Edits
+ * start from this, so that a ConfigMap that cannot be rewritten faithfully is never rewritten.
  */
 export function loadAwsAuth(input: string | object): AwsAuthConfigMap {
   const parsed = parseAwsAuth(input);
