@@ -23,7 +23,7 @@ import {
   AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthMetadata, AwsAuthProblem, AwsAuthSection,
   RoleMapping, SsoRoleMatcher, UserMapping, formatProblem,
 } from './types';
-import { TypedScalar, readSection, yamlMessage } from './yaml-reader';
+import { MAX_EXPANDED_NODES, TypedScalar, expandedSize, readSection, yamlMessage } from './yaml-reader';
 
 /** What the parser made of its input: the ConfigMap (absent when unusable) and every structural problem. */
 export interface ParsedAwsAuth {
@@ -59,6 +59,9 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
       doc = yaml.load(input, { schema: yaml.CORE_SCHEMA });
     } catch (e) {
       return failed({ severity: 'error', location: 'document', message: `malformed YAML: ${yamlMessage(e)}` });
+    }
+    if (expandedSize(doc, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+      return failed({ severity: 'error', location: 'document', message: `its aliases (*name) expand it to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values: refused as an alias bomb` });
     }
   }
   if (!isPlainObject(doc)) {

@@ -247,7 +247,7 @@ function withNulls(value: unknown, strictKeys: boolean, seen: Set<object>): stri
 }
 
 /** Nodes of `value` with every alias expanded, counted up to just past `cap`. */
-function expandedSize(value: unknown, cap: number): number {
+export function expandedSize(value: unknown, cap: number): number {
   let count = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0 && count <= cap) {

@@ -238,4 +238,13 @@ describe('YAML features the authenticator reader supports', () => {
     expect(parsed.problems[0]).toMatchObject({ severity: 'error', location: 'mapRoles', message: expect.stringContaining('alias bomb') });
     expect(() => loadAwsAuth({ mapRoles })).toThrow(/alias bomb/);
   });
+
+  test('an alias bomb in the ConfigMap document itself (a --file) is refused too, before any render', () => {
+    const levels = ['a0: &a0 ["x","x"]'];
+    for (let i = 1; i <= 30; i++) levels.push(`a${i}: &a${i} [*a${i - 1},*a${i - 1}]`);
+    const document = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\nbinaryData: {${levels.join(', ')}}\n`;
+    const started = Date.now();
+    expect(() => loadAwsAuth(document)).toThrow(/document: its aliases .* refused as an alias bomb/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
 });
