@@ -130,6 +130,10 @@ describe('resolveIdentity', () => {
 });
 
 describe('expandTemplate', () => {
+  test('{{EC2PrivateDNSName}} of an instance whose DNS name is unknown: denied (undefined)', () => {
+    expect(expandTemplate('system:node:{{EC2PrivateDNSName}}', { accountId: '444455556666', sessionName: 'i-0123456789abcdef0', accessKeyId: '' })).toBeUndefined();
+  });
+
   test('every variable', () => {
     const context = { accountId: '444455556666', sessionName: 'i-0123456789abcdef0', accessKeyId: 'AKIA', ec2PrivateDnsName: 'ip-1.ec2.internal' };
     expect(expandTemplate('{{AccountID}}/{{SessionName}}/{{SessionNameRaw}}/{{AccessKeyID}}/{{EC2PrivateDNSName}}/{{Other}}', context)).toBe(
