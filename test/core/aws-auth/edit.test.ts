@@ -1,7 +1,7 @@
 import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
-  addAccount, addIdentityMapping, addServiceMapping, emptyAwsAuth, loadAwsAuth, removeAccount, removeIdentityMapping,
+  addAccount, addIdentityMapping, addServiceMapping, emptyAwsAuth, emrContainersRbac, loadAwsAuth, removeAccount, removeIdentityMapping,
 } from '../../../lib/core/aws-auth';
 
 const ROLE = 'arn:aws:iam::111122223333:role/dev';
@@ -155,6 +155,48 @@ describe('addServiceMapping (emr-containers)', () => {
 
     // Ingresses left `extensions` in Kubernetes 1.22: without `networking.k8s.io` EMR could not manage them.
     expect(rules.find((r) => r.resources.includes('ingresses'))?.apiGroups).toEqual(['extensions', 'networking.k8s.io']);
+  });
+
+  test('the Role and RoleBinding are eksctl\'s pkg/authconfigmap/assets/emr-containers-rbac.yaml (v0.230.0), rule for rule', () => {
+    const all = ['get', 'list', 'watch', 'describe', 'create', 'edit', 'delete', 'annotate', 'patch', 'label'];
+    const allWithCollection = ['get', 'list', 'watch', 'describe', 'create', 'edit', 'delete', 'deletecollection', 'annotate', 'patch', 'label'];
+    expect(emrContainersRbac('spark')).toEqual([
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'emr-containers', namespace: 'spark' },
+        rules: [
+          { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+          { apiGroups: [''], resources: ['serviceaccounts', 'services', 'configmaps', 'events', 'pods', 'pods/log'], verbs: allWithCollection },
+          { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch', 'delete', 'watch'] },
+          { apiGroups: ['apps'], resources: ['statefulsets', 'deployments'], verbs: all },
+          { apiGroups: ['batch'], resources: ['jobs'], verbs: all },
+          { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses'], verbs: all },
+          { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: allWithCollection },
+          { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete', 'deletecollection'] },
+          { apiGroups: ['scheduling.volcano.sh'], resources: ['podgroups'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'update'] },
+        ],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'emr-containers', namespace: 'spark' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'emr-containers' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'emr-containers' }],
+      },
+    ]);
+  });
+
+  test('the mapping is skipped only when the same ARN is mapped to emr-containers (eksctl\'s AddIdentityIfNotPresent predicate)', () => {
+    const request = { serviceName: 'emr-containers', namespace: 'a', accountId: '111122223333' };
+    const rolearn = 'arn:aws:iam::111122223333:role/AWSServiceRoleForAmazonEMRContainers';
+    const same = addServiceMapping(loadAwsAuth({ mapRoles: `- rolearn: ${rolearn}\n  username: emr-containers\n` }), request);
+    expect(same).toMatchObject({ changed: false, warnings: [`${rolearn} is already mapped to emr-containers`] });
+    for (const other of [`- rolearn: ${rolearn}\n  username: someone-else\n`, '- rolearn: arn:aws:iam::111122223333:role/other\n  username: emr-containers\n']) {
+      const result = addServiceMapping(loadAwsAuth({ mapRoles: other }), request);
+      expect(result).toMatchObject({ changed: true, warnings: [] });
+      expect(result.configMap.mapRoles.slice(-1)).toEqual([{ rolearn, username: 'emr-containers' }]);
+    }
   });
 
   test('a second namespace adds RBAC only', () => {
