@@ -35,6 +35,9 @@ describe('callerArnVerdict', () => {
     ['arn:aws:sts::111122223333:federated-user/b', 'rolearn never matches: ARN "arn:aws:sts::111122223333:federated-user/b" has an invalid federated user name'],
     [`arn:aws:sts::111122223333:federated-user/${'b'.repeat(33)}`, `rolearn never matches: ARN "arn:aws:sts::111122223333:federated-user/${'b'.repeat(33)}" has an invalid federated user name`],
     ['arn:aws:sts::111122223333:federated-user/bob/x', 'rolearn never matches: ARN "arn:aws:sts::111122223333:federated-user/bob/x" has an invalid federated user name'],
+    ['xrn:aws:iam::111122223333:role/dev', 'rolearn never matches: "xrn:aws:iam::111122223333:role/dev" is not an ARN (expected arn:<partition>:iam::<account-id>:role/<name> or :user/<name>)'],
+    ['arn:aws:iam::111122223333:federated-user/bob', 'rolearn never matches: ARN "arn:aws:iam::111122223333:federated-user/bob" is not an IAM role, user or root ARN (resource type "federated-user")'],
+    ['arn:aws:iam::111122223333:assumed-role/dev/s', 'rolearn never matches: ARN "arn:aws:iam::111122223333:assumed-role/dev/s" is not an IAM role, user or root ARN (resource type "assumed-role")'],
     [' arn:aws:iam::111122223333:role/dev', 'rolearn never matches: " arn:aws:iam::111122223333:role/dev" has leading or trailing white space, which no caller\'s ARN has'],
   ])('%s never matches', (arn, message) => {
     expect(verdict(arn)).toEqual({ problems: [{ severity: 'error', message }] });
