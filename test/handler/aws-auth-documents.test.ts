@@ -5,7 +5,7 @@
  */
 import { NODE_ROLE } from './fixtures';
 import { parseAwsAuth } from '../../lib/core/aws-auth';
-import { computeAwsAuthChange } from '../../lib/handler/aws-auth-reconcile';
+import { computeAwsAuthChange } from '../../lib/plan/aws-auth-change';
 import { KubeObject } from '../../lib/io/kubernetes-api';
 
 const DEVELOPER = 'arn:aws:iam::111122223333:role/developer';
