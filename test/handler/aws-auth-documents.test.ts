@@ -5,8 +5,8 @@
  */
 import { NODE_ROLE } from './fixtures';
 import { parseAwsAuth } from '../../lib/core/aws-auth';
-import { computeAwsAuthChange } from '../../lib/plan/aws-auth-change';
 import { KubeObject } from '../../lib/io/kubernetes-api';
+import { computeAwsAuthChange } from '../../lib/plan/aws-auth-change';
 
 const DEVELOPER = 'arn:aws:iam::111122223333:role/developer';
 const IGNORED = '---\n- rolearn: arn:aws:iam::111122223333:role/ignored   # not read by the authenticator\n  groups: [system:masters]\n...\n';
