@@ -61,6 +61,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'kubernetes-models@^4.5.1', // Kubernetes JSON schemas (v1.3x) for the RBAC manifest tests; 5.x is ESM-only and needs Node 22
     '@dagrejs/dagre', // layered graph layout of `eks-access report -o html`, bundled into the CLI
     'playwright-core', // drives the system Chromium in the report page's browser test (never downloads a browser)
+    // Mutation testing (the `mutation` task); 10.x needs Node 22.
+    '@stryker-mutator/core@~9.6.1',
+    '@stryker-mutator/jest-runner@~9.6.1',
+    '@stryker-mutator/typescript-checker@~9.6.1',
   ],
 
   // Python, Java, .NET and Go bindings.
@@ -145,6 +149,18 @@ const typecheckTests = project.addTask('typecheck:test', {
 project.testTask.prependSpawn(typecheckTests);
 // `npm ci` in a fresh clone builds the handler bundle too, so `npx cdk synth` works right after it.
 project.package.setScript('prepare', 'node scripts/bundle.mjs');
+
+// Mutation testing of the pure core and the handler's planners (StrykerJS, stryker.config.json):
+// tens of minutes on 2 cores, so not part of the test task. Scores are in docs/benchmarks.md.
+// `npx projen mutation --mutate lib/core/aws-auth/parse.ts` runs one file.
+const mutation = project.addTask('mutation', {
+  description: 'Mutation testing (StrykerJS) of lib/core and the handler\'s pure planners; reports in reports/mutation/',
+  exec: 'stryker run',
+  receiveArgs: true,
+});
+mutation.env('KUBE_HARNESS', 'off'); // the unit tests it runs need no kube-apiserver
+project.gitignore.exclude('/reports/', '/.stryker-tmp/');
+project.npmignore?.exclude('/reports/', '/.stryker-tmp/', '/stryker.config.json');
 
 // Synth benchmark against aws-cdk-lib's aws-eks (results in docs/benchmarks.md); not part of the tests.
 project.addTask('bench', {

@@ -5,7 +5,7 @@
  * never half of one, and a failed command leaves the file untouched.
  */
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AwsAuthStore, CliIo, UsageError } from './io';
 
 export interface FileStoreOptions {
@@ -45,8 +45,12 @@ export function fileStore(options: FileStoreOptions, io: CliIo): AwsAuthStore {
   };
 }
 
-/** Writes `text` to a temporary file next to `path` (same mode as `path`), then renames it over `path`. */
-export async function replaceAtomically(path: string, text: string): Promise<void> {
+/**
+ * Writes `text` to a temporary file next to `path` (same mode as `path`), then renames it over
+ * `path`. A symbolic link is followed: its target is replaced and the link stays a link.
+ */
+export async function replaceAtomically(linkOrPath: string, text: string): Promise<void> {
+  const path = await followLinks(linkOrPath);
   let mode = 0o644;
   try {
     mode = (await fs.stat(path)).mode % 0o1000; // the permission bits
@@ -70,4 +74,22 @@ export async function replaceAtomically(path: string, text: string): Promise<voi
     await fs.rm(temp, { force: true });
     throw e;
   }
+}
+
+/** The file a path names after following every symbolic link (a link to a file yet to be created included). */
+async function followLinks(path: string): Promise<string> {
+  for (let hops = 0; hops < 40; hops++) {
+    let link: string;
+    try {
+      link = await fs.readlink(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EINVAL' || code === 'ENOENT') {
+        return path; // not a link (or nothing there yet)
+      }
+      throw e;
+    }
+    path = resolve(dirname(path), link);
+  }
+  throw new Error(`${path}: too many levels of symbolic links`);
 }

@@ -1,7 +1,7 @@
 /** Loading the ConfigMap from a store, with "no aws-auth" as a normal outcome. */
 import { AwsAuthStore } from './io';
 import { AccessConfigError } from '../core/arn';
-import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth } from '../core/aws-auth';
+import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, loadAwsAuth, parseAwsAuth } from '../core/aws-auth';
 
 export interface LoadedConfigMap {
   readonly configMap: AwsAuthConfigMap;
@@ -32,4 +32,20 @@ export function parseStoreText(text: string | undefined, description: string): L
     }
     throw e;
   }
+}
+
+/**
+ * Parses text as a store holds it for reading only: the ConfigMap as the authenticator reads it,
+ * even where a rewrite would lose something (a value of the wrong type, an unreadable section).
+ * Throws only when there is no ConfigMap to read at all.
+ */
+export function readStoreText(text: string | undefined, description: string): LoadedConfigMap & { readonly unreadable: readonly string[] } {
+  if (text === undefined) {
+    return { configMap: emptyAwsAuth(), missing: true, unreadable: [] };
+  }
+  const parsed = parseAwsAuth(text);
+  if (!parsed.configMap) {
+    throw new AccessConfigError(`cannot read ${description}:\n${parsed.rewriteBlockers.map(formatProblem).join('\n')}`);
+  }
+  return { configMap: parsed.configMap, missing: false, text, unreadable: parsed.rewriteBlockers.map(formatProblem) };
 }

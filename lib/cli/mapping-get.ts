@@ -1,6 +1,6 @@
 /** `eks-access mapping get`: list mappings, or the one that applies to an ARN. */
 import { CliIo, AwsAuthStore, EXIT_OK } from './io';
-import { loadFromStore } from './load';
+import { readStoreText } from './load';
 import { Flags, outputFlag, stringFlag } from './options';
 import { MappingRow, formatJson, formatTable, formatYaml, mappingRows } from './output';
 import { AccessConfigError, awsAuthRoleArn, principalArnProblem } from '../core/arn';
@@ -9,9 +9,12 @@ import { AwsAuthConfigMap, matchCaller } from '../core/aws-auth';
 export async function mappingGet(flags: Flags, store: AwsAuthStore, io: CliIo): Promise<number> {
   const output = outputFlag(flags, ['table', 'json', 'yaml'], 'table');
   const arn = stringFlag(flags, 'arn');
-  const { configMap, missing } = await loadFromStore(store);
+  const { configMap, missing, unreadable } = readStoreText(await store.load(), store.description);
   if (missing) {
     io.stderr(`note: ${store.description} does not exist: no aws-auth, so no mappings\n`);
+  }
+  if (unreadable.length > 0) {
+    io.stderr(`note: the authenticator ignores parts of ${store.description} (shown as it reads the rest; edits refuse until they are fixed, see eks-access lint):\n${unreadable.map((p) => `  ${p}\n`).join('')}`);
   }
   const rows = arn === undefined ? mappingRows(configMap) : rowsForArn(configMap, arn, io);
   const visible = rows.map(({ source: _source, ...row }) => row);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './harness';
 import { fileStore, replaceAtomically } from '../../lib/cli/file-store';
@@ -32,6 +32,18 @@ describe('replaceAtomically', () => {
     await expect(replaceAtomically(target, 'new')).rejects.toThrow();
     expect(readdirSync(dir)).toEqual(['busy']);
     expect(readFileSync(join(target, 'inside'), 'utf8')).toBe('keep');
+  });
+
+  test('a symbolic link is written through: the target gets the content and the link stays a link', async () => {
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'cm.yaml'), 'old');
+    symlinkSync(join('real', 'cm.yaml'), join(dir, 'link.yaml'));
+    symlinkSync('link.yaml', join(dir, 'link2.yaml'));
+    await replaceAtomically(join(dir, 'link2.yaml'), 'new');
+    expect(readFileSync(join(dir, 'real', 'cm.yaml'), 'utf8')).toBe('new');
+    expect(lstatSync(join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(dir, 'link2.yaml')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(dir, 'real'))).toEqual(['cm.yaml']);
   });
 
   test('when the directory does not exist, nothing is created', async () => {

@@ -23,6 +23,26 @@ function copy(name: string): string {
 }
 
 describe('mapping get', () => {
+  test('entries the authenticator drops are shown as dropped, never as mappings; userid of users is shown', async () => {
+    const path = join(dir, 'cm.yaml');
+    writeFileSync(path, yaml.dump({
+      data: {
+        mapRoles: '- username: no-arn\n- rolearn: arn:aws:iam::111122223333:role/ok\n  username: ok\n',
+        mapUsers: '- userarn: arn:aws:iam::111122223333:user/u\n  userid: AIDAEXAMPLE\n  username: u\n',
+      },
+    }));
+    const json = await run(['mapping', 'get', '--file', path, '-o', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { username: 'no-arn', dropped: 'entry has neither rolearn nor sso: the authenticator drops it' },
+      { rolearn: 'arn:aws:iam::111122223333:role/ok', username: 'ok' },
+      { userarn: 'arn:aws:iam::111122223333:user/u', userid: 'AIDAEXAMPLE', username: 'u' },
+    ]);
+    const table = await run(['mapping', 'get', '--file', path]);
+    expect(table.stdout.split('\n')[0].split(/\s{2,}/)).toEqual(['ARN', 'USERNAME', 'GROUPS', 'ACCOUNT', 'DROPPED']);
+    expect(table.stdout.split('\n')[1]).toMatch(/^\s+no-arn\s+entry has neither rolearn nor sso: the authenticator drops it$/);
+  });
+
   test('prints the table: roles, users, accounts', async () => {
     const r = await run(['mapping', 'get', '--file', copy('aws-auth.yaml')]);
     expect(r.code).toBe(0);
@@ -73,10 +93,15 @@ describe('mapping get', () => {
     expect(r.stderr).toContain('does not exist');
   });
 
-  test('a ConfigMap that cannot be read is an error naming the problem', async () => {
-    const r = await run(['mapping', 'get', '--file', copy('aws-auth-malformed.yaml')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^eks-access: cannot read file .*\.yaml:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
+  test('a section the authenticator ignores is left out with a note; the rest is listed as it reads it, and edits refuse', async () => {
+    const path = copy('aws-auth-malformed.yaml');
+    const r = await run(['mapping', 'get', '--file', path, '-o', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).some((row: { rolearn?: string }) => row.rolearn !== undefined)).toBe(false);
+    expect(r.stderr).toMatch(/^note: the authenticator ignores parts of file .*\.yaml .*:\n {2}error: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
+    const edit = await run(['mapping', 'create', '--file', path, '--arn', 'arn:aws:iam::111122223333:role/a', '--username', 'a']);
+    expect(edit.code).toBe(1);
+    expect(edit.stderr).toMatch(/^eks-access: cannot read file .*\.yaml:\nerror: mapRoles: the whole section is ignored by the authenticator: malformed YAML/);
   });
 });
 
@@ -156,6 +181,29 @@ describe('mapping create', () => {
     const r = await run(['mapping', 'create', '--file', join(dir, 'absent.yaml'), '--service-name', 'emr-containers', '--namespace', 'spark']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--cluster-account is required');
+  });
+});
+
+describe('edits keep what the authenticator ignores', () => {
+  test('text after the first YAML document survives an --in-place edit byte for byte, still ignored', async () => {
+    const path = join(dir, 'cm.yaml');
+    const tail = '---\n- rolearn: arn:aws:iam::111122223333:role/ignored   # never read\n  groups: [system:masters]\n';
+    writeFileSync(path, yaml.dump({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: {
+        mapRoles: `- rolearn: arn:aws:iam::111122223333:role/Contractor\n  username: c\n  groups: [system:masters]\n${tail}`,
+      },
+    }));
+    const lint = await run(['lint', '--file', path]);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toContain('error: mapRoles: entries after line 4 are ignored by the authenticator');
+    const r = await run(['mapping', 'delete', '--file', path, '--arn', 'arn:aws:iam::111122223333:role/contractor', '--all', '--in-place']);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const data = (yaml.load(readFileSync(path, 'utf8')) as { data: Record<string, string> }).data;
+    expect(data.mapRoles).toBe(`[]\n${tail}`);
+    expect(loadAwsAuth(readFileSync(path, 'utf8')).mapRoles).toEqual([]);
   });
 });
 

@@ -318,9 +318,9 @@ describe('--role-arn', () => {
     process.env[STS_ENDPOINT_ENV] = sts.endpoint;
     try {
       useCredentialsOf('viewer'); // known through mapAccounts, but may not touch aws-auth
-      expect((await cli(['mapping', 'create', ...on(), '--arn', DEV])).stderr).toContain('403 Forbidden');
+      expect((await cli(['mapping', 'create', ...on(), '--arn', DEV, '--username', 'dev'])).stderr).toContain('403 Forbidden');
       const viewerKey = process.env.AWS_ACCESS_KEY_ID!;
-      const r = await cli(['mapping', 'create', ...on(), '--arn', DEV, '--role-arn', ADMIN_PRINCIPAL]);
+      const r = await cli(['mapping', 'create', ...on(), '--arn', DEV, '--username', 'dev', '--role-arn', ADMIN_PRINCIPAL]);
       expect(r).toMatchObject({ code: 0, stdout: '' });
       expect(loadAwsAuth((await liveAwsAuth()) as object).mapRoles.map((m) => m.rolearn)).toContain(DEV);
       expect(sts.requests).toHaveLength(1);

@@ -4,6 +4,7 @@
  * were, in order.
  */
 import { AccessConfigError, awsAuthRoleArn, isAccountId, parsePrincipalArn } from '../arn';
+import { equalFold } from './resolve';
 import { AwsAuthConfigMap, RoleMapping, UserMapping } from './types';
 
 /** The outcome of an edit. */
@@ -23,7 +24,7 @@ export interface IdentityMappingRequest {
   readonly groups?: readonly string[];
   /**
    * Refuse when the ARN is already mapped (eksctl `--no-duplicate-arns`); an identical mapping
-   * (same ARN, username and groups) is then left as it is.
+   * (same ARN, username and groups in any order) is then left as it is.
    */
   readonly noDuplicateArns?: boolean;
 }
@@ -31,7 +32,10 @@ export interface IdentityMappingRequest {
 /**
  * Adds a role or user mapping (by the ARN's kind). Without `noDuplicateArns`, a mapping for an ARN
  * already present is appended all the same, with a warning: the authenticator uses the last one,
- * so the new mapping shadows the old.
+ * so the new mapping shadows the old. With it, as eksctl's `create iamidentitymapping` does, the
+ * first existing mapping of the ARN decides: the same mapping (same section, username and groups
+ * in any order) is left as it is, another one refuses the edit. ARNs are compared
+ * case-insensitively, as the authenticator compares them (eksctl compares them exactly).
  */
 export function addIdentityMapping(configMap: AwsAuthConfigMap, request: IdentityMappingRequest): EditResult {
   const parsed = parsePrincipalArn(request.arn);
@@ -39,16 +43,21 @@ export function addIdentityMapping(configMap: AwsAuthConfigMap, request: Identit
     throw new AccessConfigError(`role ARN "${request.arn}" has the path "${parsed.path}": aws-auth matches roles by name only; use "${awsAuthRoleArn(request.arn)}"`);
   }
   const groups = [...(request.groups ?? [])];
+  if ((request.username === undefined || request.username === '') && groups.length === 0) {
+    throw new AccessConfigError(`a mapping of "${request.arn}" needs a username or at least one group: with neither it maps the caller to nothing`);
+  }
   const entry = {
     ...(request.username !== undefined ? { username: request.username } : {}),
     ...(groups.length > 0 ? { groups } : {}),
   };
-  const existing = identityEntries(configMap).filter((e) => e.arn === request.arn);
+  const section = parsed.kind === 'role' ? 'mapRoles' : 'mapUsers';
+  const existing = identityEntries(configMap).filter((e) => e.arn !== undefined && equalFold(e.arn, request.arn));
   const warnings: string[] = [];
   if (existing.length > 0) {
     if (request.noDuplicateArns) {
-      if (existing.some((e) => e.entry.username === request.username && sameList(e.entry.groups ?? [], groups))) {
-        return { configMap, changed: false, warnings: [`an identical mapping for "${request.arn}" already exists; nothing to do`] };
+      const first = existing[0];
+      if (first.section === section && (first.entry.username ?? '') === (request.username ?? '') && sameSet(first.entry.groups ?? [], groups)) {
+        return { configMap, changed: false, warnings: [`an identical mapping for "${request.arn}" already exists (${first.location}); nothing to do`] };
       }
       throw new AccessConfigError(`"${request.arn}" is already mapped (${existing.map((e) => e.location).join(', ')}) and duplicate ARNs are refused`);
     }
@@ -65,10 +74,12 @@ export function addIdentityMapping(configMap: AwsAuthConfigMap, request: Identit
 
 /**
  * Removes the first mapping of `arn` (roles before users, in order), or with `all` every one.
- * Without `all`, a missing ARN is an error; a warning says how many mappings of it remain.
+ * Without `all`, a missing ARN is an error; a warning says how many mappings of it remain. ARNs
+ * are compared case-insensitively, as the authenticator compares them: `role/contractor` removes
+ * `role/Contractor` too.
  */
 export function removeIdentityMapping(configMap: AwsAuthConfigMap, arn: string, options: { readonly all?: boolean } = {}): EditResult {
-  const matches = identityEntries(configMap).filter((e) => e.arn === arn);
+  const matches = identityEntries(configMap).filter((e) => e.arn !== undefined && equalFold(e.arn, arn));
   if (matches.length === 0) {
     if (options.all) {
       return { configMap, changed: false, warnings: [`no mapping for "${arn}"; nothing to do`] };
@@ -121,6 +132,9 @@ export function identityEntries(configMap: AwsAuthConfigMap): LocatedEntry[] {
   ];
 }
 
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/** eksctl's CompareIdentity compares groups as sorted lists. */
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const x = [...a].sort();
+  const y = [...b].sort();
+  return x.length === y.length && x.every((g, i) => g === y[i]);
 }

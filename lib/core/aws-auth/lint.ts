@@ -3,11 +3,13 @@
  * and the value. Errors are entries that do not do what they say (never match, or grant something
  * else); warnings are legal but likely mistakes.
  */
-import { awsAuthRoleArn, isAccountId, parsePrincipalArn, principalArnProblem } from '../arn';
+import { isAccountId } from '../arn';
+import { CallerKind, KIND_NAMES, callerArnVerdict } from './caller-arn';
 import { roleMappingProblem, userMappingProblem } from './entry-rules';
 import { parseAwsAuth } from './parse';
+import { equalFold, ssoArnPattern } from './resolve';
 import { TemplateVariable, unknownTemplateVariables, usesVariable } from './templates';
-import { AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthProblem, RoleMapping, UserMapping } from './types';
+import { AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthProblem, AwsAuthSection, RoleMapping, UserMapping } from './types';
 
 /** Parses `input` and lists every problem: the parser's, then the linter's. */
 export function lintAwsAuth(input: string | object): AwsAuthProblem[] {
@@ -35,58 +37,54 @@ export function awsAuthProblems(configMap: AwsAuthConfigMap): AwsAuthProblem[] {
       problems.push({ severity: 'error', location: `mapAccounts[${i}]`, message: `"${account}" is not a 12-digit AWS account ID` });
     }
   });
-  problems.push(...duplicates('mapRoles', configMap.mapRoles.map((e) => e.rolearn?.toLowerCase()), configMap.mapRoles.map((e) => e.rolearn)));
-  // The authenticator keys users by their ARN as written, but matches case-insensitively.
-  problems.push(...duplicates('mapUsers', configMap.mapUsers.map((e) => e.userarn?.toLowerCase()), configMap.mapUsers.map((e) => e.userarn)));
-  problems.push(...duplicates('mapAccounts', [...configMap.mapAccounts], [...configMap.mapAccounts]));
+  problems.push(...duplicates('mapRoles', configMap.mapRoles.map((e) => e.rolearn)));
+  problems.push(...duplicates('mapUsers', configMap.mapUsers.map((e) => e.userarn)));
+  problems.push(...duplicates('mapAccounts', [...configMap.mapAccounts]));
+  problems.push(...usersShadowedByRoles(configMap));
   return problems;
 }
 
 function roleProblems(entry: RoleMapping, location: string): AwsAuthProblem[] {
   const problems: AwsAuthProblem[] = [];
   const dropped = roleMappingProblem(entry);
+  let kind: CallerKind | undefined;
   if (dropped) {
     problems.push({ severity: 'error', location, message: dropped });
   } else if (entry.rolearn !== undefined && entry.rolearn !== '') {
-    const arnProblem = principalArnProblem(entry.rolearn);
-    if (arnProblem) {
-      problems.push({ severity: 'error', location, message: `rolearn never matches: ${arnProblem}` });
-    } else {
-      const parsed = parsePrincipalArn(entry.rolearn);
-      if (parsed.kind !== 'role') {
-        problems.push({ severity: 'error', location, message: `rolearn "${entry.rolearn}" is an IAM user ARN: map it under mapUsers as userarn` });
-      } else if (parsed.path !== '/') {
-        problems.push({ severity: 'error', location, message: `rolearn "${entry.rolearn}" has the path "${parsed.path}": EKS matches roles by name only, so this entry never matches; write "${awsAuthRoleArn(entry.rolearn)}"` });
-      }
+    const verdict = callerArnVerdict(entry.rolearn, 'rolearn');
+    kind = verdict.kind;
+    problems.push(...verdict.problems.map((p) => ({ ...p, location })));
+    if (verdict.kind !== undefined && verdict.kind !== 'role') {
+      problems.push({ severity: 'warning', location, message: `rolearn "${entry.rolearn}" is ${KIND_NAMES[verdict.kind]} ARN: the authenticator matches it all the same (it compares the caller's ARN with every entry), but it belongs under mapUsers as userarn` });
     }
   } else if (entry.sso !== undefined && entry.sso.partition !== undefined && entry.sso.partition !== '') {
-    problems.push({ severity: 'warning', location, message: `sso.partition "${entry.sso.partition}" is set: authenticator releases that ignore a set partition never match this entry; leave it out for the aws partition` });
-  } else if (entry.rolearn === undefined && entry.sso === undefined && entry.userid !== undefined) {
-    problems.push({ severity: 'warning', location, message: `entry matches only by userid "${entry.userid}": older authenticator releases drop it (add rolearn)` });
+    // RoleMapping.SSOArnLike puts the partition into the pattern only when none is set.
+    problems.push({ severity: 'error', location, message: `sso.partition "${entry.sso.partition}" is set: the authenticator then builds the pattern "${ssoArnPattern(entry.sso)}" with an empty partition, so this entry never matches; leave partition out (the aws partition is assumed)` });
   }
-  problems.push(...identityProblems(entry, location, 'role'));
+  problems.push(...identityProblems(entry, location, kind ?? 'role'));
   return problems;
 }
 
 function userProblems(entry: UserMapping, location: string): AwsAuthProblem[] {
   const problems: AwsAuthProblem[] = [];
   const dropped = userMappingProblem(entry);
+  let kind: CallerKind | undefined;
   if (dropped) {
     problems.push({ severity: 'error', location, message: dropped });
   } else {
-    const arnProblem = principalArnProblem(entry.userarn!);
-    if (arnProblem) {
-      problems.push({ severity: 'error', location, message: `userarn never matches: ${arnProblem}` });
-    } else if (parsePrincipalArn(entry.userarn!).kind !== 'user') {
-      problems.push({ severity: 'error', location, message: `userarn "${entry.userarn}" is an IAM role ARN: map it under mapRoles as rolearn` });
+    const verdict = callerArnVerdict(entry.userarn!, 'userarn');
+    kind = verdict.kind;
+    problems.push(...verdict.problems.map((p) => ({ ...p, location })));
+    if (verdict.kind === 'role') {
+      problems.push({ severity: 'warning', location, message: `userarn "${entry.userarn}" is an IAM role ARN: the authenticator matches it all the same (it searches mapUsers for role callers too), but it belongs under mapRoles as rolearn` });
     }
   }
-  problems.push(...identityProblems(entry, location, 'user'));
+  problems.push(...identityProblems(entry, location, kind ?? 'user'));
   return problems;
 }
 
-/** Username and groups: templates, emptiness, YAML slips. */
-function identityProblems(entry: RoleMapping | UserMapping, location: string, kind: 'role' | 'user'): AwsAuthProblem[] {
+/** Username and groups: templates, emptiness, YAML slips. `kind` is the caller the entry's ARN stands for. */
+function identityProblems(entry: RoleMapping | UserMapping, location: string, kind: CallerKind): AwsAuthProblem[] {
   const problems: AwsAuthProblem[] = [];
   const values: Array<[string, string]> = [];
   if (entry.username === undefined || entry.username === '') {
@@ -106,31 +104,54 @@ function identityProblems(entry: RoleMapping | UserMapping, location: string, ki
     for (const unknown of unknownTemplateVariables(value)) {
       problems.push({ severity: 'error', location, message: `${field} "${value}" uses ${unknown}, which the authenticator does not expand (it knows {{AccountID}}, {{SessionName}}, {{SessionNameRaw}}, {{AccessKeyID}}, {{EC2PrivateDNSName}})` });
     }
-    if (kind === 'user') {
+    if (kind !== 'role') {
       const sessionVars: TemplateVariable[] = ['SessionName', 'SessionNameRaw', 'EC2PrivateDNSName'];
       for (const v of sessionVars.filter((s) => usesVariable(value, s))) {
         const effect = v === 'EC2PrivateDNSName' ? 'the user is always denied' : 'it expands to an empty string';
-        problems.push({ severity: v === 'EC2PrivateDNSName' ? 'error' : 'warning', location, message: `${field} "${value}" uses {{${v}}}, but IAM users have no session: ${effect}` });
+        problems.push({ severity: v === 'EC2PrivateDNSName' ? 'error' : 'warning', location, message: `${field} "${value}" uses {{${v}}}, but ${KIND_NAMES[kind]} caller has no session: ${effect}` });
       }
     }
   }
   return problems;
 }
 
-function duplicates(section: string, keys: Array<string | undefined>, shown: Array<string | undefined>): AwsAuthProblem[] {
+/**
+ * ARNs mapped more than once in a section. The authenticator stores role entries by lower-cased
+ * rolearn and user entries by userarn as written, a later entry replacing an earlier one with the
+ * same key; user ARNs that differ only in case are both kept, and either may decide.
+ */
+function duplicates(section: AwsAuthSection, arns: Array<string | undefined>): AwsAuthProblem[] {
   const problems: AwsAuthProblem[] = [];
-  const first = new Map<string, number>();
-  keys.forEach((key, i) => {
-    if (key === undefined || key === '') {
+  arns.forEach((arn, i) => {
+    if (arn === undefined || arn === '') {
       return;
     }
-    const earlier = first.get(key);
-    if (earlier === undefined) {
-      first.set(key, i);
+    const earlier = arns.findIndex((other, j) => j < i && other !== undefined && (section === 'mapAccounts' ? other === arn : equalFold(other, arn)));
+    if (earlier < 0) {
       return;
     }
-    const what = section === 'mapAccounts' ? `account "${shown[i]}" is listed again` : `"${shown[i]}" is mapped again: the authenticator uses only the last such entry, ${section}[${i}] shadows ${section}[${earlier}]`;
+    let what: string;
+    if (section === 'mapAccounts') {
+      what = `account "${arn}" is listed again`;
+    } else if (section === 'mapUsers' && arns[earlier] !== arn) {
+      what = `"${arn}" and "${arns[earlier]}" (${section}[${earlier}]) differ only in case: the authenticator keeps both and either may decide for that user`;
+    } else {
+      what = `"${arn}" is mapped again: the authenticator uses only the last such entry, ${section}[${i}] shadows ${section}[${earlier}]`;
+    }
     problems.push({ severity: 'warning', location: `${section}[${i}]`, message: `duplicate: ${what}` });
+  });
+  return problems;
+}
+
+/** A user entry whose ARN a role entry maps too: roles are searched first, so the user entry is never used. */
+function usersShadowedByRoles(configMap: AwsAuthConfigMap): AwsAuthProblem[] {
+  const problems: AwsAuthProblem[] = [];
+  configMap.mapUsers.forEach((user, i) => {
+    const role = configMap.mapRoles.findIndex((r) => r.rolearn && user.userarn
+      && roleMappingProblem(r) === undefined && equalFold(r.rolearn, user.userarn));
+    if (role >= 0) {
+      problems.push({ severity: 'warning', location: `mapUsers[${i}]`, message: `duplicate: "${user.userarn}" is mapped by mapRoles[${role}] too, which the authenticator searches first: this entry is never used` });
+    }
   });
   return problems;
 }

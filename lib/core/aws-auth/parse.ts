@@ -1,56 +1,48 @@
 /**
- * Reads `aws-auth` the way aws-iam-authenticator does.
+ * Reads `aws-auth` the way aws-iam-authenticator (v0.7) does: `ParseMap` in its
+ * `pkg/mapper/configmap/configmap.go`.
  *
- * The authenticator reads `data.mapRoles` and `data.mapUsers` as YAML converted to JSON and then
- * decoded into its structs, so entry keys match case-insensitively (`rOlEaRn` works) while the
- * `data` keys themselves are case-sensitive (`MapRoles` is ignored). A syntax error drops the whole
- * section; an entry without an ARN is dropped alone. `data.mapAccounts` is decoded as a YAML list
- * of strings, so an unquoted account ID keeps its digits as written (leading zeros included).
+ * - `data.mapRoles` and `data.mapUsers` are read as YAML (go-yaml v2: YAML 1.1 types, the first
+ *   document only, a duplicate key keeping its last value; see yaml-reader.ts), converted to JSON
+ *   and decoded by Go's encoding/json into the authenticator's structs: entry keys match
+ *   case-insensitively (`rOlEaRn` works) in sorted order, `null` leaves a field as it was, and a
+ *   value of the wrong type is skipped with the rest of the entry kept. The `data` keys themselves
+ *   are case-sensitive (`MapRoles` is ignored).
+ * - `data.mapAccounts` is decoded by go-yaml v2 alone into a list of strings: every scalar keeps
+ *   its text (`012345678901` unquoted too), null is "", a list or mapping item is skipped.
+ * - Entries the authenticator's validation drops (entry-rules.ts) are kept here, as written, so
+ *   that an edit keeps them; the resolver and `mapping get` leave them out.
  *
- * The parser never guesses: anything the authenticator would misread is reported as a problem
- * naming the section, the entry's index and the value.
+ * The parser never guesses: whatever the authenticator ignores is reported as a problem naming
+ * the section, the entry's index and the value, and whatever a re-render would lose is also a
+ * {@link ParsedAwsAuth.rewriteBlockers rewrite blocker}.
  */
 import * as yaml from 'js-yaml';
 import { AccessConfigError } from '../arn';
 import {
-  AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthMetadata, AwsAuthProblem,
+  AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthMetadata, AwsAuthProblem, AwsAuthSection,
   RoleMapping, SsoRoleMatcher, UserMapping, formatProblem,
 } from './types';
+import { MAX_EXPANDED_NODES, TypedScalar, expandedSize, readSection, yamlMessage } from './yaml-reader';
 
 /** What the parser made of its input: the ConfigMap (absent when unusable) and every structural problem. */
 export interface ParsedAwsAuth {
   readonly configMap?: AwsAuthConfigMap;
-  /** Problems reading the input. Every `error` here loses information, so the ConfigMap must not be re-rendered. */
+  /** Problems reading the input: what the authenticator ignores or drops, and why. */
   readonly problems: readonly AwsAuthProblem[];
+  /**
+   * The problems whose text a re-rendered ConfigMap would not keep (a section or item the
+   * authenticator cannot read, a value of the wrong type): edits refuse while there is any.
+   */
+  readonly rewriteBlockers: readonly AwsAuthProblem[];
 }
 
-/**
- * A plain scalar that YAML 1.1 (the authenticator's reader) takes for a boolean while YAML 1.2
- * (js-yaml) keeps it a string: `yes`, `no`, `on`, `off`, `y`, `n` in their usual casings.
- */
-class Yaml11Boolean {
-  constructor(readonly text: string) {}
-  toString(): string {
-    return this.text;
-  }
-}
-
-/** YAML as the authenticator's reader sees it: core types, merge keys (`<<: *anchor`), YAML 1.1 booleans. */
-const SECTION_SCHEMA = yaml.CORE_SCHEMA.extend({
-  implicit: [
-    // js-yaml exports its merge type, though its type declarations do not say so.
-    (yaml as unknown as { types: { merge: yaml.Type } }).types.merge,
-    new yaml.Type('tag:cdk-eks-access.dev,2024:yaml11-bool', {
-      kind: 'scalar',
-      resolve: (data: unknown) => typeof data === 'string' && /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(data),
-      construct: (data: string) => new Yaml11Boolean(data),
-    }),
-  ],
-});
+/** Text after each section's first YAML document, from the marker line on. */
+type IgnoredText = Partial<Record<AwsAuthSection, string>>;
 
 const SECTIONS = ['mapRoles', 'mapUsers', 'mapAccounts'] as const;
 const ROLE_FIELDS = ['rolearn', 'sso', 'userid', 'username', 'groups'] as const;
-const USER_FIELDS = ['userarn', 'username', 'groups'] as const;
+const USER_FIELDS = ['userarn', 'userid', 'username', 'groups'] as const;
 const SSO_FIELDS = ['permissionSetName', 'accountID', 'partition'] as const;
 const METADATA_KEYS = ['name', 'namespace', 'labels', 'annotations', 'resourceVersion'];
 const TOP_LEVEL_KEYS = ['apiVersion', 'kind', 'metadata', 'data'];
@@ -66,11 +58,14 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     try {
       doc = yaml.load(input, { schema: yaml.CORE_SCHEMA });
     } catch (e) {
-      return { problems: [{ severity: 'error', location: 'document', message: `malformed YAML: ${yamlMessage(e)}` }] };
+      return failed({ severity: 'error', location: 'document', message: `malformed YAML: ${yamlMessage(e)}` });
+    }
+    if (expandedSize(doc, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
+      return failed({ severity: 'error', location: 'document', message: `its aliases (*name) expand it to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values: refused as an alias bomb` });
     }
   }
   if (!isPlainObject(doc)) {
-    return { problems: [{ severity: 'error', location: 'document', message: `expected a ConfigMap object or its data map, got ${describeValue(doc)}` }] };
+    return failed({ severity: 'error', location: 'document', message: `expected a ConfigMap object or its data map, got ${describeValue(doc)}` });
   }
 
   const isWholeObject = 'kind' in doc || 'apiVersion' in doc || 'metadata' in doc || 'data' in doc;
@@ -84,13 +79,13 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
       }
     }
     if (doc.kind !== undefined && doc.kind !== 'ConfigMap') {
-      return { problems: [{ severity: 'error', location: 'document', message: `expected kind ConfigMap, got ${JSON.stringify(doc.kind)}` }] };
+      return failed({ severity: 'error', location: 'document', message: `expected kind ConfigMap, got ${JSON.stringify(doc.kind)}` });
     }
     metadata = parseMetadata(doc.metadata, problems);
     data = doc.data ?? {};
     if (!isPlainObject(data)) {
       problems.push({ severity: 'error', location: 'data', message: `data must be a mapping of strings, got ${describeValue(data)}` });
-      return { problems };
+      return { problems, rewriteBlockers: problems };
     }
   }
   const dataMap = data as Record<string, unknown>;
@@ -112,12 +107,14 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     }
   }
   if (!usable) {
-    return { problems };
+    return { problems, rewriteBlockers: problems };
   }
 
-  const mapRoles = parseEntries('mapRoles', sectionText.mapRoles, problems, (raw, loc) => parseRole(raw, loc, problems));
-  const mapUsers = parseEntries('mapUsers', sectionText.mapUsers, problems, (raw, loc) => parseUser(raw, loc, problems));
-  const mapAccounts = parseAccounts(sectionText.mapAccounts, problems);
+  const blockers = problems.filter((p) => p.severity === 'error');
+  const ignored: IgnoredText = {};
+  const mapRoles = parseEntries('mapRoles', sectionText.mapRoles, problems, blockers, ignored, (raw, loc) => decodeRole(raw, loc, problems, blockers));
+  const mapUsers = parseEntries('mapUsers', sectionText.mapUsers, problems, blockers, ignored, (raw, loc) => decodeUser(raw, loc, problems, blockers));
+  const mapAccounts = parseAccounts(sectionText.mapAccounts, problems, blockers, ignored);
   const configMap: AwsAuthConfigMap = {
     metadata,
     mapRoles,
@@ -125,20 +122,24 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     mapAccounts,
     ...(Object.keys(otherData).length > 0 ? { otherData } : {}),
     ...(Object.keys(otherFields).length > 0 ? { otherFields } : {}),
+    ...(Object.keys(ignored).length > 0 ? { ignoredText: ignored } : {}),
   };
-  return { configMap, problems };
+  return { configMap, problems, rewriteBlockers: blockers };
+}
+
+function failed(problem: AwsAuthProblem): ParsedAwsAuth {
+  return { problems: [problem], rewriteBlockers: [problem] };
 }
 
 /**
- * Parses `aws-auth` and throws {@link AccessConfigError} listing every structural error (malformed
- * YAML, wrong types, entries that are not mappings). Edits start from this, so that a ConfigMap
- * that cannot be read faithfully is never rewritten.
+ * Parses `aws-auth` and throws {@link AccessConfigError} listing every rewrite blocker (a section
+ * the authenticator cannot read, a value of the wrong type, an item that is not a mapping). Edits
+ * start from this, so that a ConfigMap that cannot be rewritten faithfully is never rewritten.
  */
 export function loadAwsAuth(input: string | object): AwsAuthConfigMap {
   const parsed = parseAwsAuth(input);
-  const errors = parsed.problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0 || !parsed.configMap) {
-    throw new AccessConfigError(`cannot read aws-auth:\n${errors.map(formatProblem).join('\n')}`);
+  if (parsed.rewriteBlockers.length > 0 || !parsed.configMap) {
+    throw new AccessConfigError(`cannot read aws-auth:\n${parsed.rewriteBlockers.map(formatProblem).join('\n')}`);
   }
   return parsed.configMap;
 }
@@ -180,186 +181,267 @@ function stringMap(raw: unknown, location: string, problems: AwsAuthProblem[], k
   return { [key]: { ...(raw as Record<string, string>) } };
 }
 
-/** A section the authenticator skips as empty: blank, or just `""` or two backticks. */
-function isEmptySection(text: string | undefined): boolean {
-  const trimmed = text?.trim() ?? '';
-  return trimmed === '' || trimmed === '""' || trimmed === '``';
-}
+type EntrySection = 'mapRoles' | 'mapUsers';
 
-function parseEntries<T>(section: 'mapRoles' | 'mapUsers', text: string | undefined, problems: AwsAuthProblem[], parseOne: (raw: Record<string, unknown>, location: string) => T | undefined): T[] {
-  if (isEmptySection(text)) {
-    return [];
-  }
-  let list: unknown;
-  try {
-    list = yaml.load(text!, { schema: SECTION_SCHEMA });
-  } catch (e) {
-    problems.push({ severity: 'error', location: section, message: `the whole section is ignored by the authenticator: malformed YAML: ${yamlMessage(e)}` });
-    return [];
-  }
-  if (list === null || list === undefined) {
-    return [];
-  }
-  if (!Array.isArray(list)) {
-    problems.push({ severity: 'error', location: section, message: `the whole section is ignored by the authenticator: expected a list of entries, got ${describeValue(list)}` });
-    return [];
-  }
+function parseEntries<T>(
+  section: EntrySection, text: string | undefined, problems: AwsAuthProblem[], blockers: AwsAuthProblem[], ignored: IgnoredText,
+  decodeOne: (raw: Record<string, unknown>, location: string) => T,
+): T[] {
+  const list = readList(section, text, problems, blockers, ignored, true);
   const entries: T[] = [];
   list.forEach((raw, i) => {
     const location = `${section}[${i}]`;
     if (!isPlainObject(raw)) {
-      problems.push({ severity: 'error', location, message: `the authenticator skips this entry (the others still apply): it is ${describeValue(raw)}, not a mapping` });
+      // Decoded into an empty entry, which the authenticator's validation drops.
+      block(problems, blockers, { severity: 'error', location, message: `the authenticator drops this entry (the others still apply): it is ${describeValue(raw)}, not a mapping` });
       return;
     }
-    const entry = parseOne(raw, location);
-    if (entry !== undefined) {
-      entries.push(entry);
-    }
+    entries.push(decodeOne(raw, location));
   });
   return entries;
 }
 
+/** The list a section holds, as the authenticator reads it; problems say what it ignores. */
+function readList(
+  section: AwsAuthSection, text: string | undefined, problems: AwsAuthProblem[], blockers: AwsAuthProblem[],
+  ignored: IgnoredText, jsonPrefix: boolean,
+): unknown[] {
+  if (text === undefined) {
+    return [];
+  }
+  const reading = readSection(text, { jsonPrefix });
+  if (reading.ignored !== undefined) {
+    ignored[section] = reading.ignored.text;
+    if (hasContent(reading.ignored.text)) {
+      problems.push({ severity: 'error', location: section, message: `entries after line ${reading.ignored.line} are ignored by the authenticator: it reads only the first YAML document of the section, which ends with "${firstLine(reading.ignored.text)}" on line ${reading.ignored.line}; edits keep the rest as it is` });
+    }
+  }
+  if (reading.error !== undefined) {
+    block(problems, blockers, { severity: 'error', location: section, message: `the whole section is ignored by the authenticator: ${reading.error}` });
+    return [];
+  }
+  if (reading.value === null || reading.value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(reading.value)) {
+    block(problems, blockers, { severity: 'error', location: section, message: `the whole section is ignored by the authenticator: expected a list of entries, got ${describeValue(reading.value)}` });
+    return [];
+  }
+  return reading.value;
+}
+
+/** True when YAML text holds more than document markers, comments and blank lines. */
+function hasContent(text: string): boolean {
+  return text.split('\n').some((line) => {
+    const bare = line.replace(/^(---|\.\.\.)(?=\s|$)/, '').trim();
+    return bare !== '' && !bare.startsWith('#');
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].replace(/\r$/, '');
+}
+
+function block(problems: AwsAuthProblem[], blockers: AwsAuthProblem[], problem: AwsAuthProblem): void {
+  problems.push(problem);
+  blockers.push(problem);
+}
+
 /**
- * Groups the keys of `raw` by the field they set, case-insensitively. When several spellings set
- * the same field, the authenticator's decoder sees them in sorted order and keeps the last.
+ * The entry as Go's encoding/json decodes it into the authenticator's structs: keys in sorted
+ * (byte) order, each matched to a field case-insensitively, so the last spelling wins; `null`
+ * leaves a field as it was, and a value of the wrong type is skipped (the field stays unset) with
+ * the rest of the entry still decoded.
  */
-function foldFields(
-  raw: Record<string, unknown>, fields: readonly string[], location: string, problems: AwsAuthProblem[],
-): { known: Record<string, unknown>; extra: Record<string, unknown> } {
-  const known: Record<string, unknown> = {};
-  const extra: Record<string, unknown> = {};
-  const spellings: Record<string, string[]> = {};
-  for (const key of Object.keys(raw)) {
-    const field = fields.find((f) => f.toLowerCase() === key.toLowerCase());
-    if (field) {
-      (spellings[field] ??= []).push(key);
-    } else {
-      extra[key] = raw[key];
-      problems.push({ severity: 'warning', location, message: `unknown field "${key}" is ignored by the authenticator` });
+class EntryDecoder {
+  readonly values: Record<string, unknown> = {};
+  readonly extra: Record<string, unknown> = {};
+  private readonly spellings: Record<string, string[]> = {};
+
+  constructor(
+    private readonly raw: Record<string, unknown>, private readonly fields: readonly string[], private readonly location: string,
+    private readonly problems: AwsAuthProblem[], private readonly blockers: AwsAuthProblem[],
+  ) {}
+
+  /** Decodes every key; `decodeField` turns one value into the field's new value (or `undefined` to keep it). */
+  decode(decodeField: (field: string, value: unknown, current: unknown) => FieldUpdate): void {
+    const fieldOf = (key: string) => this.fields.find((f) => foldKey(f) === foldKey(key));
+    for (const key of Object.keys(this.raw).filter((k) => fieldOf(k) === undefined)) {
+      this.extra[key] = plainValue(this.raw[key]);
+      this.problems.push({ severity: 'warning', location: this.location, message: `unknown field "${key}" is ignored by the authenticator` });
+    }
+    for (const key of goSortedKeys(this.raw)) {
+      const field = fieldOf(key);
+      if (field === undefined) {
+        continue;
+      }
+      (this.spellings[field] ??= []).push(key);
+      const update = decodeField(field, this.raw[key], this.values[field]);
+      if (update.mistyped !== undefined) {
+        block(this.problems, this.blockers, { severity: 'warning', location: this.location, message: `${key} is ${describeValue(this.raw[key])}, not ${update.mistyped}: the authenticator ignores the value (quote it)` });
+      } else if (update.set) {
+        this.values[field] = update.value;
+      }
+    }
+    for (const [field, keys] of Object.entries(this.spellings)) {
+      if (keys.length > 1) {
+        this.problems.push({ severity: 'warning', location: this.location, message: `${keys.map((k) => `"${k}"`).join(' and ')} all set ${field}; the authenticator reads them in that order, and the last value that is not null wins` });
+      }
     }
   }
-  for (const [field, keys] of Object.entries(spellings)) {
-    const winner = [...keys].sort().pop()!;
-    if (keys.length > 1) {
-      problems.push({ severity: 'warning', location, message: `${keys.map((k) => `"${k}"`).join(' and ')} all set ${field}; the authenticator uses "${winner}"` });
-    }
-    known[field] = raw[winner];
-  }
-  return { known, extra };
 }
 
-function parseRole(raw: Record<string, unknown>, location: string, problems: AwsAuthProblem[]): RoleMapping | undefined {
-  const { known, extra } = foldFields(raw, ROLE_FIELDS, location, problems);
-  const before = problems.length;
-  const rolearn = stringField(known, 'rolearn', location, problems);
-  const userid = stringField(known, 'userid', location, problems);
-  const username = stringField(known, 'username', location, problems);
-  const groups = groupsField(known, location, problems);
-  let sso: SsoRoleMatcher | undefined;
-  if (known.sso !== undefined && known.sso !== null) {
-    if (!isPlainObject(known.sso)) {
-      problems.push({ severity: 'error', location, message: `sso must be a mapping with permissionSetName and accountID, got ${describeValue(known.sso)}` });
-    } else {
-      const folded = foldFields(known.sso, SSO_FIELDS, `${location}.sso`, problems);
-      const permissionSetName = stringField(folded.known, 'permissionSetName', `${location}.sso`, problems);
-      const accountID = stringField(folded.known, 'accountID', `${location}.sso`, problems);
-      const partition = stringField(folded.known, 'partition', `${location}.sso`, problems);
-      sso = { permissionSetName: permissionSetName ?? '', accountID: accountID ?? '', ...(partition !== undefined ? { partition } : {}) };
-    }
-  }
-  if (problems.slice(before).some((p) => p.severity === 'error')) {
-    return undefined;
+interface FieldUpdate {
+  readonly set?: boolean;
+  readonly value?: unknown;
+  /** The type the field needs, when the value has another. */
+  readonly mistyped?: string;
+}
+
+/** A string field: null leaves it, a string sets it, anything else is a type error. */
+function stringUpdate(value: unknown): FieldUpdate {
+  if (value === null || value === undefined) return {};
+  return typeof value === 'string' ? { set: true, value } : { mistyped: 'a string' };
+}
+
+/** `groups`: null unsets it, a list sets it (items that are not strings become ""), anything else is a type error. */
+function groupsUpdate(value: unknown): FieldUpdate {
+  if (value === null || value === undefined) return { set: true, value: undefined };
+  if (!Array.isArray(value)) return { mistyped: 'a list of strings' };
+  return { set: true, value: value.map((g) => (typeof g === 'string' ? g : '')) };
+}
+
+function decodeRole(raw: Record<string, unknown>, location: string, problems: AwsAuthProblem[], blockers: AwsAuthProblem[]): RoleMapping {
+  const decoder = new EntryDecoder(raw, ROLE_FIELDS, location, problems, blockers);
+  decoder.decode((field, value, current) => {
+    if (field === 'groups') return groupsUpdate(value);
+    if (field === 'sso') return ssoUpdate(value, current as SsoRoleMatcher | undefined, `${location}.sso`, problems, blockers);
+    return stringUpdate(value);
+  });
+  const v = decoder.values;
+  if ((v.groups as unknown[] | undefined)?.some((g, i) => g !== (groupsOf(raw)?.[i]))) {
+    block(problems, blockers, { severity: 'warning', location, message: 'groups has items that are not strings: the authenticator reads each as an empty group (quote them)' });
   }
   return {
-    ...(rolearn !== undefined ? { rolearn } : {}),
-    ...(sso !== undefined ? { sso } : {}),
-    ...(userid !== undefined ? { userid } : {}),
-    ...(username !== undefined ? { username } : {}),
-    ...(groups !== undefined ? { groups } : {}),
-    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+    ...(v.rolearn !== undefined ? { rolearn: v.rolearn as string } : {}),
+    ...(v.sso !== undefined ? { sso: v.sso as SsoRoleMatcher } : {}),
+    ...(v.userid !== undefined ? { userid: v.userid as string } : {}),
+    ...(v.username !== undefined ? { username: v.username as string } : {}),
+    ...(v.groups !== undefined ? { groups: v.groups as string[] } : {}),
+    ...(Object.keys(decoder.extra).length > 0 ? { extra: decoder.extra } : {}),
   };
 }
 
-function parseUser(raw: Record<string, unknown>, location: string, problems: AwsAuthProblem[]): UserMapping | undefined {
-  const { known, extra } = foldFields(raw, USER_FIELDS, location, problems);
-  const before = problems.length;
-  const userarn = stringField(known, 'userarn', location, problems);
-  const username = stringField(known, 'username', location, problems);
-  const groups = groupsField(known, location, problems);
-  if (problems.slice(before).some((p) => p.severity === 'error')) {
-    return undefined;
+function decodeUser(raw: Record<string, unknown>, location: string, problems: AwsAuthProblem[], blockers: AwsAuthProblem[]): UserMapping {
+  const decoder = new EntryDecoder(raw, USER_FIELDS, location, problems, blockers);
+  decoder.decode((field, value) => (field === 'groups' ? groupsUpdate(value) : stringUpdate(value)));
+  const v = decoder.values;
+  if ((v.groups as unknown[] | undefined)?.some((g, i) => g !== (groupsOf(raw)?.[i]))) {
+    block(problems, blockers, { severity: 'warning', location, message: 'groups has items that are not strings: the authenticator reads each as an empty group (quote them)' });
   }
   return {
-    ...(userarn !== undefined ? { userarn } : {}),
-    ...(username !== undefined ? { username } : {}),
-    ...(groups !== undefined ? { groups } : {}),
-    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+    ...(v.userarn !== undefined ? { userarn: v.userarn as string } : {}),
+    ...(v.userid !== undefined ? { userid: v.userid as string } : {}),
+    ...(v.username !== undefined ? { username: v.username as string } : {}),
+    ...(v.groups !== undefined ? { groups: v.groups as string[] } : {}),
+    ...(Object.keys(decoder.extra).length > 0 ? { extra: decoder.extra } : {}),
   };
 }
 
-function stringField(known: Record<string, unknown>, field: string, location: string, problems: AwsAuthProblem[]): string | undefined {
-  const value = known[field];
-  if (value === undefined || value === null) {
-    return undefined;
+/** The list the winning `groups` spelling holds, for the check of non-string items. */
+function groupsOf(raw: Record<string, unknown>): unknown[] | undefined {
+  let found: unknown[] | undefined;
+  for (const key of goSortedKeys(raw)) {
+    if (foldKey(key) === 'groups') {
+      const value = raw[key];
+      if (value === null || value === undefined) found = undefined;
+      else if (Array.isArray(value)) found = value;
+    }
   }
-  if (typeof value !== 'string') {
-    problems.push({ severity: 'error', location, message: `${field} must be a string, got ${describeValue(value)} (quote it)` });
-    return undefined;
-  }
-  return value;
+  return found;
 }
 
-function groupsField(known: Record<string, unknown>, location: string, problems: AwsAuthProblem[]): string[] | undefined {
-  const value = known.groups;
-  if (value === undefined || value === null) {
-    return undefined;
+/**
+ * `sso`: null unsets it; any other value makes it a matcher (Go allocates the pointer before it
+ * checks the type), filled from a mapping's keys, empty otherwise.
+ */
+function ssoUpdate(
+  value: unknown, current: SsoRoleMatcher | undefined, location: string, problems: AwsAuthProblem[], blockers: AwsAuthProblem[],
+): FieldUpdate {
+  if (value === null || value === undefined) return { set: true, value: undefined };
+  const base: Record<string, string> = { permissionSetName: '', accountID: '', ...(current ?? {}) };
+  if (!isPlainObject(value)) {
+    block(problems, blockers, { severity: 'warning', location, message: `sso is ${describeValue(value)}, not a mapping: the authenticator reads an sso matcher with no fields` });
+    return { set: true, value: base };
   }
-  if (!Array.isArray(value)) {
-    problems.push({ severity: 'error', location, message: `groups must be a list of strings, got ${describeValue(value)}` });
-    return undefined;
-  }
-  const bad = value.findIndex((g) => typeof g !== 'string');
-  if (bad >= 0) {
-    problems.push({ severity: 'error', location, message: `groups[${bad}] must be a string, got ${describeValue(value[bad])} (quote it)` });
-    return undefined;
-  }
-  return [...value];
+  const decoder = new EntryDecoder(value, SSO_FIELDS, location, problems, blockers);
+  for (const [k, v] of Object.entries(base)) decoder.values[k] = v;
+  decoder.decode((_field, v) => stringUpdate(v));
+  const out = decoder.values as Record<string, string>;
+  return {
+    set: true,
+    value: {
+      permissionSetName: out.permissionSetName,
+      accountID: out.accountID,
+      ...(out.partition !== undefined ? { partition: out.partition } : {}),
+    },
+  };
 }
 
-function parseAccounts(text: string | undefined, problems: AwsAuthProblem[]): string[] {
-  if (isEmptySection(text)) {
-    return [];
-  }
-  let typed: unknown;
-  let asText: unknown;
-  try {
-    typed = yaml.load(text!, { schema: SECTION_SCHEMA });
-    // The authenticator decodes each scalar into a string as written: `0123…` keeps its zero.
-    asText = yaml.load(text!, { schema: yaml.FAILSAFE_SCHEMA });
-  } catch (e) {
-    problems.push({ severity: 'error', location: 'mapAccounts', message: `the whole section is ignored by the authenticator: malformed YAML: ${yamlMessage(e)}` });
-    return [];
-  }
-  if (typed === null || typed === undefined) {
-    return [];
-  }
-  if (!Array.isArray(typed) || !Array.isArray(asText)) {
-    problems.push({ severity: 'error', location: 'mapAccounts', message: `the whole section is ignored by the authenticator: expected a list of account IDs, got ${describeValue(typed)}` });
-    return [];
-  }
+/** Keys in the order Go's encoding/json sees them: sorted by their UTF-8 bytes, which is code point order. */
+function goSortedKeys(raw: Record<string, unknown>): string[] {
+  const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0)!);
+  return Object.keys(raw).sort((a, b) => {
+    const x = codePoints(a);
+    const y = codePoints(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      if (x[i] !== y[i]) return x[i] - y[i];
+    }
+    return x.length - y.length;
+  });
+}
+
+/** Case folding of encoding/json's field matching (Unicode simple folding; ſ and the Kelvin sign fold to ASCII). */
+function foldKey(key: string): string {
+  return key.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+}
+
+/**
+ * `mapAccounts`, read by go-yaml v2 into a list of strings: every scalar item keeps the text it
+ * was written with (`0123…` keeps its zero, `yes` stays `yes`), null is "", and an item that is
+ * a list or a mapping is skipped.
+ */
+function parseAccounts(text: string | undefined, problems: AwsAuthProblem[], blockers: AwsAuthProblem[], ignored: IgnoredText): string[] {
+  const list = readList('mapAccounts', text, problems, blockers, ignored, false);
   const accounts: string[] = [];
-  typed.forEach((value, i) => {
-    if (value === null || (typeof value === 'object' && !(value instanceof Yaml11Boolean))) {
-      problems.push({ severity: 'error', location: `mapAccounts[${i}]`, message: `the authenticator skips this item (the others still apply): expected an account ID, got ${describeValue(value)}` });
-      return;
+  list.forEach((value, i) => {
+    if (value === null || value === undefined) {
+      accounts.push('');
+    } else if (typeof value === 'string') {
+      accounts.push(value);
+    } else if (value instanceof TypedScalar) {
+      accounts.push(value.text); // go-yaml decodes a scalar into a string as written
+    } else {
+      block(problems, blockers, { severity: 'error', location: `mapAccounts[${i}]`, message: `the authenticator skips this item (the others still apply): expected an account ID, got ${describeValue(value)}` });
     }
-    accounts.push(typeof value === 'string' ? value : String(asText[i]));
   });
   return accounts;
 }
 
+/** A decoded value with go-yaml's typed scalars as JavaScript booleans and numbers, for fields kept as found. */
+function plainValue(value: unknown): unknown {
+  if (value instanceof TypedScalar) {
+    if (value.kind === 'bool') return /^(y|yes|true|on)$/i.test(value.text);
+    const n = Number(value.text.split('_').join(''));
+    return Number.isSafeInteger(n) || (value.kind === 'float' && Number.isFinite(n)) ? n : value.text;
+  }
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValue(v)]));
+  return value;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof TypedScalar);
 }
 
 /** A short description of a value for messages: `a list`, `the number 42`, `"text"`. */
@@ -367,8 +449,9 @@ export function describeValue(value: unknown): string {
   if (value === null || value === undefined) {
     return 'nothing';
   }
-  if (value instanceof Yaml11Boolean) {
-    return `${value.text}, a boolean to the authenticator's YAML 1.1 reader`;
+  if (value instanceof TypedScalar) {
+    const kind = value.kind === 'bool' ? 'a boolean' : value.kind === 'int' ? 'an integer' : 'a number';
+    return `${value.text}, ${kind} to the authenticator's YAML 1.1 reader`;
   }
   if (Array.isArray(value)) {
     return 'a list';
@@ -380,12 +463,4 @@ export function describeValue(value: unknown): string {
     return `the string ${JSON.stringify(value)}`;
   }
   return `the ${typeof value} ${String(value)}`;
-}
-
-function yamlMessage(e: unknown): string {
-  const err = e as { reason?: string; mark?: { line: number; column: number }; message?: string };
-  if (err.reason && err.mark) {
-    return `${err.reason} at line ${err.mark.line + 1}, column ${err.mark.column + 1}`;
-  }
-  return err.message ?? String(e);
 }

@@ -5,20 +5,22 @@
  * but a string (`yes`, `0123`, `null`, `a: b`) are double-quoted; account IDs always are.
  */
 import * as yaml from 'js-yaml';
-import { AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthMetadata, RoleMapping, UserMapping } from './types';
+import { AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthMetadata, AwsAuthSection, RoleMapping, UserMapping } from './types';
 
 /** The `data` map of the ConfigMap: `mapRoles`, `mapUsers`, `mapAccounts` (empty ones left out), then other keys. */
 export function renderAwsAuthData(configMap: AwsAuthConfigMap): Record<string, string> {
   const data: Record<string, string> = {};
-  if (configMap.mapRoles.length > 0) {
-    data.mapRoles = renderList(configMap.mapRoles.map(roleFields));
-  }
-  if (configMap.mapUsers.length > 0) {
-    data.mapUsers = renderList(configMap.mapUsers.map(userFields));
-  }
-  if (configMap.mapAccounts.length > 0) {
-    data.mapAccounts = configMap.mapAccounts.map((a) => `- ${JSON.stringify(a)}\n`).join('');
-  }
+  const ignored = configMap.ignoredText ?? {};
+  const section = (name: AwsAuthSection, count: number, render: () => string) => {
+    const rest = ignored[name];
+    if (count > 0 || rest !== undefined) {
+      // The ignored documents follow the first one as they were; an empty first document is `[]`.
+      data[name] = (count > 0 ? render() : '[]\n') + (rest ?? '');
+    }
+  };
+  section('mapRoles', configMap.mapRoles.length, () => renderList(configMap.mapRoles.map(roleFields)));
+  section('mapUsers', configMap.mapUsers.length, () => renderList(configMap.mapUsers.map(userFields)));
+  section('mapAccounts', configMap.mapAccounts.length, () => configMap.mapAccounts.map((a) => `- ${JSON.stringify(a)}\n`).join(''));
   for (const key of Object.keys(configMap.otherData ?? {}).sort()) {
     data[key] = configMap.otherData![key];
   }
@@ -81,6 +83,7 @@ function roleFields(entry: RoleMapping): Fields {
 function userFields(entry: UserMapping): Fields {
   const fields: Fields = [];
   if (entry.userarn !== undefined) fields.push(['userarn', entry.userarn]);
+  if (entry.userid !== undefined) fields.push(['userid', entry.userid]);
   return [...fields, ...commonFields(entry)];
 }
 

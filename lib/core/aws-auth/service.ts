@@ -56,7 +56,10 @@ export function addServiceMapping(configMap: AwsAuthConfigMap, request: ServiceM
   return { configMap: { ...configMap, mapRoles }, changed: true, warnings: [], manifests };
 }
 
-/** The Role and RoleBinding that let the `emr-containers` user run jobs in `namespace`. */
+/**
+ * The Role and RoleBinding that let the `emr-containers` user run jobs in `namespace`: eksctl's
+ * `pkg/authconfigmap/assets/emr-containers-rbac.yaml`, rule for rule.
+ */
 export function emrContainersRbac(namespace: string): KubernetesManifest[] {
   return [
     {
@@ -72,7 +75,9 @@ export function emrContainersRbac(namespace: string): KubernetesManifest[] {
         { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses'], verbs: [...ALL_EDIT_VERBS] },
         { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: [...ALL_EDIT_VERBS.slice(0, 7), 'deletecollection', ...ALL_EDIT_VERBS.slice(7)] },
         // Spark jobs that ask for volumes (dynamic PVCs) have EMR create and remove their claims.
-        { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete'] },
+        { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete', 'deletecollection'] },
+        // Jobs scheduled by Volcano: EMR manages their pod groups.
+        { apiGroups: ['scheduling.volcano.sh'], resources: ['podgroups'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'update'] },
       ],
     },
     {

@@ -27,6 +27,8 @@ export interface RoleMapping {
 /** One `mapUsers` entry. */
 export interface UserMapping {
   readonly userarn?: string;
+  /** The user's unique ID (`AIDA…`); the authenticator reads it but does not match on it. */
+  readonly userid?: string;
   readonly username?: string;
   readonly groups?: readonly string[];
   readonly extra?: Readonly<Record<string, unknown>>;
@@ -53,6 +55,12 @@ export interface AwsAuthConfigMap {
   readonly otherData?: Readonly<Record<string, string>>;
   /** Top-level fields besides apiVersion, kind, metadata and data (`binaryData`, `immutable`), kept as found. */
   readonly otherFields?: Readonly<Record<string, unknown>>;
+  /**
+   * Per section, the text after its first YAML document (from the `---` or `...` line on), which
+   * the authenticator ignores: rendered back byte for byte after the section's entries, so that an
+   * edit neither loses it nor brings it to life.
+   */
+  readonly ignoredText?: Readonly<Partial<Record<AwsAuthSection, string>>>;
 }
 
 export type AwsAuthSection = 'mapRoles' | 'mapUsers' | 'mapAccounts';

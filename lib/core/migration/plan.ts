@@ -93,7 +93,7 @@ class PlanContext {
         ? { ...base, effective: true, verdict: 'covered', rule: 'declared', reason: `written by cdk-eks-access owner ${owner}, which moves it to an access entry itself (mechanism AUTO or ACCESS_ENTRIES)` }
         : { ...base, effective: true, verdict: 'blocked', rule: 'library-owned', reason: `written by cdk-eks-access owner ${owner}, whose ClusterAccess manages it`, fix: 'deploy that ClusterAccess on the cluster in API_AND_CONFIG_MAP with mechanism AUTO or ACCESS_ENTRIES: it moves its entries to access entries itself (or remove the mapping from it)' };
     }
-    if ('userid' in entry && entry.userid !== undefined && entry.rolearn === undefined && entry.sso === undefined) {
+    if (source.startsWith('mapRoles') && entry.userid !== undefined && (entry as RoleMapping).rolearn === undefined && (entry as RoleMapping).sso === undefined) {
       return { ...base, effective: true, verdict: 'blocked', rule: 'user-id', reason: 'the entry matches a role by its unique ID; access entries name principals by ARN', fix: `replace userid by the role's ARN (rolearn) in ${source}, then plan again` };
     }
     const resolution = 'sso' in entry && entry.sso !== undefined ? this.directory.resolveSso(entry.sso) : this.directory.resolve(base.arn);
@@ -201,7 +201,7 @@ function sampleCaller(entry: RoleMapping | UserMapping, directory: PrincipalDire
     const arn = resolved.kind === 'resolved' ? resolved.principalArn : ssoArnPattern(entry.sso).replace(/\*$/, 'eksaccessmigration');
     return principalArnProblem(arn) === undefined ? { arn: sessionOf(arn) } : { problem: `the SSO matcher names no valid role (${arn})` };
   }
-  if ('userid' in entry && entry.userid !== undefined && entry.rolearn === undefined) {
+  if (!('userarn' in entry) && entry.userid !== undefined && (entry as RoleMapping).rolearn === undefined) { // user entries have a userid too
     return { arn: `arn:aws:sts::000000000000:assumed-role/eks-access-migration-unknown/${SAMPLE_SESSION}`, userId: `${entry.userid}:${SAMPLE_SESSION}` };
   }
   const arn = 'rolearn' in entry ? entry.rolearn : (entry as UserMapping).userarn;

@@ -1,7 +1,7 @@
 import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
-  addAccount, addIdentityMapping, addServiceMapping, emptyAwsAuth, loadAwsAuth, removeAccount, removeIdentityMapping,
+  addAccount, addIdentityMapping, addServiceMapping, emptyAwsAuth, emrContainersRbac, loadAwsAuth, removeAccount, removeIdentityMapping,
 } from '../../../lib/core/aws-auth';
 
 const ROLE = 'arn:aws:iam::111122223333:role/dev';
@@ -47,15 +47,37 @@ describe('addIdentityMapping', () => {
     expect(same.configMap).toBe(once);
   });
 
+  test('noDuplicateArns: the same groups in another order are the same mapping (eksctl compares them sorted)', () => {
+    const once = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'a', groups: ['g1', 'g2'] }).configMap;
+    const same = addIdentityMapping(once, { arn: ROLE, username: 'a', groups: ['g2', 'g1'], noDuplicateArns: true });
+    expect(same).toEqual({ configMap: once, changed: false, warnings: [`an identical mapping for "${ROLE}" already exists (mapRoles[0]); nothing to do`] });
+  });
+
+  test('noDuplicateArns compares ARNs case-insensitively: a case variant that would shadow the original is refused', () => {
+    const once = addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:iam::111122223333:role/Contractor', username: 'c', groups: ['system:masters'] }).configMap;
+    expect(() => addIdentityMapping(once, { arn: 'arn:aws:iam::111122223333:role/contractor', username: 'x', noDuplicateArns: true })).toThrow('is already mapped (mapRoles[0]) and duplicate ARNs are refused');
+    expect(addIdentityMapping(once, { arn: 'arn:aws:iam::111122223333:role/contractor', username: 'c', groups: ['system:masters'], noDuplicateArns: true }).changed).toBe(false);
+  });
+
+  test('noDuplicateArns: as in eksctl, the first existing mapping of the ARN decides', () => {
+    const two = loadAwsAuth({ mapRoles: `- rolearn: ${ROLE}\n  username: a\n- rolearn: ${ROLE}\n  username: b\n` });
+    expect(() => addIdentityMapping(two, { arn: ROLE, username: 'b', noDuplicateArns: true })).toThrow('already mapped (mapRoles[0], mapRoles[1])');
+    expect(addIdentityMapping(two, { arn: ROLE, username: 'a', noDuplicateArns: true }).changed).toBe(false);
+  });
+
+  test('a mapping with neither a username nor a group is refused, as eksctl refuses it', () => {
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: ROLE })).toThrow(`a mapping of "${ROLE}" needs a username or at least one group`);
+  });
+
   test('a role ARN with a path is refused, offering the canonical form', () => {
-    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:iam::111122223333:role/team/dev' })).toThrow(
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:iam::111122223333:role/team/dev', username: 'dev' })).toThrow(
       'role ARN "arn:aws:iam::111122223333:role/team/dev" has the path "/team/": aws-auth matches roles by name only; use "arn:aws:iam::111122223333:role/dev"',
     );
   });
 
   test('not a role or user ARN', () => {
-    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:sts::111122223333:assumed-role/dev/s' })).toThrow(AccessConfigError);
-    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'nope' })).toThrow(/"nope" is not an ARN/);
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:sts::111122223333:assumed-role/dev/s', username: 'x' })).toThrow(AccessConfigError);
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'nope', username: 'x' })).toThrow(/"nope" is not an ARN/);
   });
 });
 
@@ -77,6 +99,13 @@ describe('removeIdentityMapping', () => {
     const { configMap, warnings } = removeIdentityMapping(three, ROLE, { all: true });
     expect(configMap.mapRoles.map((r) => r.username)).toEqual(['other']);
     expect(warnings).toEqual([]);
+  });
+
+  test('matches ARNs case-insensitively, as the authenticator does: deleting role/contractor removes role/Contractor', () => {
+    const cm = loadAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/Contractor\n  username: c\n  groups: [system:masters]\n- rolearn: arn:aws:iam::111122223333:role/other\n  username: o\n' });
+    const { configMap, changed } = removeIdentityMapping(cm, 'arn:aws:iam::111122223333:role/contractor', { all: true });
+    expect(changed).toBe(true);
+    expect(configMap.mapRoles.map((r) => r.username)).toEqual(['o']);
   });
 
   test('a missing ARN is an error without all, a no-op with all', () => {
@@ -122,10 +151,52 @@ describe('addServiceMapping (emr-containers)', () => {
     expect(rules.find((r) => r.resources.includes('secrets'))?.verbs).toEqual(['create', 'patch', 'delete', 'watch']);
     expect(rules.find((r) => r.resources.includes('jobs'))?.apiGroups).toEqual(['batch']);
     // As eksctl's emr-containers Role: EMR manages the claims of jobs with dynamic volumes.
-    expect(rules.find((r) => r.resources.includes('persistentvolumeclaims'))).toEqual({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete'] });
+    expect(rules.find((r) => r.resources.includes('persistentvolumeclaims'))).toEqual({ apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete', 'deletecollection'] });
 
     // Ingresses left `extensions` in Kubernetes 1.22: without `networking.k8s.io` EMR could not manage them.
     expect(rules.find((r) => r.resources.includes('ingresses'))?.apiGroups).toEqual(['extensions', 'networking.k8s.io']);
+  });
+
+  test('the Role and RoleBinding are eksctl\'s pkg/authconfigmap/assets/emr-containers-rbac.yaml (v0.230.0), rule for rule', () => {
+    const all = ['get', 'list', 'watch', 'describe', 'create', 'edit', 'delete', 'annotate', 'patch', 'label'];
+    const allWithCollection = ['get', 'list', 'watch', 'describe', 'create', 'edit', 'delete', 'deletecollection', 'annotate', 'patch', 'label'];
+    expect(emrContainersRbac('spark')).toEqual([
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'emr-containers', namespace: 'spark' },
+        rules: [
+          { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+          { apiGroups: [''], resources: ['serviceaccounts', 'services', 'configmaps', 'events', 'pods', 'pods/log'], verbs: allWithCollection },
+          { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'patch', 'delete', 'watch'] },
+          { apiGroups: ['apps'], resources: ['statefulsets', 'deployments'], verbs: all },
+          { apiGroups: ['batch'], resources: ['jobs'], verbs: all },
+          { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses'], verbs: all },
+          { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: allWithCollection },
+          { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['create', 'list', 'delete', 'deletecollection'] },
+          { apiGroups: ['scheduling.volcano.sh'], resources: ['podgroups'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'update'] },
+        ],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'emr-containers', namespace: 'spark' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'emr-containers' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'emr-containers' }],
+      },
+    ]);
+  });
+
+  test('the mapping is skipped only when the same ARN is mapped to emr-containers (eksctl\'s AddIdentityIfNotPresent predicate)', () => {
+    const request = { serviceName: 'emr-containers', namespace: 'a', accountId: '111122223333' };
+    const rolearn = 'arn:aws:iam::111122223333:role/AWSServiceRoleForAmazonEMRContainers';
+    const same = addServiceMapping(loadAwsAuth({ mapRoles: `- rolearn: ${rolearn}\n  username: emr-containers\n` }), request);
+    expect(same).toMatchObject({ changed: false, warnings: [`${rolearn} is already mapped to emr-containers`] });
+    for (const other of [`- rolearn: ${rolearn}\n  username: someone-else\n`, '- rolearn: arn:aws:iam::111122223333:role/other\n  username: emr-containers\n']) {
+      const result = addServiceMapping(loadAwsAuth({ mapRoles: other }), request);
+      expect(result).toMatchObject({ changed: true, warnings: [] });
+      expect(result.configMap.mapRoles.slice(-1)).toEqual([{ rolearn, username: 'emr-containers' }]);
+    }
   });
 
   test('a second namespace adds RBAC only', () => {

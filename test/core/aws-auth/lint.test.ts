@@ -31,7 +31,7 @@ describe('lintAwsAuth', () => {
     });
 
     test('an assumed-role session ARN instead of the role ARN', () => {
-      expect(at(problems, 'mapRoles[3]')[0]).toContain('is an assumed-role session, not a role: use arn:aws:iam::444455556666:role/developer');
+      expect(at(problems, 'mapRoles[3]')[0]).toContain('is an assumed-role session, not a role: the authenticator compares the session\'s role ARN, so use arn:aws:iam::444455556666:role/developer');
     });
 
     test('unknown username template variable', () => {
@@ -45,12 +45,12 @@ describe('lintAwsAuth', () => {
       expect(at(problems, 'mapAccounts[2]')).toEqual(['warning: duplicate: account "444455556666" is listed again']);
     });
 
-    test('a user ARN under mapRoles', () => {
-      expect(at(problems, 'mapRoles[6]')).toEqual(['error: rolearn "arn:aws:iam::444455556666:user/bob" is an IAM user ARN: map it under mapUsers as userarn']);
+    test('a user ARN under mapRoles matches all the same: a warning, not an error', () => {
+      expect(at(problems, 'mapRoles[6]')).toEqual(['warning: rolearn "arn:aws:iam::444455556666:user/bob" is an IAM user ARN: the authenticator matches it all the same (it compares the caller\'s ARN with every entry), but it belongs under mapUsers as userarn']);
     });
 
     test('a session-only template on an IAM user', () => {
-      expect(at(problems, 'mapUsers[1]')).toEqual([expect.stringContaining('error: username "carol:{{EC2PrivateDNSName}}" uses {{EC2PrivateDNSName}}, but IAM users have no session')]);
+      expect(at(problems, 'mapUsers[1]')).toEqual(['error: username "carol:{{EC2PrivateDNSName}}" uses {{EC2PrivateDNSName}}, but an IAM user caller has no session: the user is always denied']);
     });
 
   });
@@ -112,10 +112,10 @@ describe('lintAwsAuth', () => {
     const problems = lintAwsAuth({ mapRoles });
     expect(problems.map((p) => `${p.location} ${p.severity} ${p.message.split(':')[0]}`)).toEqual([
       'mapRoles[0] error entry has both rolearn and sso',
-      'mapRoles[1] error sso.permissionSetName "has space" is not a valid permission set name',
+      'mapRoles[1] error sso.permissionSetName "has space" is not a valid permission set name (1 to 32 of letters, digits and +=,.@_-)',
       'mapRoles[2] error sso.accountID "1111" is not a 12-digit AWS account ID',
-      'mapRoles[3] error sso.partition "mars" is not one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b',
-      'mapRoles[4] warning sso.partition "aws-cn" is set',
+      'mapRoles[3] error sso.partition "mars" is not one of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-eusc',
+      'mapRoles[4] error sso.partition "aws-cn" is set',
     ]);
   });
 });

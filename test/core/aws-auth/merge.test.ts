@@ -142,6 +142,41 @@ describe('mergeOwnedAwsAuth', () => {
     expect(() => mergeOwnedAwsAuth(broken, 's', none)).toThrow(/is not valid JSON/);
   });
 
+  test('an entry written earlier and still wanted is matched to its own earlier record: the other one, no longer wanted, goes', () => {
+    const both = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [{ rolearn: DEV, groups: ['d'] }, { rolearn: OPS, groups: ['o'] }] })).configMap;
+    const { configMap, changed, warnings } = merge(both, 'stack-a', want({ mapRoles: [{ rolearn: OPS, groups: ['o'] }] }));
+    expect(changed).toBe(true);
+    expect(warnings).toEqual([]);
+    expect(configMap.mapRoles).toEqual([{ rolearn: OPS, groups: ['o'] }]);
+    expect(readOwnerRecords(configMap)['stack-a'].mapRoles).toEqual([{ rolearn: OPS, groups: ['o'] }]);
+  });
+
+  test('the annotation does not depend on the order in which owners merged', () => {
+    const a = want({ mapRoles: [{ rolearn: DEV, groups: ['d'] }] });
+    const b = want({ mapUsers: [{ userarn: ALICE, username: 'alice', groups: [] }] });
+    const ab = merge(merge(emptyAwsAuth(), 'owner-b', b).configMap, 'owner-a', a).configMap;
+    const ba = merge(merge(emptyAwsAuth(), 'owner-a', a).configMap, 'owner-b', b).configMap;
+    expect(Object.keys(readOwnerRecords(ab))).toEqual(['owner-a', 'owner-b']);
+    expect(ab.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION]).toBe(ba.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION]);
+  });
+
+  test.each([
+    ['an array', '[]', /must be a JSON object of owner ID to entries/],
+    ['a string', '"x"', /must be a JSON object of owner ID to entries/],
+    ['null', 'null', /must be a JSON object of owner ID to entries/],
+    ['a section that is not a list', '{"s":{"mapRoles":{}}}', /mapRoles of owner "s" is not a list/],
+    ['an adopted section that is not a list', '{"s":{"adopted":{"mapUsers":"x"}}}', /mapUsers of owner "s" is not a list/],
+  ])('a malformed owners annotation (%s) is refused, naming it, before anything is merged', (_what, raw, message) => {
+    const broken = { ...emptyAwsAuth(), metadata: { ...emptyAwsAuth().metadata, annotations: { [AWS_AUTH_OWNERS_ANNOTATION]: raw } } };
+    expect(() => mergeOwnedAwsAuth(broken, 's', none)).toThrow(AccessConfigError);
+    expect(() => mergeOwnedAwsAuth(broken, 's', none)).toThrow(message);
+  });
+
+  test('an absent or empty owners annotation is no owners', () => {
+    expect(readOwnerRecords(emptyAwsAuth())).toEqual({});
+    expect(readOwnerRecords({ ...emptyAwsAuth(), metadata: { ...emptyAwsAuth().metadata, annotations: { [AWS_AUTH_OWNERS_ANNOTATION]: '' } } })).toEqual({});
+  });
+
   test('nodeRoleMappings lists the entries carrying system:nodes', () => {
     expect(nodeRoleMappings(foreign)).toEqual([{ index: 0, entry: foreign.mapRoles[0] }]);
   });

@@ -1,6 +1,6 @@
 import { ADMIN_USER, NODE_ROLE, fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
-import { loadAwsAuth, parseAwsAuth } from '../../../lib/core/aws-auth';
+import { loadAwsAuth, parseAwsAuth, renderAwsAuthData } from '../../../lib/core/aws-auth';
 
 const expectedRoles = [{ rolearn: NODE_ROLE, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] }];
 const expectedUsers = [{ userarn: ADMIN_USER, username: 'ops-admin', groups: ['system:masters'] }];
@@ -106,17 +106,32 @@ describe('parseAwsAuth', () => {
   });
 
   test.each([
-    ['a number as username', '- rolearn: arn:aws:iam::111122223333:role/a\n  username: 42\n', 'username must be a string, got the number 42'],
-    ['a YAML 1.1 boolean as username', '- rolearn: arn:aws:iam::111122223333:role/a\n  username: yes\n', 'username must be a string, got yes, a boolean'],
-    ['groups as a string', '- rolearn: arn:aws:iam::111122223333:role/a\n  groups: system:masters\n', 'groups must be a list of strings'],
-    ['a number in groups', '- rolearn: arn:aws:iam::111122223333:role/a\n  groups: [1]\n', 'groups[0] must be a string'],
-    ['an unquoted SSO account ID', '- sso: {permissionSetName: Admin, accountID: 111122223333}\n', 'accountID must be a string'],
-  ])('%s is an error naming the entry', (_name, mapRoles, message) => {
-    const { problems } = parseAwsAuth({ mapRoles });
+    ['a number as username', '- rolearn: arn:aws:iam::111122223333:role/a\n  username: 42\n', { rolearn: 'arn:aws:iam::111122223333:role/a' }, 'username is 42, an integer'],
+    ['a YAML 1.1 boolean as username', '- rolearn: arn:aws:iam::111122223333:role/a\n  username: yes\n', { rolearn: 'arn:aws:iam::111122223333:role/a' }, 'username is yes, a boolean'],
+    ['an octal-looking username', '- rolearn: arn:aws:iam::111122223333:role/a\n  username: 0123\n', { rolearn: 'arn:aws:iam::111122223333:role/a' }, 'username is 0123, an integer'],
+    ['groups as a string', '- rolearn: arn:aws:iam::111122223333:role/a\n  groups: system:masters\n', { rolearn: 'arn:aws:iam::111122223333:role/a' }, 'groups is the string "system:masters", not a list of strings'],
+    ['a number in groups', '- rolearn: arn:aws:iam::111122223333:role/a\n  groups: [1, x]\n', { rolearn: 'arn:aws:iam::111122223333:role/a', groups: ['', 'x'] }, 'groups has items that are not strings'],
+    ['an unquoted SSO account ID', '- sso: {permissionSetName: Admin, accountID: 111122223333}\n', { sso: { permissionSetName: 'Admin', accountID: '' } }, 'accountID is 111122223333, an integer'],
+    ['sso that is not a mapping', '- rolearn: arn:aws:iam::111122223333:role/a\n  sso: x\n', { rolearn: 'arn:aws:iam::111122223333:role/a', sso: { permissionSetName: '', accountID: '' } }, 'an sso matcher with no fields'],
+  ])('%s: Go\'s JSON decoder skips the value, the rest of the entry stays; edits refuse', (_name, mapRoles, entry, message) => {
+    const { configMap, problems, rewriteBlockers } = parseAwsAuth({ mapRoles });
+    expect(configMap?.mapRoles).toEqual([entry]);
     expect(problems).toHaveLength(1);
-    expect(problems[0].severity).toBe('error');
+    expect(problems[0].severity).toBe('warning');
     expect(problems[0].location).toMatch(/^mapRoles\[0\]/);
     expect(problems[0].message).toContain(message);
+    expect(rewriteBlockers).toEqual(problems);
+    expect(() => loadAwsAuth({ mapRoles })).toThrow(/cannot read aws-auth/);
+  });
+
+  test('null leaves a field as an earlier spelling set it; sorted order decides', () => {
+    const { configMap } = parseAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  Username: first\n  username: null\n  groups: [a]\n  Groups: [b]\n' });
+    expect(configMap?.mapRoles[0]).toEqual({ rolearn: 'arn:aws:iam::111122223333:role/a', username: 'first', groups: ['a'] });
+  });
+
+  test('userid of a user entry is read (and shown), like a role\'s', () => {
+    expect(parseAwsAuth({ mapUsers: '- userarn: arn:aws:iam::111122223333:user/a\n  userid: AIDAEXAMPLE\n  username: a\n' }).configMap?.mapUsers)
+      .toEqual([{ userarn: 'arn:aws:iam::111122223333:user/a', userid: 'AIDAEXAMPLE', username: 'a' }]);
   });
 
   test('a section that is not a list is ignored as a whole', () => {
@@ -135,8 +150,8 @@ describe('parseAwsAuth', () => {
     expect(parseAwsAuth({ mapRoles: '', mapUsers: '  \n', mapAccounts: '[]' }).configMap).toMatchObject({ mapRoles: [], mapUsers: [], mapAccounts: [] });
   });
 
-  test('a section of just "" or two backticks is empty to the authenticator, not an error', () => {
-    const parsed = parseAwsAuth({ mapRoles: '""', mapUsers: ' `` ', mapAccounts: '""\n' });
+  test('a section of just "", \'\' or two backticks is empty to the authenticator, not an error', () => {
+    const parsed = parseAwsAuth({ mapRoles: '""', mapUsers: ' `` ', mapAccounts: "''\n" });
     expect(parsed.problems).toEqual([]);
     expect(parsed.configMap).toMatchObject({ mapRoles: [], mapUsers: [], mapAccounts: [] });
   });
@@ -149,7 +164,7 @@ describe('parseAwsAuth', () => {
     expect(problems.map((p) => p.location)).toEqual(['mapRoles[1]', 'mapAccounts[1]']);
     for (const p of problems) {
       expect(p.severity).toBe('error');
-      expect(p.message).toMatch(/^the authenticator skips this (entry|item) \(the others still apply\)/);
+      expect(p.message).toMatch(/^the authenticator (drops|skips) this (entry|item) \(the others still apply\)/);
     }
   });
 });
@@ -187,9 +202,49 @@ describe('YAML features the authenticator reader supports', () => {
     ]);
   });
 
-  test('duplicate keys in an entry are malformed YAML', () => {
-    const { problems } = parseAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  rolearn: arn:aws:iam::111122223333:role/b\n' });
-    expect(problems[0]).toMatchObject({ severity: 'error', location: 'mapRoles' });
-    expect(problems[0].message).toContain('duplicated mapping key');
+  test('a key given twice in an entry keeps its last value, without a problem (go-yaml v2 is not strict)', () => {
+    const parsed = parseAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  username: first\n  username: second\n  rolearn: arn:aws:iam::111122223333:role/b\n' });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.configMap?.mapRoles).toEqual([{ rolearn: 'arn:aws:iam::111122223333:role/b', username: 'second' }]);
+    expect(() => loadAwsAuth({ mapRoles: '- rolearn: arn:aws:iam::111122223333:role/a\n  rolearn: arn:aws:iam::111122223333:role/b\n' })).not.toThrow();
+  });
+
+  test.each(['---', '...'])('text after the first document (%s) is ignored, reported with its line, and kept byte for byte by a render', (marker) => {
+    const rest = `${marker}\n- rolearn: arn:aws:iam::111122223333:role/later\n  groups:   [ system:masters ]   # kept as written\n`;
+    const mapRoles = `---\n- rolearn: arn:aws:iam::111122223333:role/first\n  username: first\n${rest}`;
+    const parsed = parseAwsAuth({ mapRoles });
+    expect(parsed.configMap?.mapRoles).toEqual([{ rolearn: 'arn:aws:iam::111122223333:role/first', username: 'first' }]);
+    expect(parsed.problems).toEqual([{ severity: 'error', location: 'mapRoles', message: expect.stringContaining('entries after line 4 are ignored by the authenticator') }]);
+    expect(parsed.rewriteBlockers).toEqual([]);
+    const rendered = renderAwsAuthData(parsed.configMap!).mapRoles;
+    expect(rendered).toBe(`- rolearn: arn:aws:iam::111122223333:role/first\n  username: first\n${rest}`);
+    expect(parseAwsAuth({ mapRoles: rendered }).configMap?.mapRoles).toEqual(parsed.configMap?.mapRoles);
+  });
+
+  test('a first document emptied by an edit keeps the ignored documents after an empty list', () => {
+    const parsed = parseAwsAuth({ mapUsers: '- userarn: arn:aws:iam::111122223333:user/a\n---\n- userarn: arn:aws:iam::111122223333:user/b\n' });
+    const emptied = { ...parsed.configMap!, mapUsers: [] };
+    expect(renderAwsAuthData(emptied).mapUsers).toBe('[]\n---\n- userarn: arn:aws:iam::111122223333:user/b\n');
+    expect(parseAwsAuth(renderAwsAuthData(emptied)).configMap?.mapUsers).toEqual([]);
+  });
+
+  test('an alias bomb is refused with a clear error, quickly', () => {
+    const levels = ['a: &a0 ["x","x"]'];
+    for (let i = 1; i <= 30; i++) levels.push(`b${i}: &a${i} [*a${i - 1},*a${i - 1}]`);
+    const mapRoles = `- rolearn: arn:aws:iam::111122223333:role/a\n  extra: {${levels.join(', ')}}\n`;
+    const started = Date.now();
+    const parsed = parseAwsAuth({ mapRoles });
+    expect(Date.now() - started).toBeLessThan(5_000); // about 0.1 s; the bound is for a busy machine
+    expect(parsed.problems[0]).toMatchObject({ severity: 'error', location: 'mapRoles', message: expect.stringContaining('alias bomb') });
+    expect(() => loadAwsAuth({ mapRoles })).toThrow(/alias bomb/);
+  });
+
+  test('an alias bomb in the ConfigMap document itself (a --file) is refused too, before any render', () => {
+    const levels = ['a0: &a0 ["x","x"]'];
+    for (let i = 1; i <= 30; i++) levels.push(`a${i}: &a${i} [*a${i - 1},*a${i - 1}]`);
+    const document = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\nbinaryData: {${levels.join(', ')}}\n`;
+    const started = Date.now();
+    expect(() => loadAwsAuth(document)).toThrow(/document: its aliases .* refused as an alias bomb/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

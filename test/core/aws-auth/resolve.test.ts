@@ -1,6 +1,6 @@
 import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
-import { canonicalizeCallerArn, expandTemplate, loadAwsAuth, matchCaller, resolveIdentity } from '../../../lib/core/aws-auth';
+import { canonicalizeCallerArn, expandTemplate, loadAwsAuth, matchCaller, resolveIdentities, resolveIdentity } from '../../../lib/core/aws-auth';
 
 const cm = loadAwsAuth({
   mapRoles: [
@@ -70,8 +70,37 @@ describe('resolveIdentity', () => {
     expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/jane' })).toBeUndefined();
   });
 
-  test('userid entries match the caller unique role ID', () => {
-    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/other/s', userId: 'AROAEXAMPLEID:s' })?.username).toBe('by-id');
+  test('an entry with only a userid is dropped: the authenticator matches by rolearn or sso only', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/other/s', userId: 'AROAEXAMPLEID:s' })).toBeUndefined();
+  });
+
+  test('a role ARN under mapUsers and the root user match, as the authenticator searches every entry', () => {
+    const odd = loadAwsAuth({ mapUsers: '- userarn: arn:aws:iam::111122223333:role/Ops\n  username: ops\n- userarn: ARN:AWS:IAM::111122223333:ROOT\n  username: root\n' });
+    expect(resolveIdentity(odd, { arn: 'arn:aws:sts::111122223333:assumed-role/ops/s' })).toEqual({ username: 'ops', groups: [], source: 'mapUsers[0]' });
+    expect(resolveIdentity(odd, { arn: 'arn:aws:iam::111122223333:root' })).toEqual({ username: 'root', groups: [], source: 'mapUsers[1]' });
+  });
+
+  test('the session name comes from the caller\'s user ID when given (AROA...:session)', () => {
+    expect(resolveIdentity(cm, { arn: 'arn:aws:sts::444455556666:assumed-role/developer/arn-session', userId: 'AROAEXAMPLE:id-session' })?.username).toBe('dev2:id-session:');
+  });
+
+  test('user ARNs that differ in case are both kept: either may decide, and the result says so', () => {
+    const twice = loadAwsAuth({ mapUsers: '- userarn: arn:aws:iam::111122223333:user/Bob\n  username: upper\n- userarn: arn:aws:iam::111122223333:user/bob\n  username: lower\n' });
+    expect(resolveIdentities(twice, { arn: 'arn:aws:iam::111122223333:user/BOB' }).map((o) => o.identity?.username)).toEqual(['upper', 'lower']);
+    expect(resolveIdentity(twice, { arn: 'arn:aws:iam::111122223333:user/bob' })).toEqual({ username: 'upper', groups: [], source: 'mapUsers[0]', ambiguous: true });
+  });
+
+  test('a role entry wins over a user entry; the last role entry of an ARN (any case) wins', () => {
+    const both = loadAwsAuth({
+      mapRoles: '- rolearn: arn:aws:iam::111122223333:role/X\n  username: first\n- rolearn: arn:aws:iam::111122223333:role/x\n  username: second\n',
+      mapUsers: '- userarn: arn:aws:iam::111122223333:role/x\n  username: user\n',
+    });
+    expect(resolveIdentities(both, { arn: 'arn:aws:sts::111122223333:assumed-role/x/s' })).toEqual([{ source: 'mapRoles[1]', identity: { username: 'second', groups: [], source: 'mapRoles[1]' } }]);
+  });
+
+  test('an SSO matcher with a partition never matches (the pattern gets an empty partition)', () => {
+    const sso = loadAwsAuth({ mapRoles: '- sso: {permissionSetName: Admin, accountID: "111122223333", partition: aws}\n  username: admin\n' });
+    expect(resolveIdentity(sso, { arn: 'arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice' })).toBeUndefined();
   });
 
   test('users, case-insensitively', () => {
@@ -101,6 +130,10 @@ describe('resolveIdentity', () => {
 });
 
 describe('expandTemplate', () => {
+  test('{{EC2PrivateDNSName}} of an instance whose DNS name is unknown: denied (undefined)', () => {
+    expect(expandTemplate('system:node:{{EC2PrivateDNSName}}', { accountId: '444455556666', sessionName: 'i-0123456789abcdef0', accessKeyId: '' })).toBeUndefined();
+  });
+
   test('every variable', () => {
     const context = { accountId: '444455556666', sessionName: 'i-0123456789abcdef0', accessKeyId: 'AKIA', ec2PrivateDnsName: 'ip-1.ec2.internal' };
     expect(expandTemplate('{{AccountID}}/{{SessionName}}/{{SessionNameRaw}}/{{AccessKeyID}}/{{EC2PrivateDNSName}}/{{Other}}', context)).toBe(

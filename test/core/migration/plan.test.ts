@@ -132,8 +132,8 @@ describe('the principal\'s full ARN', () => {
     expect(other.items[0]).toMatchObject({ verdict: 'migrate', principalSource: 'assumed' });
   });
 
-  test('a role ID (userid) is blocked: access entries name principals by ARN', () => {
-    expect(only(['- userid: AROAEXAMPLEID1234\n  username: by-id\n  groups: [g]'])).toMatchObject({ verdict: 'blocked', rule: 'user-id', arn: 'userid:AROAEXAMPLEID1234' });
+  test('a role ID (userid) alone is blocked: the authenticator drops such an entry, so it never matches', () => {
+    expect(only(['- userid: AROAEXAMPLEID1234\n  username: by-id\n  groups: [g]'])).toMatchObject({ verdict: 'blocked', rule: 'never-matches', arn: 'userid:AROAEXAMPLEID1234' }); // the authenticator drops an entry with only a userid
   });
 });
 
