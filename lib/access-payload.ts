@@ -141,7 +141,24 @@ export class AccessPayload extends Construct {
     // A cluster moved to a mode with the access-entry API never reads these from aws-auth.
     const accessEntriesCertain = p.mechanism === 'AUTO' && (p.targetAuthenticationMode === 'API' || p.targetAuthenticationMode === 'API_AND_CONFIG_MAP');
     const warnings = accessEntriesCertain ? report.warnings.filter((w) => !w.includes('has no aws-auth equivalent')) : report.warnings;
+    warnings.push(...this.mappingsWithoutPermissions());
     return { state: this.state(awsAuth, accessEntries), errors, warnings };
+  }
+
+  /**
+   * Mappings with no groups and no access policies whose username no RBAC binding here names: the
+   * principal signs in and may do nothing (a username alone grants nothing).
+   */
+  private mappingsWithoutPermissions(): string[] {
+    const boundUsers = new Set<string>();
+    for (const { manifest } of this.manifests.values()) {
+      for (const subject of (manifest.subjects as { kind?: string; name?: string }[] | undefined) ?? []) {
+        if (subject.kind === 'User' && subject.name) boundUsers.add(subject.name);
+      }
+    }
+    return this.registry.withoutPermissions()
+      .filter((m) => m.username === undefined || !boundUsers.has(m.username))
+      .map((m) => `${m.source}: ${m.label} gets no Kubernetes groups and no access policies${m.username === undefined ? '' : `, and no RBAC binding of this ClusterAccess names its username "${m.username}"`}: it can sign in but do nothing. Give it groups that RBAC binds (groups: [...] and a team's clusterRole or addManifest), or accessPolicies; a username alone grants nothing`);
   }
 
   private state(awsAuth: DesiredAwsAuth, accessEntries: AccessEntrySpec[]): DesiredClusterAccess {

@@ -1,4 +1,6 @@
 import { Aws, Token } from 'aws-cdk-lib';
+import { KNOWN_ACCESS_POLICIES } from './core/access-entry';
+import { AccessConfigError } from './core/arn';
 
 const POLICY_NAME = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
 const POLICY_ARN = /^arn:[a-z-]+:eks::aws:cluster-access-policy\/([A-Za-z0-9+=,.@_-]+)$/;
@@ -96,7 +98,11 @@ export class AccessPolicy {
 
   /**
    * Any access policy, by name (`AmazonEKSViewPolicy`) or by ARN
-   * (`arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`). Throws when the value is neither.
+   * (`arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`).
+   *
+   * A name must be one EKS documents (a misspelt name would only fail at deploy time); a full ARN
+   * is taken as it is, so that a policy EKS added after this version of the library can be used.
+   * Throws when the value is neither.
    */
   public static of(nameOrArn: string): AccessPolicy {
     if (Token.isUnresolved(nameOrArn)) {
@@ -107,7 +113,11 @@ export class AccessPolicy {
       return new AccessPolicy(arn[1]);
     }
     if (!POLICY_NAME.test(nameOrArn)) {
-      throw new Error(`AccessPolicy.of: "${nameOrArn}" is neither an access policy name (e.g. AmazonEKSViewPolicy) nor an access policy ARN (arn:aws:eks::aws:cluster-access-policy/<name>)`);
+      throw new AccessConfigError(`AccessPolicy.of: "${nameOrArn}" is neither an access policy name (e.g. AmazonEKSViewPolicy) nor an access policy ARN (arn:aws:eks::aws:cluster-access-policy/<name>)`);
+    }
+    if (!KNOWN_ACCESS_POLICIES.includes(nameOrArn)) {
+      throw new AccessConfigError(`AccessPolicy.of: "${nameOrArn}" is not an access policy EKS documents${closest(nameOrArn)}. `
+        + `For a policy EKS added after this library version, give its full ARN: AccessPolicy.of('arn:aws:eks::aws:cluster-access-policy/${nameOrArn}') (not checked; \`aws eks list-access-policies\` lists them)`);
     }
     return new AccessPolicy(nameOrArn);
   }
@@ -126,6 +136,26 @@ export class AccessPolicy {
   public arnIn(partition?: string): string {
     return `arn:${partition ?? Aws.PARTITION}:eks::aws:cluster-access-policy/${this.policyName}`;
   }
+}
+
+/** ` (did you mean X?)` for the documented name nearest to a misspelt one, if any is near. */
+function closest(name: string): string {
+  const scored = KNOWN_ACCESS_POLICIES.map((known) => ({ known, d: distance(name.toLowerCase(), known.toLowerCase()) }));
+  const best = scored.sort((a, b) => a.d - b.d)[0];
+  return best && best.d <= 3 ? ` (did you mean ${best.known}?)` : '';
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
 }
 
 /** Where an access policy applies: the whole cluster, or some namespaces. */

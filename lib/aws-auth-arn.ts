@@ -1,6 +1,6 @@
 import { Fn, Token } from 'aws-cdk-lib';
 import { CfnRole, IRole, IUser, Role } from 'aws-cdk-lib/aws-iam';
-import { awsAuthRoleArn, parsePrincipalArn } from './core/arn';
+import { AccessConfigError, awsAuthRoleArn, parsePrincipalArn } from './core/arn';
 
 /** The two forms of a role's identity: aws-auth (no path) and access entry (full ARN). */
 export interface PrincipalForms {
@@ -12,6 +12,11 @@ export interface PrincipalForms {
   readonly concrete: boolean;
   /** The path could not be determined at synth time; `awsAuthArn` may still carry it. */
   readonly pathUnknown: boolean;
+  /**
+   * How messages name the principal: its ARN when known, else its construct path (a deploy-time
+   * ARN has no readable value at synth time).
+   */
+  readonly label: string;
 }
 
 /**
@@ -28,30 +33,34 @@ export interface PrincipalForms {
 export function roleForms(role: IRole): PrincipalForms {
   const arn = role.roleArn;
   if (!Token.isUnresolved(arn)) {
-    parsePrincipalArn(arn);
-    return { principalArn: arn, awsAuthArn: awsAuthRoleArn(arn), concrete: true, pathUnknown: false };
+    if (parsePrincipalArn(arn).kind !== 'role') {
+      // aws-auth would list it in mapRoles, where the authenticator never looks for users.
+      throw new AccessConfigError(`"${arn}" is an IAM user ARN, not a role: map it with mapUser (iam.User.fromUserArn), not mapRole`);
+    }
+    return { principalArn: arn, awsAuthArn: awsAuthRoleArn(arn), concrete: true, pathUnknown: false, label: arn };
   }
+  const label = `role ${role.node.path} (ARN known at deploy time)`;
   if (Role.isRole(role)) {
     const cfn = role.node.defaultChild as CfnRole | undefined;
     const path = cfn?.path;
     if (path === undefined || path === '/') {
-      return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false };
+      return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false, label };
     }
     if (!Token.isUnresolved(path)) {
       const parts = Fn.split(':', arn);
       const awsAuthArn = Fn.join('', ['arn:', Fn.select(1, parts), ':iam::', Fn.select(4, parts), ':role/', role.roleName]);
-      return { principalArn: arn, awsAuthArn, concrete: false, pathUnknown: false };
+      return { principalArn: arn, awsAuthArn, concrete: false, pathUnknown: false, label };
     }
   }
-  return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: true };
+  return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: true, label };
 }
 
 /** Both forms of a user ARN: the authenticator matches users by their full ARN. */
 export function userForms(user: IUser): PrincipalForms {
   const arn = user.userArn;
   if (!Token.isUnresolved(arn)) {
-    parsePrincipalArn(arn);
-    return { principalArn: arn, awsAuthArn: arn, concrete: true, pathUnknown: false };
+    parsePrincipalArn(arn); // (aws-cdk-lib's user imports refuse role ARNs themselves)
+    return { principalArn: arn, awsAuthArn: arn, concrete: true, pathUnknown: false, label: arn };
   }
-  return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false };
+  return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false, label: `user ${user.node.path} (ARN known at deploy time)` };
 }

@@ -14,30 +14,49 @@ import { AccessConfigError } from './core/arn';
 import { AuthenticationMode, KubernetesManifest } from './core/desired-state';
 import { associationSpec, identityRecord } from './identity-registry';
 import { AccessMechanism, KubernetesIdentityOptions, NodeRoleMappingOptions } from './kubernetes-identity';
+import { otherAwsAuthWriters } from './private/aws-auth-writers';
+import { resolveClusterTarget } from './private/cluster-target';
 import { BUILT_IN_CLUSTER_ROLES, manifestsToYaml, ownershipLabels } from './rbac/manifests';
 
 /** Properties of a {@link ClusterAccess}. */
 export interface ClusterAccessProps {
   /**
-   * The cluster, from `aws-cdk-lib/aws-eks`: created in this app or imported with
-   * `Cluster.fromClusterAttributes` (which aws-cdk's own aws-auth support rejects).
-   * Give either `cluster` or `clusterName`.
+   * The cluster: from `aws-cdk-lib/aws-eks` or `aws-cdk-lib/aws-eks-v2` (created in this app or
+   * imported with `Cluster.fromClusterAttributes`, which aws-cdk's own aws-auth support rejects),
+   * or an `eks.CfnCluster`: anything that is an `eks.IClusterRef`. Its kubectl role and private
+   * subnets (aws-eks) or kubectl provider subnets (aws-eks-v2) are used unless given here.
    *
-   * @default - the cluster named by `clusterName`
+   * The cluster must be in this stack's account and region; name a cluster of another region
+   * with `clusterName` and `region` instead. Give exactly one of `cluster`, `clusterName` and
+   * `clusterArn`.
+   *
+   * @default - the cluster named by `clusterName` or `clusterArn`
    */
-  readonly cluster?: eks.ICluster;
+  readonly cluster?: eks.IClusterRef;
 
   /**
    * Name of an existing cluster, in this stack's account and region (or `region`).
+   * With `clusterArn`, the name of the cluster that ARN names (needed when the ARN is a token).
    *
-   * @default - the name of `cluster`
+   * @default - the name of `cluster`, or the name in `clusterArn`
    */
   readonly clusterName?: string;
 
   /**
-   * Region of the cluster when it differs from the stack's.
+   * ARN of an existing cluster (`arn:aws:eks:eu-west-1:111122223333:cluster/prod`): its name and
+   * region are taken from it. It must be in this stack's account. With a private endpoint, give
+   * `vpc` (and `vpcSubnets`, `securityGroups`); for a cluster in mode `CONFIG_MAP`,
+   * `kubernetesAdminRole`.
    *
-   * @default - the stack's region
+   * @default - the ARN of `cluster`, or of the cluster `clusterName` names
+   */
+  readonly clusterArn?: string;
+
+  /**
+   * Region of the cluster when it differs from the stack's. A name aws-cdk-lib does not know as a
+   * region (a typo such as `eu-wset-1`) is a synth warning.
+   *
+   * @default - the stack's region (or the region in `clusterArn`)
    */
   readonly region?: string;
 
@@ -189,22 +208,16 @@ export class ClusterAccess extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterAccessProps) {
     super(scope, id);
-    if ((props.cluster === undefined) === (props.clusterName === undefined)) {
-      throw new AccessConfigError(`${this.node.path}: give exactly one of "cluster" and "clusterName"`);
-    }
     const stack = Stack.of(this);
-    this.clusterName = props.cluster?.clusterName ?? props.clusterName!;
-    if (!Token.isUnresolved(this.clusterName) && !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(this.clusterName)) {
-      throw new AccessConfigError(`${this.node.path}: "${this.clusterName}" is not a valid EKS cluster name`);
-    }
-    this.clusterArn = props.cluster && !props.region
-      ? props.cluster.clusterArn
-      : stack.formatArn({ service: 'eks', resource: 'cluster', resourceName: this.clusterName, region: props.region });
+    const target = resolveClusterTarget(this, props);
+    this.clusterName = target.clusterName;
+    this.clusterArn = target.clusterArn;
+    const region = target.region;
     const accessEntryArns = stack.formatArn({
       service: 'eks',
       resource: 'access-entry',
       resourceName: `${this.clusterName}/*`,
-      region: props.region,
+      region,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     this.mechanism = props.mechanism ?? AccessMechanism.AUTO;
@@ -221,15 +234,15 @@ export class ClusterAccess extends Construct {
       throw new AccessConfigError(`${this.node.path}: teamBatches must be an integer from 1 to ${MAX_TEAM_BATCHES}, got ${this.teamBatches}`);
     }
 
-    const kubernetesAdminRole = props.kubernetesAdminRole ?? props.cluster?.kubectlRole;
-    const privateSubnets = props.cluster?.kubectlPrivateSubnets;
-    const vpc = props.vpc ?? (privateSubnets && privateSubnets.length > 0 ? props.cluster!.vpc : undefined);
+    const kubernetesAdminRole = props.kubernetesAdminRole ?? target.kubectlRole;
+    const privateSubnets = target.privateSubnets;
+    const vpc = props.vpc ?? target.vpc;
     this.provider = ClusterAccessProvider.getOrCreate(this, vpc ? {
       vpc,
       vpcSubnets: props.vpcSubnets ?? (privateSubnets ? { subnets: privateSubnets } : undefined),
-      securityGroups: props.securityGroups ?? (props.cluster?.kubectlSecurityGroup ? [props.cluster.kubectlSecurityGroup] : undefined),
+      securityGroups: props.securityGroups ?? (target.securityGroup ? [target.securityGroup] : undefined),
     } : {});
-    this.clusterAccount = props.cluster?.env.account ?? stack.account;
+    this.clusterAccount = target.account;
     this.permissions = {
       clusterName: this.clusterName,
       clusterArn: this.clusterArn,
@@ -241,20 +254,20 @@ export class ClusterAccess extends Construct {
       migrateFromAwsAuth: props.migrateFromAwsAuth ?? false,
     };
     // Keyed by the cluster: another cluster or region gets a new policy and new custom resources.
-    const targetKey = clusterKey(stack, this.clusterName, props.region ?? stack.region, this.clusterAccount);
+    const targetKey = clusterKey(stack, this.clusterName, region ?? stack.region, this.clusterAccount);
     this.clusterPolicy = this.provider.clusterPolicy(this, `HandlerPolicy${targetKey}`, this.permissions);
     this.handlerPolicy = this.clusterPolicy.policy;
     this.handlerRole = this.provider.handlerRole;
 
     this.payloadProps = {
       clusterName: this.clusterName,
-      region: props.region ?? stack.region,
+      region: region ?? stack.region,
       targetKey,
       permissions: this.handlerPolicy,
       mechanism: this.mechanism,
       targetAuthenticationMode: props.authenticationMode as string as AuthenticationMode | undefined,
       kubernetesRoleArn: kubernetesAdminRole?.roleArn,
-      partition: partitionOf(stack, props.region),
+      partition: partitionOf(stack, region),
       clusterAccount: this.clusterAccount,
       knownClusterRoles: () => this.knownClusterRoles(),
     };
@@ -276,10 +289,13 @@ export class ClusterAccess extends Construct {
     if (handlerPolicy) {
       this.main.resource.node.addDependency(handlerPolicy);
     }
-    if (props.cluster) {
-      this.main.resource.node.addDependency(props.cluster);
+    if (target.construct) {
+      this.main.resource.node.addDependency(target.construct);
     }
-    this.node.addValidation({ validate: () => [...this.principalsInSeveralBatches(), ...this.teamCounts()] });
+    const awsAuthUse = { mechanism: this.mechanism, targetAuthenticationMode: props.authenticationMode as string | undefined };
+    this.node.addValidation({
+      validate: () => [...this.principalsInSeveralBatches(), ...this.teamCounts(), ...otherAwsAuthWriters(this, target, awsAuthUse)],
+    });
   }
 
   /**

@@ -94,6 +94,16 @@ export class IdentityRegistry {
     this.accounts.set(accountId, source);
   }
 
+  /**
+   * Plain mappings that give their principal nothing to do: no groups, no access policies (the
+   * caller checks that no RBAC binding names their username).
+   */
+  public withoutPermissions(): { readonly source: string; readonly label: string; readonly username?: string }[] {
+    return [...this.records.values()]
+      .filter((r) => !r.node && r.groups.length === 0 && r.accessPolicies.length === 0)
+      .map((r) => ({ source: r.source, label: describe(r.forms), username: r.awsAuthUsername ?? r.username }));
+  }
+
   /** Every principal mapped here, with who mapped it. */
   public principals(): { readonly principalArn: string; readonly source: string }[] {
     return [...this.records.values()].map((r) => ({ principalArn: r.forms.principalArn, source: r.source }));
@@ -190,12 +200,17 @@ export class IdentityRegistry {
           accessPolicies: policies,
         });
       }
+      entries.push(entry);
+      if (!r.node && looksLikeNodeMapping(r)) {
+        // Its system: groups and username would be refused one by one; the fix is one call.
+        report.errors.push(`${r.source}: ${describe(r.forms)} is mapped as a node role (${nodeLikeParts(r).join(', ')}): map node roles with mapNodeRole(role) (windows: true for Windows nodes), which writes the aws-auth entry nodes need and an EC2_LINUX or EC2_WINDOWS access entry; access entries refuse system: groups and usernames`);
+        continue;
+      }
       // A deploy-time ARN or account cannot be compared now; EKS compares them at deploy time.
       const concrete = !Token.isUnresolved(entry.principalArn) && this.clusterAccount !== undefined && !Token.isUnresolved(this.clusterAccount);
       for (const p of accessEntryProblems(checkable(entry), concrete ? { clusterAccount: this.clusterAccount } : {})) {
-        report.errors.push(`${r.source}: ${p}`);
+        report.errors.push(`${r.source}: ${readable(p, r.forms)}`);
       }
-      entries.push(entry);
     }
     for (const [account, source] of this.accounts) {
       report.warnings.push(`${source}: account ${account} is mapped in aws-auth only; access entries have no account-wide mapping, so it has no effect while the cluster uses access entries`);
@@ -266,22 +281,44 @@ function policyName(arn: string): string {
 }
 
 function describe(forms: PrincipalForms): string {
-  return forms.concrete ? forms.principalArn : 'the role (ARN known at deploy time)';
+  return forms.label;
 }
+
+/** Stand-ins for deploy-time values in the checks below; never shown (see {@link readable}). */
+const PLACEHOLDER_ARN = 'arn:aws:iam::000000000000:role/resolved-at-deploy-time';
+const PLACEHOLDER_USERNAME = 'resolved-at-deploy-time';
 
 /** A copy whose tokens are replaced by valid placeholders, so only synth-known values are checked. */
 function checkable(entry: AccessEntrySpec): AccessEntrySpec {
-  const principalArn = Token.isUnresolved(entry.principalArn) ? 'arn:aws:iam::000000000000:role/resolved-at-deploy-time' : entry.principalArn;
+  const principalArn = Token.isUnresolved(entry.principalArn) ? PLACEHOLDER_ARN : entry.principalArn;
   return {
     ...entry,
     principalArn,
-    username: entry.username !== undefined && Token.isUnresolved(entry.username) ? 'resolved-at-deploy-time' : entry.username,
+    username: entry.username !== undefined && Token.isUnresolved(entry.username) ? PLACEHOLDER_USERNAME : entry.username,
     kubernetesGroups: entry.kubernetesGroups.filter((g) => !Token.isUnresolved(g)),
     accessPolicies: entry.accessPolicies.map((p) => ({
       ...p,
       policyArn: Token.isUnresolved(p.policyArn) ? p.policyArn.replace(/^arn:[^:]*:/, 'arn:aws:') : p.policyArn,
     })),
   };
+}
+
+/** A problem of {@link checkable}'s copy, with the principal named as the user wrote it instead of a placeholder. */
+function readable(problem: string, forms: PrincipalForms): string {
+  return problem.split(PLACEHOLDER_ARN).join(forms.label).split(`"${PLACEHOLDER_USERNAME}"`).join('(a username known at deploy time)');
+}
+
+/** What makes a plain mapping look like a node role's: the node groups or the node username. */
+function nodeLikeParts(r: IdentityRecord): string[] {
+  const username = r.awsAuthUsername ?? r.username;
+  return [
+    ...r.groups.filter((g) => NODE_GROUPS.includes(g)).map((g) => `group ${g}`),
+    ...(username !== undefined && !Token.isUnresolved(username) && username.startsWith('system:node:') ? [`username ${username}`] : []),
+  ];
+}
+
+function looksLikeNodeMapping(r: IdentityRecord): boolean {
+  return nodeLikeParts(r).length > 0;
 }
 
 function omitUndefined<T extends object>(o: T): T {

@@ -45,6 +45,41 @@ export const SERVICE_LINKED_ROLE_POLICIES: readonly string[] = [
   'AmazonEKSHybridPolicy',
 ];
 
+/**
+ * Every access policy EKS documents (User Guide, Review access policy permissions, and its
+ * `aws eks list-access-policies` example), in name order. A policy EKS adds later is named by its
+ * full ARN (`AccessPolicy.of('arn:aws:eks::aws:cluster-access-policy/<name>')`), which is not checked.
+ */
+export const KNOWN_ACCESS_POLICIES: readonly string[] = [
+  'AmazonAIOpsAssistantPolicy',
+  'AmazonARCRegionSwitchScalingPolicy',
+  'AmazonEKSACKPolicy',
+  'AmazonEKSAdminPolicy',
+  'AmazonEKSAdminViewPolicy',
+  'AmazonEKSArgoCDClusterPolicy',
+  'AmazonEKSArgoCDPolicy',
+  'AmazonEKSAutoNodePolicy',
+  'AmazonEKSBlockStorageClusterPolicy',
+  'AmazonEKSBlockStoragePolicy',
+  'AmazonEKSClusterAdminPolicy',
+  'AmazonEKSClusterInsightsPolicy',
+  'AmazonEKSComputeClusterPolicy',
+  'AmazonEKSComputePolicy',
+  'AmazonEKSEditPolicy',
+  'AmazonEKSHybridPolicy',
+  'AmazonEKSKROPolicy',
+  'AmazonEKSLoadBalancingClusterPolicy',
+  'AmazonEKSLoadBalancingPolicy',
+  'AmazonEKSNetworkingClusterPolicy',
+  'AmazonEKSNetworkingPolicy',
+  'AmazonEKSSecretReaderPolicy',
+  'AmazonEKSViewPolicy',
+  'AmazonEMRJobPolicy',
+  'AmazonSagemakerHyperpodClusterPolicy',
+  'AmazonSagemakerHyperpodControllerPolicy',
+  'AmazonSagemakerHyperpodSystemNamespacePolicy',
+];
+
 /** Username prefixes EKS reserves for itself in access entries (compared with case, as EKS does). */
 export const RESERVED_USERNAME_PREFIXES = ['system:', 'eks:', 'aws:', 'amazon:', 'iam:'];
 

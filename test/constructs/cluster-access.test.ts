@@ -259,7 +259,7 @@ describe('synth-time validation', () => {
 
   test('exactly one of cluster and clusterName', () => {
     const { stack } = newStack();
-    expect(() => new ClusterAccess(stack, 'A', {})).toThrow(/exactly one of "cluster" and "clusterName"/);
+    expect(() => new ClusterAccess(stack, 'A', {})).toThrow('give exactly one of "cluster", "clusterName" (with "region" for another region) and "clusterArn"');
   });
 });
 
