@@ -13,13 +13,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { AccessEntrySpec } from './core/access-entry';
-import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS } from './core/desired-state';
+import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS, substitutionPlaceholder } from './core/desired-state';
 import { IdentityRegistry } from './identity-registry';
 import { ownerIdFor } from './owner-id';
 import { manifestKey, manifestProblems, sortManifests } from './rbac/manifests';
 
 /** Lambda's event limit is 256 KB; CloudFormation's template limit is 1 MB. Keep room for the envelope. */
 export const INLINE_LIMIT_BYTES = 200 * 1024;
+
+/**
+ * Kubernetes objects one custom resource applies at most. The handler reads, dry-runs and applies
+ * each object in turn (three API calls); at 50 ms a call, 3,000 objects take 7.5 of the handler's
+ * 14 minutes, leaving the rest to access entries, aws-auth and removals (docs/scale.md).
+ */
+export const MAX_OBJECTS_PER_RESOURCE = 3000;
 
 export interface AccessPayloadProps {
   readonly clusterName: string;
@@ -64,7 +71,7 @@ export class AccessPayload extends Construct {
   private readonly roleReferences: ClusterRoleReference[] = [];
   private readonly problems: string[] = [];
   /** Set when the state is too large to carry inline and is shipped as an S3 asset. */
-  private s3Location?: { readonly s3Bucket: string; readonly s3Key: string; readonly overrides?: string };
+  private s3Location?: { readonly s3Bucket: string; readonly s3Key: string; readonly overrides?: string; readonly substitutions?: string };
   private tooLarge?: string;
 
   constructor(scope: Construct, id: string, private readonly props: AccessPayloadProps) {
@@ -80,6 +87,7 @@ export class AccessPayload extends Construct {
         s3Bucket: Lazy.any({ produce: () => this.s3Location?.s3Bucket }),
         s3Key: Lazy.any({ produce: () => this.s3Location?.s3Key }),
         overrides: Lazy.any({ produce: () => this.s3Location?.overrides }),
+        substitutions: Lazy.any({ produce: () => this.s3Location?.substitutions }),
       },
     });
     // Created after its permissions, and deleted (on removal or a move to another cluster) before them.
@@ -188,13 +196,37 @@ export class AccessPayload extends Construct {
     if (errors.length === 0 && this.tooLarge) {
       errors.push(this.tooLarge);
     }
+    errors.push(...this.objectCountProblems());
     return errors.map((e) => `${this.node.path}: ${e}`);
   }
 
   /**
+   * More Kubernetes objects than one custom resource applies in its time: the team that makes
+   * too many alone, or the batch with its largest teams and the way out.
+   */
+  private objectCountProblems(): string[] {
+    const total = this.manifests.size;
+    if (total <= MAX_OBJECTS_PER_RESOURCE) {
+      return [];
+    }
+    const bySource = new Map<string, number>();
+    for (const { source } of this.manifests.values()) {
+      bySource.set(source, (bySource.get(source) ?? 0) + 1);
+    }
+    const largest = [...bySource].sort((a, b) => b[1] - a[1]);
+    const [top, topCount] = largest[0];
+    if (topCount > MAX_OBJECTS_PER_RESOURCE) {
+      return [`${top} alone makes ${topCount} Kubernetes objects (namespaces, roles and bindings), more than the ${MAX_OBJECTS_PER_RESOURCE} one custom resource applies within its handler's time; split it into several teams (fewer namespaces each)`];
+    }
+    return [`this custom resource would apply ${total} Kubernetes objects (namespaces, roles and bindings), more than the ${MAX_OBJECTS_PER_RESOURCE} one applies within its handler's time. `
+      + `The largest: ${largest.slice(0, 5).map(([source, n]) => `${source} (${n})`).join(', ')}. Spread the teams over more nested stacks with the ClusterAccess's teamBatches (choose it once: changing it moves teams and re-creates their IAM groups and roles)`];
+  }
+
+  /**
    * Keeps the state inline when it fits; otherwise writes it to a file shipped as an S3 asset.
-   * Deploy-time values of the envelope (cluster name, role ARNs) go in `overrides`, since a file
-   * cannot hold them; a state whose identities hold deploy-time values cannot be shipped as a file.
+   * A file is written at synth time and cannot hold values CloudFormation resolves at deploy time:
+   * those of the envelope (cluster name, handler role) go in `overrides`, every other one (the ARN
+   * of a role created in the app) becomes a placeholder whose value travels in `substitutions`.
    */
   private placeState(): void {
     if (this.s3Location || this.tooLarge) {
@@ -212,9 +244,17 @@ export class AccessPayload extends Construct {
     const deployTime = OVERRIDABLE_FIELDS.filter((f) => typeof state[f] === 'string' && Token.isUnresolved(state[f] as string));
     const fileState: Record<string, unknown> = { ...state };
     deployTime.forEach((f) => delete fileState[f]);
-    const resolved = stack.resolve(fileState);
+    const values: string[] = [];
+    const resolved = stack.resolve(withPlaceholders(fileState, values));
     if (holdsIntrinsics(resolved)) {
-      this.tooLarge = `the desired state is ${Math.ceil(size / 1024)} KB, more than the ${INLINE_LIMIT_BYTES / 1024} KB a custom resource can carry, and its identities hold deploy-time values (ARNs of roles created in the app), so it cannot be shipped as a file; use ClusterAccess.addTeam (batches of teamsPerStack per stack) or split the identities over several ClusterAccess constructs`;
+      throw new Error(`${this.node.path}: the desired state still holds deploy-time values after they were replaced by placeholders`);
+    }
+    const overrides: Record<string, unknown> = {};
+    deployTime.forEach((f) => { overrides[f] = state[f]; });
+    const inlineBytes = Buffer.byteLength(JSON.stringify(stack.resolve({ overrides, values })));
+    if (inlineBytes > INLINE_LIMIT_BYTES) {
+      this.tooLarge = `the desired state is ${Math.ceil(size / 1024)} KB and is shipped as a file, but its ${values.length} values known only at deploy time (ARNs of roles created in the app) need ${Math.ceil(inlineBytes / 1024)} KB beside it, more than the ${INLINE_LIMIT_BYTES / 1024} KB a custom resource carries. `
+        + 'Spread the teams over more nested stacks with the ClusterAccess\'s teamBatches (choose it once: changing it moves teams and re-creates their IAM groups and roles), or split the mappings over several ClusterAccess constructs';
       return;
     }
     // Named by content: the same state always gives the same file (and the same asset hash).
@@ -225,14 +265,36 @@ export class AccessPayload extends Construct {
     fs.writeFileSync(file, text);
     const asset = new s3assets.Asset(this, 'DesiredState', { path: file });
     asset.grantRead(this.props.handler);
-    const overrides: Record<string, unknown> = {};
-    deployTime.forEach((f) => { overrides[f] = state[f]; });
     this.s3Location = {
       s3Bucket: asset.s3BucketName,
       s3Key: asset.s3ObjectKey,
       overrides: deployTime.length > 0 ? stack.toJsonString(overrides) : undefined,
+      substitutions: values.length > 0 ? stack.toJsonString(values) : undefined,
     };
   }
+}
+
+/**
+ * A copy of `value` with every string holding a token replaced by a placeholder
+ * (`${cdk-eks-access:<i>}`), the token string appended to `values` (once per distinct string).
+ */
+function withPlaceholders(value: unknown, values: string[], seen = new Map<string, number>()): unknown {
+  if (typeof value === 'string') {
+    if (!Token.isUnresolved(value)) {
+      return value;
+    }
+    if (!seen.has(value)) {
+      seen.set(value, values.push(value) - 1);
+    }
+    return substitutionPlaceholder(seen.get(value)!);
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => withPlaceholders(v, values, seen));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, values, seen)]));
+  }
+  return value;
 }
 
 /** True when a resolved value still holds CloudFormation intrinsics (`Ref`, `Fn::...`). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AccessEntryView, awsAuthView, ClusterAccessView, PrincipalFacts, rbacAsDeployed, rbacFromManifests } from '../core/access';
 import { AccessConfigError } from '../core/arn';
 import { emptyAwsAuth, mergeOwnedAwsAuth, toConfigMapObject } from '../core/aws-auth';
-import { applyDesiredStateOverrides, AuthenticationMode, DesiredClusterAccess } from '../core/desired-state';
+import { applyDesiredStateOverrides, applyDesiredStateSubstitutions, AuthenticationMode, DesiredClusterAccess } from '../core/desired-state';
 
 type Json = unknown;
 interface Resource {
@@ -113,7 +113,8 @@ function desiredStateOf(dir: string, template: Template, id: string, resource: R
     }
     const path = statSync(join(dir, file)).isDirectory() ? join(dir, file, readdirSync(join(dir, file))[0]) : join(dir, file);
     const fromFile = JSON.parse(readFileSync(path, 'utf8')) as DesiredClusterAccess;
-    return applyDesiredStateOverrides(fromFile, props.overrides === undefined ? undefined : render(props.overrides, template));
+    const withOverrides = applyDesiredStateOverrides(fromFile, props.overrides === undefined ? undefined : render(props.overrides, template));
+    return applyDesiredStateSubstitutions(withOverrides, props.substitutions === undefined ? undefined : render(props.substitutions, template));
   } catch (e) {
     throw new AccessConfigError(`${where}: cannot read the desired state: ${(e as Error).message}`);
   }

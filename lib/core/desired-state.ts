@@ -115,6 +115,13 @@ export interface DesiredStateLocation {
    * {@link applyDesiredStateOverrides}.
    */
   readonly overrides?: string;
+  /**
+   * With `s3Bucket`/`s3Key` only: JSON list of strings. Every string of the S3 object equal to
+   * `${cdk-eks-access:<i>}` stands for element `i`: a value CloudFormation resolves at deploy
+   * time (the ARN of a role created in the app), which a file written at synth time cannot hold.
+   * Apply with {@link applyDesiredStateSubstitutions}.
+   */
+  readonly substitutions?: string;
 }
 
 /** Fields the constructs may carry in {@link DesiredStateLocation.overrides}. */
@@ -143,6 +150,53 @@ export function applyDesiredStateOverrides(fromS3: DesiredClusterAccess, overrid
     }
   }
   return { ...fromS3, ...(parsed as Partial<DesiredClusterAccess>) };
+}
+
+/** The placeholder of substitution `index` in a desired state shipped as a file. */
+export function substitutionPlaceholder(index: number): string {
+  return `\${cdk-eks-access:${index}}`;
+}
+
+const PLACEHOLDER = /^\$\{cdk-eks-access:(\d+)\}$/;
+
+/**
+ * The state read from S3 with each placeholder string replaced by its deploy-time value. Throws
+ * when the substitutions are not a JSON list of strings, or a placeholder has no value.
+ */
+export function applyDesiredStateSubstitutions(fromS3: DesiredClusterAccess, substitutions: string | undefined): DesiredClusterAccess {
+  if (substitutions === undefined) {
+    return fromS3;
+  }
+  let values: unknown;
+  try {
+    values = JSON.parse(substitutions);
+  } catch (e) {
+    throw new Error(`the desired state substitutions are not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+    throw new Error('the desired state substitutions must be a JSON list of strings');
+  }
+  const substitute = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const match = PLACEHOLDER.exec(value);
+      if (!match) {
+        return value;
+      }
+      const index = Number(match[1]);
+      if (index >= values.length) {
+        throw new Error(`the desired state names substitution ${index}, but only ${values.length} were given`);
+      }
+      return values[index];
+    }
+    if (Array.isArray(value)) {
+      return value.map(substitute);
+    }
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v)]));
+    }
+    return value;
+  };
+  return substitute(fromS3) as DesiredClusterAccess;
 }
 
 /** Prefix of the labels, annotations and tags through which the handler records ownership. */

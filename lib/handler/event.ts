@@ -3,7 +3,7 @@
  * its decoding into the desired states the handler reconciles.
  */
 import { AccessConfigError } from '../core/arn';
-import { applyDesiredStateOverrides, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, parsePhysicalResourceId, physicalResourceId } from '../core/desired-state';
+import { applyDesiredStateOverrides, applyDesiredStateSubstitutions, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, parsePhysicalResourceId, physicalResourceId } from '../core/desired-state';
 import { assertValidDesiredState } from '../core/desired-state-check';
 import { endpointOverrides } from '../io/endpoints';
 import { Logger } from '../io/log';
@@ -136,6 +136,7 @@ export async function loadDesiredState(
   let text: string;
   let source: string;
   let overrides: string | undefined;
+  let substitutions: string | undefined;
   if (typeof location.inline === 'string') {
     text = location.inline;
     source = 'the inline desired state';
@@ -148,6 +149,7 @@ export async function loadDesiredState(
     source = `s3://${location.s3Bucket}/${location.s3Key}`;
     // Deploy-time values (ARNs of roles created in the same app) travel inline beside the file.
     overrides = typeof location.overrides === 'string' ? location.overrides : undefined;
+    substitutions = typeof location.substitutions === 'string' ? location.substitutions : undefined;
   } else {
     throw new AccessConfigError('the custom resource has no desired state: expected the property "inline" (JSON) or "s3Bucket" and "s3Key"');
   }
@@ -158,7 +160,7 @@ export async function loadDesiredState(
     throw new AccessConfigError(`${source} is not valid JSON: ${(e as Error).message}`);
   }
   try {
-    return applyDesiredStateOverrides(state, overrides);
+    return applyDesiredStateSubstitutions(applyDesiredStateOverrides(state, overrides), substitutions);
   } catch (e) {
     throw new AccessConfigError(`${source}: ${(e as Error).message}`);
   }

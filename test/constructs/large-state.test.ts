@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Fn } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { flatten, newStack, skipCfnSchemaValidation } from './helpers';
 import { ClusterAccess } from '../../lib';
-import { INLINE_LIMIT_BYTES } from '../../lib/access-payload';
-import { applyDesiredStateOverrides, DesiredClusterAccess } from '../../lib/core/desired-state';
+import { INLINE_LIMIT_BYTES, MAX_OBJECTS_PER_RESOURCE } from '../../lib/access-payload';
+import { desiredStatesOfApp } from '../../lib/cli/app-source';
+import { applyDesiredStateOverrides, applyDesiredStateSubstitutions, DesiredClusterAccess } from '../../lib/core/desired-state';
 
 skipCfnSchemaValidation();
 
@@ -45,13 +47,72 @@ describe('a desired state larger than a custom resource can carry', () => {
     expect(statements.some((s: any) => [s.Action].flat().includes('s3:GetObject*'))).toBe(true);
   });
 
-  test('whose identities hold deploy-time values fails with advice', () => {
+  test('whose identities hold deploy-time values is shipped too: placeholders in the file, their values inline', () => {
     const { app, stack } = newStack();
     const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
-    for (let i = 0; i < 700; i++) {
-      access.mapRole(new iam.Role(stack, `R${i}`, { assumedBy: new iam.AccountRootPrincipal() }), { username: `app-${i}-with-a-long-user-name-to-fill-the-state`, groups: [`app-${i}-deployers-of-many-things`, 'everyone-in-the-company'] });
+    const roles = Array.from({ length: 400 }, (_, i) => new iam.Role(stack, `R${i}`, { assumedBy: new iam.AccountRootPrincipal() }));
+    const groups = (i: number) => [`app-${i}-deployers-of-many-things`, ...['readers', 'writers', 'operators', 'auditors'].map((g) => `everyone-in-the-company-who-${g}`)];
+    roles.forEach((role, i) => access.mapRole(role, { username: `app-${i}-with-a-long-user-name-to-fill-the-state`, groups: groups(i) }));
+    const assembly = app.synth();
+    const resource = Object.values(Template.fromStack(stack).findResources('Custom::EksClusterAccess'))[0] as any;
+    expect(resource.Properties.inline).toBeUndefined();
+    const text = fs.readFileSync(path.join(assembly.directory, `asset.${resource.Properties.s3Key.replace('.json', '')}.json`), 'utf8');
+    expect(text).not.toMatch(/Fn::GetAtt|"Ref"/);
+    // What the handler reads: the file, with the envelope's overrides and the substitutions applied.
+    const withOverrides = applyDesiredStateOverrides(JSON.parse(text), flatten(resource.Properties.overrides));
+    const state = applyDesiredStateSubstitutions(withOverrides, flatten(resource.Properties.substitutions));
+    const logicalId = stack.getLogicalId(roles[7].node.defaultChild as iam.CfnRole);
+    expect(state.awsAuth.mapRoles[7]).toEqual({ rolearn: `\${${logicalId}.Arn}`, username: 'app-7-with-a-long-user-name-to-fill-the-state', groups: groups(7) });
+    expect(state.accessEntries[7].principalArn).toBe(`\${${logicalId}.Arn}`);
+    // One value per role, however often the state names it.
+    expect(JSON.parse(flatten(resource.Properties.substitutions))).toHaveLength(400);
+  });
+
+  test('whose deploy-time values alone are more than a custom resource carries fails, with the way out', () => {
+    const { app, stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    for (let i = 0; i < 3000; i++) {
+      const role = iam.Role.fromRoleArn(stack, `R${i}`, Fn.importValue(`platform-shared-roles-of-the-deployment-pipelines-deployer-role-arn-number-${i}`));
+      access.mapRole(role, { groups: [`app-${i}-deployers`] });
     }
-    expect(() => app.synth()).toThrow(/Platform\/Access\/Default: the desired state is \d+ KB, more than the 200 KB .* cannot be shipped as a file; use ClusterAccess.addTeam/);
+    expect(() => app.synth()).toThrow(/Platform\/Access\/Default: the desired state is \d+ KB and is shipped as a file, but its 3000 values known only at deploy time \(ARNs of roles created in the app\) need \d+ KB beside it, more than the 200 KB a custom resource carries. Spread the teams over more nested stacks with the ClusterAccess's teamBatches/);
+  });
+
+  test('realistic teams synthesize without tuning: 100 teams of 5 namespaces, half of them created', () => {
+    const { app, stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    for (let i = 0; i < 100; i++) {
+      access.addTeam(`Team${i}`, { namespaces: [0, 1, 2, 3, 4].map((n) => `team-${i}-ns-${n}`), createNamespaces: i % 2 === 0 });
+    }
+    const assembly = app.synth();
+    const resource = Object.values(Template.fromStack(stack).findResources('Custom::EksClusterAccess'))[0] as any;
+    const text = fs.readFileSync(path.join(assembly.directory, `asset.${resource.Properties.s3Key.replace('.json', '')}.json`), 'utf8');
+    const state = applyDesiredStateSubstitutions(JSON.parse(text), flatten(resource.Properties.substitutions));
+    expect(Buffer.byteLength(text)).toBeGreaterThan(INLINE_LIMIT_BYTES);
+    expect(state.manifests.filter((m) => m.kind === 'Namespace')).toHaveLength(250);
+    expect(state.manifests.filter((m) => m.kind === 'RoleBinding')).toHaveLength(500);
+    expect(state.accessEntries).toHaveLength(100);
+    // eks-access report --app and diff --app read it as the handler does: role ARNs, no placeholders.
+    const fromApp = desiredStatesOfApp(assembly.directory).states[0].state;
+    expect(fromApp.accessEntries[0].principalArn).toMatch(/^arn:aws:iam::111122223333:role\/\$\{AccessTeam0Role[0-9A-F]+\}$/);
+    expect(JSON.stringify(fromApp)).not.toContain('cdk-eks-access:');
+  });
+
+  test('a team with more Kubernetes objects than a custom resource applies is refused, naming the team and the limit', () => {
+    const { app, stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    access.addTeam('Small', { namespaces: ['small'] });
+    access.addTeam('Huge', { namespaces: Array.from({ length: MAX_OBJECTS_PER_RESOURCE / 2 + 1 }, (_, i) => `huge-${i}`), createNamespaces: true });
+    expect(() => app.synth()).toThrow(`team Platform/Access/Huge alone makes ${MAX_OBJECTS_PER_RESOURCE + 2} Kubernetes objects (namespaces, roles and bindings), more than the ${MAX_OBJECTS_PER_RESOURCE} one custom resource applies within its handler's time; split it into several teams (fewer namespaces each)`);
+  });
+
+  test('a batch with more objects than that is refused, naming its largest teams and teamBatches', () => {
+    const { app, stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod' });
+    for (let i = 0; i < 160; i++) {
+      access.addTeam(`Team${i}`, { namespaces: Array.from({ length: 10 }, (_, n) => `team-${i}-ns-${n}`), createNamespaces: true });
+    }
+    expect(() => app.synth()).toThrow(/Platform\/Access\/Default: this custom resource would apply 3200 Kubernetes objects .*, more than the 3000 one applies within its handler's time. The largest: team Platform\/Access\/Team0 \(20\), .*Spread the teams over more nested stacks with the ClusterAccess's teamBatches/);
   });
 
   test('applyDesiredStateOverrides refuses fields other than the envelope', () => {

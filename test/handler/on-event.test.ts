@@ -4,8 +4,8 @@
  */
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { state } from './fixtures';
-import { physicalResourceId } from '../../lib/core/desired-state';
+import { entry, state } from './fixtures';
+import { physicalResourceId, substitutionPlaceholder } from '../../lib/core/desired-state';
 import { decodeEvent } from '../../lib/handler/event';
 import { onEvent } from '../../lib/handler/index';
 import { EKS_ENDPOINT_ENV, S3_ENDPOINT_ENV } from '../../lib/io/endpoints';
@@ -27,6 +27,14 @@ beforeAll(async () => {
     if (req.url === '/assets-bucket/states/big.json') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(state({ clusterName: 'from-s3' })));
+    } else if (req.url === '/assets-bucket/states/placeholders.json') {
+      // Roles created in the app: their ARNs are placeholders, their values travel inline.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(state({
+        clusterName: 'from-s3',
+        awsAuth: { mapRoles: [{ rolearn: substitutionPlaceholder(0), username: 'dev', groups: ['devs'] }], mapUsers: [], mapAccounts: [] },
+        accessEntries: [entry(substitutionPlaceholder(1), { kubernetesGroups: ['devs'] })],
+      })));
     } else {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
@@ -115,6 +123,19 @@ describe('decodeEvent', () => {
     expect(decoded.desired).toMatchObject({ clusterName: 'from-s3', kubernetesRoleArn });
     await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { ...location, overrides: '{"ownerId":"x"}' } }, quiet, 'us-east-1'))
       .rejects.toThrow(/s3:\/\/assets-bucket\/states\/big.json: the desired state overrides may set only .* not "ownerId"/);
+  });
+
+  test('replaces the placeholders of the state read from S3 by the inline substitutions (ARNs of roles created in the app)', async () => {
+    const arns = ['arn:aws:iam::111122223333:role/team-dev', 'arn:aws:iam::111122223333:role/teams/team-dev'];
+    const location = { s3Bucket: 'assets-bucket', s3Key: 'states/placeholders.json', substitutions: JSON.stringify(arns) };
+    const decoded = await decodeEvent({ RequestType: 'Create', ResourceProperties: location }, quiet, 'us-east-1');
+    expect(decoded.desired.awsAuth.mapRoles).toEqual([{ rolearn: arns[0], username: 'dev', groups: ['devs'] }]);
+    expect(decoded.desired.accessEntries.map((e) => e.principalArn)).toEqual([arns[1]]);
+    // A placeholder without its value, or values that are not strings, fail before any AWS call.
+    await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { ...location, substitutions: JSON.stringify([arns[0]]) } }, quiet, 'us-east-1'))
+      .rejects.toThrow('s3://assets-bucket/states/placeholders.json: the desired state names substitution 1, but only 1 were given');
+    await expect(decodeEvent({ RequestType: 'Create', ResourceProperties: { ...location, substitutions: '[1,2]' } }, quiet, 'us-east-1'))
+      .rejects.toThrow(/the desired state substitutions must be a JSON list of strings/);
   });
 
   test('a Delete whose desired state cannot be read removes by the owner its physical ID names (the stack deletion is not blocked)', async () => {
