@@ -14,6 +14,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { AccessEntrySpec } from './core/access-entry';
 import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS, substitutionPlaceholder } from './core/desired-state';
+import { DesiredPermissionSetMapping } from './core/permission-sets';
 import { IdentityRegistry } from './identity-registry';
 import { ownerIdFor } from './owner-id';
 import { manifestKey, manifestProblems, sortManifests } from './rbac/manifests';
@@ -150,7 +151,7 @@ export class AccessPayload extends Construct {
     const accessEntriesCertain = p.mechanism === 'AUTO' && (p.targetAuthenticationMode === 'API' || p.targetAuthenticationMode === 'API_AND_CONFIG_MAP');
     const warnings = accessEntriesCertain ? report.warnings.filter((w) => !w.includes('has no aws-auth equivalent')) : report.warnings;
     warnings.push(...this.mappingsWithoutPermissions());
-    return { state: this.state(awsAuth, accessEntries), errors, warnings };
+    return { state: this.state(awsAuth, accessEntries, this.registry.permissionSets()), errors, warnings };
   }
 
   /**
@@ -169,7 +170,7 @@ export class AccessPayload extends Construct {
       .map((m) => `${m.source}: ${m.label} gets no Kubernetes groups and no access policies${m.username === undefined ? '' : `, and no RBAC binding of this ClusterAccess names its username "${m.username}"`}: it can sign in but do nothing. Give it groups that RBAC binds (groups: [...] and a team's clusterRole or addManifest), or accessPolicies; a username alone grants nothing`);
   }
 
-  private state(awsAuth: DesiredAwsAuth, accessEntries: AccessEntrySpec[]): DesiredClusterAccess {
+  private state(awsAuth: DesiredAwsAuth, accessEntries: AccessEntrySpec[], permissionSets: DesiredPermissionSetMapping[]): DesiredClusterAccess {
     const p = this.props;
     return {
       version: DESIRED_STATE_VERSION,
@@ -184,6 +185,7 @@ export class AccessPayload extends Construct {
       awsAuth,
       accessEntries,
       manifests: this.manifestList(),
+      ...(permissionSets.length > 0 ? { permissionSets } : {}),
       ...(p.migrateFromAwsAuth ? { migrateFromAwsAuth: true, pruneMigratedAwsAuthEntries: p.pruneMigratedAwsAuthEntries ?? false } : {}),
     };
   }

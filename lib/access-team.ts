@@ -109,6 +109,25 @@ export interface AccessTeamOptions {
   readonly role?: iam.IRole;
 
   /**
+   * Give the team's access to an IAM Identity Center permission set instead of an IAM role and
+   * group: the role IAM Identity Center made for it in the cluster's account
+   * (`AWSReservedSSO_<name>_<suffix>`), resolved by the handler at deploy time. No IAM role or
+   * group is created: who is in the team is decided in IAM Identity Center (its assignments).
+   * Excludes `role`, `group`, `groupName`, `createGroup` and the options of a new role.
+   *
+   * @default - no permission set: an IAM role (new, or `role`)
+   */
+  readonly permissionSet?: string;
+
+  /**
+   * Create an IAM group whose members may assume the team's role. Without one, give others the
+   * right to assume the role with `grantAssume` (or through the role's own trust policy).
+   *
+   * @default - true, unless `group` or `permissionSet` is given
+   */
+  readonly createGroup?: boolean;
+
+  /**
    * Path of the new role, e.g. `/teams/`. aws-auth entries use the role's ARN without the path
    * (the authenticator drops it), access entries the full ARN: both are handled automatically.
    *
@@ -156,10 +175,15 @@ export interface AccessTeamProps extends AccessTeamOptions {
 export class AccessTeam extends Construct {
   /** The team's name. */
   public readonly teamName: string;
-  /** The role the team's members assume. */
-  public readonly role: iam.IRole;
-  /** The group whose members may assume the role. */
-  public readonly group: iam.IGroup;
+  /**
+   * The role the team's members assume; undefined for a team of an IAM Identity Center permission
+   * set (its role is only known in the account, at deploy time).
+   */
+  public readonly role?: iam.IRole;
+  /** The group whose members may assume the role; undefined when the team has none. */
+  public readonly group?: iam.IGroup;
+  /** The IAM Identity Center permission set of the team, if it has one. */
+  public readonly permissionSet?: string;
   /** The Kubernetes groups of the team's role. */
   public readonly kubernetesGroups: string[];
 
@@ -177,17 +201,15 @@ export class AccessTeam extends Construct {
       throw new AccessConfigError(`${this.node.path}: a team needs at least one Kubernetes group (its RBAC bindings name them)`);
     }
     props.clusterAccess._registerTeam(this);
-
-    this.role = props.role ?? this.createRole(props);
-    if (props.role && (props.requireMfa || props.rolePath || props.roleName || props.maxSessionDuration)) {
-      throw new AccessConfigError(`${this.node.path}: requireMfa, rolePath, roleName and maxSessionDuration apply to a new role; they cannot change the existing role ${props.role.node.path}`);
-    }
-    this.group = props.group ?? this.createGroup(props);
-    if (props.group) {
-      if (props.groupName) {
-        throw new AccessConfigError(`${this.node.path}: groupName applies to a new group, not to the existing group ${props.group.node.path}`);
+    checkTeamProps(this, props);
+    this.permissionSet = props.permissionSet;
+    if (props.permissionSet === undefined) {
+      const role = props.role ?? this.createRole(props);
+      this.role = role;
+      if (props.group) {
+        role.grantAssumeRole(props.group);
       }
-      this.role.grantAssumeRole(props.group);
+      this.group = props.group ?? ((props.createGroup ?? true) ? this.createGroup(props, role) : undefined);
     }
 
     this.mapIntoCluster(props);
@@ -195,6 +217,9 @@ export class AccessTeam extends Construct {
 
   /** Makes an IAM user a member of the team (it joins the team's group). */
   public addMember(user: iam.IUser): void {
+    if (!this.group) {
+      throw new AccessConfigError(`${this.node.path}.addMember(${user.node.path}): the team has no IAM group (${this.permissionSet !== undefined ? `its members are whoever IAM Identity Center assigns permission set ${this.permissionSet} to` : 'createGroup: false'}); ${this.permissionSet !== undefined ? 'assign the user the permission set in IAM Identity Center' : 'give the user the right to assume the team\'s role with grantAssume, or give the team a group'}`);
+    }
     user.addToGroup(this.group);
   }
 
@@ -204,6 +229,9 @@ export class AccessTeam extends Construct {
    * `requireMfa` the principal must also have signed in with MFA.
    */
   public grantAssume(principal: iam.IPrincipal): iam.Grant {
+    if (!this.role) {
+      throw new AccessConfigError(`${this.node.path}.grantAssume: the team's role is IAM Identity Center's role for permission set ${this.permissionSet}, which only IAM Identity Center lets people assume; assign the permission set instead`);
+    }
     return this.role.grantAssumeRole(principal);
   }
 
@@ -221,11 +249,11 @@ export class AccessTeam extends Construct {
     });
   }
 
-  private createGroup(props: AccessTeamOptions): iam.Group {
+  private createGroup(props: AccessTeamOptions, role: iam.IRole): iam.Group {
     const group = new iam.Group(this, 'Group', { groupName: props.groupName });
     const statement = new iam.PolicyStatement({
       actions: ['sts:AssumeRole'],
-      resources: [this.role.roleArn],
+      resources: [role.roleArn],
       conditions: props.requireMfa ? { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } : undefined,
     });
     // Inline in the group itself: no separate AWS::IAM::Policy, so a team is two resources.
@@ -242,13 +270,11 @@ export class AccessTeam extends Construct {
     const source = `team ${this.node.path}`;
     const groups = this.kubernetesGroups;
     const username = props.username ?? `${this.teamName}:{{SessionName}}`;
-    const forms = access._forms('role', this.role, source);
-    const record = identityRecord('role', forms, source, {
-      username,
-      groups,
-      accessPolicies: props.accessPolicies,
-      allowSystemMasters: props.allowSystemMasters,
-    }, access._partition);
+    const forms = this.role ? access._forms('role', this.role, source) : access._permissionSetForms(this.permissionSet!, source);
+    const record = {
+      ...identityRecord('role', forms, source, { username, groups, accessPolicies: props.accessPolicies, allowSystemMasters: props.allowSystemMasters }, access._partition),
+      ...(this.permissionSet !== undefined ? { permissionSet: this.permissionSet } : {}),
+    };
     // The default username is an aws-auth template; access entries get EKS's own default.
     payload.registry.add(props.username === undefined ? { ...record, username: undefined, awsAuthUsername: username } : record);
 
@@ -300,6 +326,29 @@ export class AccessTeam extends Construct {
     } else if (role.needsResolution) {
       payload.addClusterRoleReference(role.roleName, source);
     }
+  }
+}
+
+/** Options that exclude each other, refused with the construct named. */
+function checkTeamProps(team: Construct, props: AccessTeamOptions): void {
+  const path = team.node.path;
+  const given = (names: (keyof AccessTeamOptions)[]) => names.filter((n) => props[n] !== undefined);
+  const newRoleOptions = given(['requireMfa', 'rolePath', 'roleName', 'maxSessionDuration']);
+  if (props.permissionSet !== undefined) {
+    const clash = given(['role', 'group', 'groupName', 'createGroup', ...newRoleOptions]);
+    if (clash.length > 0) {
+      throw new AccessConfigError(`${path}: permissionSet "${props.permissionSet}" gives the team IAM Identity Center's role and no IAM group; ${clash.join(', ')} cannot go with it`);
+    }
+    return;
+  }
+  if (props.role && newRoleOptions.length > 0) {
+    throw new AccessConfigError(`${path}: requireMfa, rolePath, roleName and maxSessionDuration apply to a new role; they cannot change the existing role ${props.role.node.path}`);
+  }
+  if (props.group && (props.groupName !== undefined || props.createGroup !== undefined)) {
+    throw new AccessConfigError(`${path}: groupName and createGroup apply to a new group, not to the existing group ${props.group.node.path}`);
+  }
+  if (props.createGroup === false && props.groupName !== undefined) {
+    throw new AccessConfigError(`${path}: groupName names a new group, and createGroup is false`);
   }
 }
 

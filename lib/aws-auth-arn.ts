@@ -64,3 +64,12 @@ export function userForms(user: IUser): PrincipalForms {
   }
   return { principalArn: arn, awsAuthArn: arn, concrete: false, pathUnknown: false, label: `user ${user.node.path} (ARN known at deploy time)` };
 }
+
+/**
+ * The forms of an IAM Identity Center permission set's role, which only the handler can resolve
+ * (its name has a suffix nobody knows before): a key in place of the ARNs, and a readable label.
+ */
+export function permissionSetForms(permissionSetName: string): PrincipalForms {
+  const key = `permission-set:${permissionSetName}`;
+  return { principalArn: key, awsAuthArn: key, concrete: false, pathUnknown: false, label: `permission set ${permissionSetName} (its role is resolved at deploy time)` };
+}

@@ -180,6 +180,15 @@ export class ClusterPolicy extends Construct {
     }
   }
 
+  /**
+   * `iam:ListRoles`, with which the handler finds the roles IAM Identity Center made for the
+   * permission sets it maps (their names end in a suffix only known in the account). IAM offers no
+   * narrower resource for listing roles than every role (`*`); nothing else is granted for it.
+   */
+  public allowListIdentityCenterRoles(): void {
+    this.allow(['iam:ListRoles'], '*');
+  }
+
   /** Reads of the migration from aws-auth: EKS-managed roles of the cluster, principals' full ARNs in IAM. */
   private grantMigrationReads(): void {
     const p = this.p;

@@ -8,14 +8,16 @@ import { Construct } from 'constructs';
 import { AccessPayload } from './access-payload';
 import { AccessPolicy, AccessScope } from './access-policy';
 import { AccessTeam, AccessTeamOptions } from './access-team';
-import { roleForms, userForms } from './aws-auth-arn';
+import { permissionSetForms, roleForms, userForms } from './aws-auth-arn';
 import { ClusterAccessProvider, ClusterPermissions, ClusterPolicy } from './cluster-access-provider';
 import { AccessConfigError } from './core/arn';
 import { AuthenticationMode, KubernetesManifest } from './core/desired-state';
+import { isPermissionSetName } from './core/permission-sets';
 import { associationSpec, identityRecord } from './identity-registry';
 import { AccessMechanism, KubernetesIdentityOptions, NodeRoleMappingOptions } from './kubernetes-identity';
 import { otherAwsAuthWriters } from './private/aws-auth-writers';
 import { resolveClusterTarget } from './private/cluster-target';
+import { warnOfIamQuotas } from './private/iam-quotas';
 import { BUILT_IN_CLUSTER_ROLES, manifestsToYaml, ownershipLabels } from './rbac/manifests';
 
 /** Properties of a {@link ClusterAccess}. */
@@ -294,7 +296,10 @@ export class ClusterAccess extends Construct {
     }
     const awsAuthUse = { mechanism: this.mechanism, targetAuthenticationMode: props.authenticationMode as string | undefined };
     this.node.addValidation({
-      validate: () => [...this.principalsInSeveralBatches(), ...this.teamCounts(), ...otherAwsAuthWriters(this, target, awsAuthUse)],
+      validate: () => {
+        warnOfIamQuotas(this);
+        return [...this.principalsInSeveralBatches(), ...this.teamCounts(), ...otherAwsAuthWriters(this, target, awsAuthUse)];
+      },
     });
   }
 
@@ -310,6 +315,21 @@ export class ClusterAccess extends Construct {
   /** Maps an IAM user to a Kubernetes username and groups. Prefer roles: users have long-lived keys. */
   public mapUser(user: iam.IUser, options: KubernetesIdentityOptions = {}): void {
     this.add({ kind: 'user', principal: user, source: `${this.node.path}.mapUser(${user.node.path})`, options });
+  }
+
+  /**
+   * Maps an IAM Identity Center permission set: the role IAM Identity Center made for it in the
+   * cluster's account (`AWSReservedSSO_<name>_<suffix>` under `/aws-reserved/sso.amazonaws.com/`),
+   * whose suffix is only known there. The handler resolves it at deploy time (`iam:ListRoles`):
+   * aws-auth gets the role's ARN without its path, the access entry the full ARN. The permission
+   * set must be assigned to someone in the cluster's account (or the deployment fails, naming it).
+   *
+   * @param permissionSetName the permission set's name, as IAM Identity Center shows it (case-sensitive)
+   */
+  public mapPermissionSet(permissionSetName: string, options: KubernetesIdentityOptions = {}): void {
+    const source = `${this.node.path}.mapPermissionSet(${permissionSetName})`;
+    const forms = this._permissionSetForms(permissionSetName, source);
+    this.main.registry.add({ ...identityRecord('role', forms, source, options, this.payloadProps.partition), permissionSet: permissionSetName });
   }
 
   /**
@@ -429,6 +449,18 @@ export class ClusterAccess extends Construct {
   /** Identity forms of a principal, with errors that name the caller. @internal */
   public _forms(kind: 'role' | 'user', principal: iam.IRole | iam.IUser, source: string) {
     return this.forms(kind, principal, source);
+  }
+
+  /**
+   * The forms of a permission set's role, after checking its name; lets the handler list IAM
+   * Identity Center's roles. @internal
+   */
+  public _permissionSetForms(permissionSetName: string, source: string) {
+    if (Token.isUnresolved(permissionSetName) || !isPermissionSetName(permissionSetName)) {
+      throw new AccessConfigError(`${source}: "${permissionSetName}" is not a permission set name (1-32 letters, digits and +=,.@_-, known at synth time)`);
+    }
+    this.clusterPolicy.allowListIdentityCenterRoles();
+    return permissionSetForms(permissionSetName);
   }
 
   /** Partition of access policy ARNs. @internal */

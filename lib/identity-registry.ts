@@ -9,6 +9,7 @@ import { AccessEntrySpec, AccessEntryType, AccessPolicyAssociationSpec, accessEn
 import { awsAuthRoleArn, isAccountId, principalArnProblem } from './core/arn';
 import { TEMPLATE_VARIABLES, unknownTemplateVariables } from './core/aws-auth/templates';
 import { AccessMechanism, DesiredAwsAuth, DesiredRoleMapping, DesiredUserMapping } from './core/desired-state';
+import { DesiredPermissionSetMapping } from './core/permission-sets';
 import { KubernetesIdentityOptions } from './kubernetes-identity';
 
 export const SYSTEM_MASTERS = 'system:masters';
@@ -35,6 +36,11 @@ export interface IdentityRecord {
   readonly allowSystemMasters: boolean;
   /** Only grants access policies (`grantAccessPolicy`): merges with any mapping of the principal. */
   readonly policyOnly?: boolean;
+  /**
+   * The principal is the role of this IAM Identity Center permission set, resolved by the handler
+   * at deploy time (`forms` then hold a key, not an ARN).
+   */
+  readonly permissionSet?: string;
 }
 
 /** Problems found while rendering, split by severity. */
@@ -45,6 +51,9 @@ export interface RenderReport {
 
 export class IdentityRegistry {
   private readonly records = new Map<string, IdentityRecord>();
+  /** The two forms of each permission set, as the last awsAuth() and accessEntries() rendered them. */
+  private readonly permissionSetAwsAuth = new Map<string, Omit<DesiredRoleMapping, 'rolearn'>>();
+  private readonly permissionSetEntries = new Map<string, Omit<AccessEntrySpec, 'principalArn'>>();
   private readonly accounts = new Map<string, string>();
   private readonly errors: string[] = [];
 
@@ -118,10 +127,11 @@ export class IdentityRegistry {
     const mapRoles: DesiredRoleMapping[] = [];
     const mapUsers: DesiredUserMapping[] = [];
     const byAwsAuthArn = new Map<string, IdentityRecord>();
+    this.permissionSetAwsAuth.clear();
     for (const r of this.records.values()) {
       const arn = r.forms.awsAuthArn;
       const clash = byAwsAuthArn.get(arn);
-      if (clash && Token.isUnresolved(arn) === false) {
+      if (clash && Token.isUnresolved(arn) === false && !r.permissionSet) {
         report.errors.push(`${r.forms.principalArn} (by ${r.source}) and ${clash.forms.principalArn} (by ${clash.source}) are the same role for aws-auth, which ignores role paths (${arn})`);
         continue;
       }
@@ -136,8 +146,9 @@ export class IdentityRegistry {
         groups = r.node.windows ? [...NODE_GROUPS, WINDOWS_NODE_GROUP] : [...NODE_GROUPS];
       } else {
         // The authenticator has no default username: an entry without one authenticates as the
-        // empty username. Default to the entry's own ARN, as the options document.
-        username = r.awsAuthUsername ?? r.username ?? arn;
+        // empty username. Default to the entry's own ARN, as the options document (for a
+        // permission set, the handler puts in its role's ARN once resolved).
+        username = r.awsAuthUsername ?? r.username ?? (r.permissionSet ? undefined : arn);
         groups = [...r.groups];
         for (const p of r.accessPolicies) {
           const name = policyName(p.policyArn);
@@ -156,7 +167,9 @@ export class IdentityRegistry {
       if (r.kind === 'role' && this.isKubernetesRole(r) && !groups.includes(SYSTEM_MASTERS)) {
         report.errors.push(`${r.source}: ${describe(r.forms)} is the kubernetesAdminRole, through which the handler reaches Kubernetes, and this maps it without ${SYSTEM_MASTERS}: the authenticator uses the last aws-auth entry of a role, so this entry would take the handler's admin access away (it could no longer apply or undo anything). Do not map that role, or map it with groups ['${SYSTEM_MASTERS}'] and allowSystemMasters: true`);
       }
-      if (r.kind === 'role') {
+      if (r.permissionSet) {
+        this.permissionSetAwsAuth.set(r.permissionSet, omitUndefined({ username, groups }));
+      } else if (r.kind === 'role') {
         mapRoles.push(omitUndefined({ rolearn: arn, username, groups }));
       } else {
         mapUsers.push(omitUndefined({ userarn: arn, username, groups }));
@@ -181,6 +194,7 @@ export class IdentityRegistry {
   /** The access-entry form of every identity. */
   public accessEntries(report: RenderReport): AccessEntrySpec[] {
     const entries: AccessEntrySpec[] = [];
+    this.permissionSetEntries.clear();
     for (const r of this.records.values()) {
       let entry: AccessEntrySpec;
       if (r.node) {
@@ -200,15 +214,21 @@ export class IdentityRegistry {
           accessPolicies: policies,
         });
       }
-      entries.push(entry);
+      if (r.permissionSet) {
+        const { principalArn: _resolvedAtDeployTime, ...withoutPrincipal } = entry;
+        void _resolvedAtDeployTime;
+        this.permissionSetEntries.set(r.permissionSet, withoutPrincipal);
+      } else {
+        entries.push(entry);
+      }
       if (!r.node && looksLikeNodeMapping(r)) {
         // Its system: groups and username would be refused one by one; the fix is one call.
         report.errors.push(`${r.source}: ${describe(r.forms)} is mapped as a node role (${nodeLikeParts(r).join(', ')}): map node roles with mapNodeRole(role) (windows: true for Windows nodes), which writes the aws-auth entry nodes need and an EC2_LINUX or EC2_WINDOWS access entry; access entries refuse system: groups and usernames`);
         continue;
       }
       // A deploy-time ARN or account cannot be compared now; EKS compares them at deploy time.
-      const concrete = !Token.isUnresolved(entry.principalArn) && this.clusterAccount !== undefined && !Token.isUnresolved(this.clusterAccount);
-      for (const p of accessEntryProblems(checkable(entry), concrete ? { clusterAccount: this.clusterAccount } : {})) {
+      const concrete = r.forms.concrete && this.clusterAccount !== undefined && !Token.isUnresolved(this.clusterAccount);
+      for (const p of accessEntryProblems(checkable(entry, r.forms.concrete), concrete ? { clusterAccount: this.clusterAccount } : {})) {
         report.errors.push(`${r.source}: ${readable(p, r.forms)}`);
       }
     }
@@ -216,6 +236,18 @@ export class IdentityRegistry {
       report.warnings.push(`${source}: account ${account} is mapped in aws-auth only; access entries have no account-wide mapping, so it has no effect while the cluster uses access entries`);
     }
     return entries;
+  }
+
+  /**
+   * The permission sets, in both forms (what the mechanism does not use is left empty): call after
+   * {@link render}.
+   */
+  public permissionSets(): DesiredPermissionSetMapping[] {
+    return [...this.records.values()].filter((r) => r.permissionSet).map((r) => ({
+      permissionSetName: r.permissionSet!,
+      awsAuth: this.permissionSetAwsAuth.get(r.permissionSet!) ?? { groups: [] },
+      accessEntry: this.permissionSetEntries.get(r.permissionSet!) ?? { type: 'STANDARD', kubernetesGroups: [], accessPolicies: [] },
+    }));
   }
 
   /** Errors of the mechanism-independent kind (conflicts, malformed input) and of the chosen mechanism. */
@@ -289,8 +321,8 @@ const PLACEHOLDER_ARN = 'arn:aws:iam::000000000000:role/resolved-at-deploy-time'
 const PLACEHOLDER_USERNAME = 'resolved-at-deploy-time';
 
 /** A copy whose tokens are replaced by valid placeholders, so only synth-known values are checked. */
-function checkable(entry: AccessEntrySpec): AccessEntrySpec {
-  const principalArn = Token.isUnresolved(entry.principalArn) ? PLACEHOLDER_ARN : entry.principalArn;
+function checkable(entry: AccessEntrySpec, concrete: boolean): AccessEntrySpec {
+  const principalArn = concrete ? entry.principalArn : PLACEHOLDER_ARN;
   return {
     ...entry,
     principalArn,

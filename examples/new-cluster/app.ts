@@ -58,7 +58,7 @@ export class NewClusterStack extends Stack {
     });
     this.access.addTeam('Auditors', { clusterRole: KubernetesClusterRole.VIEW });
 
-    new CfnOutput(this, 'DevRoleArn', { value: dev.role.roleArn, description: 'Developers: aws eks update-kubeconfig --role-arn <this>' });
+    new CfnOutput(this, 'DevRoleArn', { value: dev.role!.roleArn, description: 'Developers: aws eks update-kubeconfig --role-arn <this>' });
   }
 }
 

@@ -6,6 +6,7 @@
 import { accessEntryProblems } from './access-entry';
 import { AccessConfigError, principalArnProblem, isAccountId } from './arn';
 import { AUTHENTICATION_MODES, DESIRED_STATE_VERSION, DesiredClusterAccess } from './desired-state';
+import { permissionSetProblems } from './permission-sets';
 
 /** Kinds the handler applies, in the order it applies them (namespaces first, bindings last). */
 export const MANIFEST_KINDS = ['Namespace', 'ClusterRole', 'Role', 'ClusterRoleBinding', 'RoleBinding'] as const;
@@ -76,6 +77,7 @@ export function desiredStateProblems(state: DesiredClusterAccess): string[] {
   }
   problems.push(...manifestProblems(state));
   problems.push(...migrationProblems(state));
+  problems.push(...permissionSetProblems(state.permissionSets));
   return problems;
 }
 

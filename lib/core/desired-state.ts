@@ -5,6 +5,7 @@
  * cluster's authentication mode and applies the matching form. Nothing here does I/O.
  */
 import { AccessEntrySpec } from './access-entry';
+import type { DesiredPermissionSetMapping } from './permission-sets';
 
 /** Bumped on any incompatible change; the handler refuses versions it does not know. */
 export const DESIRED_STATE_VERSION = 1;
@@ -87,6 +88,12 @@ export interface DesiredClusterAccess {
   readonly accessEntries: AccessEntrySpec[];
   /** RBAC objects applied with server-side apply, in this order (namespaces first). */
   readonly manifests: KubernetesManifest[];
+  /**
+   * IAM Identity Center permission sets mapped like roles: their roles are only known in the
+   * cluster's account at deploy time, so the handler resolves each (`lib/core/permission-sets.ts`)
+   * into an aws-auth entry and an access entry before planning. Absent: none.
+   */
+  readonly permissionSets?: DesiredPermissionSetMapping[];
   /**
    * Move the live aws-auth to access entries: the handler plans the migration at deploy time and
    * creates the planned entries as this owner's (tagged {@link MIGRATED_FROM_KEY}), besides

@@ -92,7 +92,8 @@ async function run(request: DecodedRequest, deadline: Deadline, log: Logger): Pr
     throw new Error('no AWS region: set the desired state\'s region or AWS_REGION');
   }
   const eksClient = createEksClient(region);
-  const iamClient = request.desired.migrateFromAwsAuth ? createIamClient(region) : undefined;
+  const usesIam = request.desired.migrateFromAwsAuth === true || (request.desired.permissionSets ?? []).length > 0;
+  const iamClient = usesIam ? createIamClient(region) : undefined;
   const connections: KubernetesConnection[] = [];
   try {
     return await reconcile(request, {

@@ -14,6 +14,7 @@
 import { keepOnDelete, reconcileAwsAuth } from './aws-auth-reconcile';
 import { DecodedRequest } from './event';
 import { finishAwsAuthMigration, planAwsAuthMigration } from './migration';
+import { resolveRequestPermissionSets } from './permission-sets';
 import { applyPrepared, deleteUnwanted, otherOwnerIds } from './rbac';
 import { accessEntrySnapshot, entriesAfter, isNodeType, planAccessEntries, AccessEntryAction, AccessEntryPlan, PlanInput } from '../core/access-entries-plan';
 import { AccessEntrySpec } from '../core/access-entry';
@@ -57,7 +58,10 @@ export interface ReconcileDeps {
   readonly pollMs?: number;
   /** Timing of the cluster lease (tests shorten it). */
   readonly lease?: { readonly durationSeconds?: number; readonly pollMs?: number };
-  /** IAM, where the migration from aws-auth learns role paths (`migrateFromAwsAuth`); absent: not consulted. */
+  /**
+   * IAM, where the migration from aws-auth learns role paths (`migrateFromAwsAuth`) and IAM
+   * Identity Center permission sets are resolved to their roles; absent: not consulted.
+   */
   readonly iam?: EksSender;
 }
 
@@ -86,9 +90,11 @@ export async function reconcile(request: DecodedRequest, deps: ReconcileDeps): P
   const written: string[] = [];
   let run: Reconciliation | undefined;
   try {
+    // IAM Identity Center permission sets: their roles, resolved before anything is planned.
+    const resolved = await resolveRequestPermissionSets(request, deps);
     // migrateFromAwsAuth: the live aws-auth, planned into extra desired entries before the run.
-    const migration = await planAwsAuthMigration(request, deps, written);
-    run = new Reconciliation(migration?.request ?? request, deps, written);
+    const migration = await planAwsAuthMigration(resolved, deps, written);
+    run = new Reconciliation(migration?.request ?? resolved, deps, written);
     const outcome = await run.execute();
     return migration ? await finishAwsAuthMigration(migration, outcome, deps) : outcome;
   } catch (error) {

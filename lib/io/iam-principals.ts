@@ -88,12 +88,21 @@ async function lookUp(iam: EksSender, arn: string): Promise<{ arn?: string }> {
 /** The IAM Identity Center roles of these permission sets. */
 async function ssoRoles(iam: EksSender, permissionSets: readonly string[]): Promise<string[]> {
   const prefixes = permissionSets.map((s) => `${SSO_ROLE_PREFIX}${s}_`.toLowerCase());
+  const roles = await identityCenterRoleArns(iam);
+  return roles.filter((arn) => prefixes.some((prefix) => arn.slice(arn.lastIndexOf('/') + 1).toLowerCase().startsWith(prefix)));
+}
+
+/**
+ * Full ARNs of every role IAM Identity Center made in the caller's account (all under
+ * `/aws-reserved/sso.amazonaws.com/`, every page): where the handler finds a permission set's role.
+ */
+export async function identityCenterRoleArns(iam: EksSender): Promise<string[]> {
   const arns: string[] = [];
   let marker: string | undefined;
   do {
     const page = await iam.send<ListRolesCommandOutput>(new ListRolesCommand({ PathPrefix: SSO_ROLE_PATH, Marker: marker }));
     for (const r of page.Roles ?? []) {
-      if (r.Arn && r.RoleName && prefixes.some((prefix) => r.RoleName!.toLowerCase().startsWith(prefix))) {
+      if (r.Arn && r.RoleName) {
         arns.push(r.Arn);
       }
     }

@@ -24,7 +24,7 @@ describe('AccessTeam', () => {
     template.hasResourceProperties('AWS::IAM::Group', {
       Policies: [{
         PolicyName: 'AssumeTeamRole',
-        PolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [stack.getLogicalId(team.role.node.defaultChild as iam.CfnRole), 'Arn'] } }] },
+        PolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [stack.getLogicalId(team.role!.node.defaultChild as iam.CfnRole), 'Arn'] } }] },
       }],
     });
     expect(team.teamName).toBe('dev');
@@ -35,7 +35,7 @@ describe('AccessTeam', () => {
     const { stack } = newStack();
     const team = access(stack).addTeam('Dev', { namespaces: ['dev'] });
     const state = desiredState(stack);
-    const roleRef = `\${${stack.getLogicalId(team.role.node.defaultChild as iam.CfnRole)}.Arn}`;
+    const roleRef = `\${${stack.getLogicalId(team.role!.node.defaultChild as iam.CfnRole)}.Arn}`;
     expect(state.awsAuth.mapRoles).toEqual([{ rolearn: roleRef, username: 'dev:{{SessionName}}', groups: ['team:dev'] }]);
     expect(state.accessEntries).toEqual([{ principalArn: roleRef, type: 'STANDARD', kubernetesGroups: ['team:dev'], accessPolicies: [] }]);
     expect(state.manifests).toEqual([expect.objectContaining({
@@ -59,7 +59,7 @@ describe('AccessTeam', () => {
       Policies: [Match.objectLike({ PolicyDocument: { Statement: [Match.objectLike({ Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } })] } })],
     });
     const state = desiredState(stack);
-    const logicalId = stack.getLogicalId(team.role.node.defaultChild as iam.CfnRole);
+    const logicalId = stack.getLogicalId(team.role!.node.defaultChild as iam.CfnRole);
     // Access entry: full ARN with the path; aws-auth: rebuilt without it.
     expect(state.accessEntries[0].principalArn).toBe(`\${${logicalId}.Arn}`);
     expect(state.awsAuth.mapRoles[0].rolearn).toMatch(new RegExp(`:role/\\$\\{${logicalId}\\}$`));
@@ -98,10 +98,10 @@ describe('AccessTeam', () => {
     const ci = new iam.Role(stack, 'Ci', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
     team.grantAssume(ci);
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::IAM::User', { Groups: [{ Ref: stack.getLogicalId(team.group.node.defaultChild as iam.CfnGroup) }] });
+    template.hasResourceProperties('AWS::IAM::User', { Groups: [{ Ref: stack.getLogicalId(team.group!.node.defaultChild as iam.CfnGroup) }] });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: stack.getLogicalId(ci.node.defaultChild as iam.CfnRole) }],
-      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [stack.getLogicalId(team.role.node.defaultChild as iam.CfnRole), 'Arn'] } })] },
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRole', Resource: { 'Fn::GetAtt': [stack.getLogicalId(team.role!.node.defaultChild as iam.CfnRole), 'Arn'] } })] },
     });
   });
 

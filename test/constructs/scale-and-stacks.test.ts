@@ -1,5 +1,5 @@
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { desiredState, desiredStates, flatten, newStack, skipCfnSchemaValidation } from './helpers';
 import { ClusterAccess, KubernetesClusterRole } from '../../lib';
@@ -88,7 +88,7 @@ describe('team batches', () => {
     const { app, stack } = newStack();
     const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 1 });
     const team = access.addTeam('Second');
-    access.mapRole(team.role, { groups: ['extra'] });
+    access.mapRole(team.role!, { groups: ['extra'] });
     expect(() => app.synth()).toThrow(/a role is mapped by Platform\/Access\.mapRole\(Platform\/Access\/Teams1\/Second\/Role\) and by team Platform\/Access\/Teams1\/Second, which are applied by different custom resources/);
   });
 
@@ -147,5 +147,32 @@ describe('team batches', () => {
       few.addTeam(`t${i}`);
     }
     expect(() => crowded.app.synth()).toThrow(/team batch 1 \(nested stack Teams1\) holds 241 teams, more than a stack holds \(240\); raise teamBatches \(today 1\)/);
+  });
+});
+
+describe('IAM quotas', () => {
+  test('more IAM roles and groups in one account than IAM allows by default: one warning each, with the ceiling and the ways out', () => {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 4 });
+    for (let i = 0; i < 320; i++) access.addTeam(`Team${i}`, { clusterRole: KubernetesClusterRole.VIEW });
+    new ClusterAccess(stack, 'Second', { clusterName: 'test' }).mapRole(iam.Role.fromRoleArn(stack, 'Ci', 'arn:aws:iam::111122223333:role/ci'), { groups: ['ci'] });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('IAM allows per account'));
+    expect(warnings.map((w) => [w.id, w.entry.data])).toEqual([
+      ['/Platform/Access', 'this app creates 320 IAM groups in account 111122223333, more than the 300 IAM allows per account by default (and the account may hold others already); request an increase through Service Quotas (up to 500) before deploying. '
+        + 'Teams need none of their own with an IAM Identity Center permission set (permissionSet), an existing role (role), an existing group (group) or no group (createGroup: false). See docs/scale.md [ack: cdk-eks-access:iam-quota]'],
+    ]);
+  });
+
+  test('beyond what Service Quotas grants, the warning says the deployment will fail; within the default quota, no warning', () => {
+    const { stack } = newStack();
+    const access = new ClusterAccess(stack, 'Access', { clusterName: 'prod', teamBatches: 6 });
+    for (let i = 0; i < 501; i++) access.addTeam(`Team${i}`, { clusterRole: KubernetesClusterRole.VIEW });
+    const texts = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('IAM allows per account')).map((w) => w.entry.data as string);
+    expect(texts).toEqual([expect.stringMatching(/^this app creates 501 IAM groups in account 111122223333, more than the 300 IAM allows per account by default \(.*\); more than even the 500 Service Quotas grants at most: the deployment will fail\./)]);
+
+    const small = newStack();
+    const few = new ClusterAccess(small.stack, 'Access', { clusterName: 'prod' });
+    for (let i = 0; i < 10; i++) few.addTeam(`Team${i}`, { clusterRole: KubernetesClusterRole.VIEW });
+    expect(Annotations.fromStack(small.stack).findWarning('*', Match.stringLikeRegexp('IAM allows per account'))).toEqual([]);
   });
 });
