@@ -126,6 +126,9 @@ Give exactly one of --arn, --account, --service-name.
                          {{SessionNameRaw}}, {{AccessKeyID}}, {{EC2PrivateDNSName}})
   --group GROUP          Kubernetes group; repeat it or separate groups with commas
   --no-duplicate-arns    refuse when the ARN is already mapped (an identical mapping is left as is)
+  --force                write the mapping even when eks-access lint finds an error in it (such as a
+                         template the authenticator does not expand); without it such a mapping is
+                         refused and nothing is written
   --account ID           add an account to mapAccounts
   --service-name NAME    map an AWS service's role; only emr-containers exists
   --namespace NS         namespace for the service's RBAC (required with --service-name)

@@ -59,6 +59,7 @@ const COMMANDS: Record<string, Command> = {
       'username': { type: 'string' },
       'group': { type: 'string', multiple: true },
       'no-duplicate-arns': { type: 'boolean' },
+      'force': { type: 'boolean' },
       'account': { type: 'string' },
       'service-name': { type: 'string' },
       'namespace': { type: 'string' },

@@ -6,14 +6,14 @@ import { LoadedConfigMap, loadFromStore, parseStoreText } from './load';
 import { Flags, exactlyOne, listFlag, onlyWith, outputFlag, stringFlag } from './options';
 import { AccessConfigError, parsePrincipalArn, principalArnProblem } from '../core/arn';
 import {
-  AwsAuthConfigMap, EditResult, addAccount, addIdentityMapping, addServiceMapping, removeAccount,
-  removeIdentityMapping, renderAwsAuthJson, renderAwsAuthYaml,
+  AwsAuthConfigMap, EditResult, RoleMapping, UserMapping, addAccount, addIdentityMapping, addServiceMapping, awsAuthProblems,
+  removeAccount, removeIdentityMapping, renderAwsAuthJson, renderAwsAuthYaml,
 } from '../core/aws-auth';
 
 export async function mappingCreate(flags: Flags, store: AwsAuthStore, io: CliIo): Promise<number> {
   const output = outputFlag(flags, ['yaml', 'json'], 'yaml');
   const kind = exactlyOne(flags, ['arn', 'account', 'service-name']);
-  if (kind !== 'arn') onlyWith(flags, ['username', 'group', 'no-duplicate-arns'], 'arn');
+  if (kind !== 'arn') onlyWith(flags, ['username', 'group', 'no-duplicate-arns', 'force'], 'arn');
   if (kind !== 'service-name') onlyWith(flags, ['namespace', 'cluster-account', 'partition', 'rbac-file'], 'service-name');
   const namespace = stringFlag(flags, 'namespace');
   if (kind === 'service-name' && !namespace) {
@@ -26,12 +26,13 @@ export async function mappingCreate(flags: Flags, store: AwsAuthStore, io: CliIo
   let manifests: object[] | undefined;
   await applyEdit(store, io, flags, output, ({ configMap }) => {
     if (kind === 'arn') {
-      return addIdentityMapping(configMap, {
+      const result = addIdentityMapping(configMap, {
         arn: stringFlag(flags, 'arn')!,
         username: stringFlag(flags, 'username'),
         groups: listFlag(flags, 'group'),
         noDuplicateArns: flags['no-duplicate-arns'] === true,
       });
+      return guardNewMapping(configMap, result, flags.force === true);
     }
     if (kind === 'account') {
       return addAccount(configMap, stringFlag(flags, 'account')!);
@@ -65,6 +66,38 @@ export async function mappingDelete(flags: Flags, store: AwsAuthStore, io: CliIo
       : removeAccount(configMap, stringFlag(flags, 'account')!);
   });
   return EXIT_OK;
+}
+
+/**
+ * The rules of `eks-access lint` guard what `mapping create` writes: a new entry that lint finds
+ * an error in (it never does what it says, such as a `{{SessionNme}}` template the authenticator
+ * does not expand) is refused, unless `force` (an error is sometimes deliberate), in which case it
+ * is written with the errors as warnings. Lint's warnings on the entry are passed on as warnings.
+ */
+function guardNewMapping(before: AwsAuthConfigMap, result: EditResult, force: boolean): EditResult {
+  if (!result.changed) {
+    return result;
+  }
+  const { entry, location } = newEntry(before, result.configMap);
+  const alone: AwsAuthConfigMap = { ...result.configMap, mapRoles: [], mapUsers: [], mapAccounts: [], otherData: {} };
+  const lintable = location.startsWith('mapRoles') ? { ...alone, mapRoles: [entry as RoleMapping] } : { ...alone, mapUsers: [entry as UserMapping] };
+  // The edit already warns of a missing username, and of the ARN being mapped already.
+  const problems = awsAuthProblems(lintable).filter((p) => !/^no username|^duplicate/.test(p.message));
+  const errors = problems.filter((p) => p.severity === 'error').map((p) => p.message);
+  const warnings = problems.filter((p) => p.severity === 'warning').map((p) => `${location}: ${p.message}`);
+  if (errors.length > 0 && !force) {
+    throw new AccessConfigError(`refusing to write ${location}, which eks-access lint finds errors in (nothing was written):\n- ${errors.join('\n- ')}\nFix the mapping, or give --force to write it as it is`);
+  }
+  const forced = errors.map((e) => `${location} written despite a lint error (--force): ${e}`);
+  return { ...result, warnings: [...result.warnings, ...forced, ...warnings] };
+}
+
+/** The entry `addIdentityMapping` appended, and where. */
+function newEntry(before: AwsAuthConfigMap, after: AwsAuthConfigMap): { entry: RoleMapping | UserMapping; location: string } {
+  if (after.mapRoles.length > before.mapRoles.length) {
+    return { entry: after.mapRoles[after.mapRoles.length - 1], location: `mapRoles[${after.mapRoles.length - 1}]` };
+  }
+  return { entry: after.mapUsers[after.mapUsers.length - 1], location: `mapUsers[${after.mapUsers.length - 1}]` };
 }
 
 /** Edits computed from the loaded ConfigMap; may run more than once (see {@link AwsAuthStore.update}). */

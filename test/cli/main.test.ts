@@ -162,6 +162,36 @@ describe('mapping create', () => {
     expect(r.stderr).toContain('use "arn:aws:iam::444455556666:role/dev"');
   });
 
+  test('a mapping lint finds an error in is refused and nothing is written; --force writes it, with the error as a warning', async () => {
+    const path = copy('aws-auth.yaml');
+    const before = readFileSync(path);
+    const args = ['mapping', 'create', '--file', path, '--arn', 'arn:aws:iam::444455556666:role/dev', '--username', 'dev:{{SessionNme}}', '--group', 'devs', '--in-place'];
+    const refused = await run(args);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'eks-access: refusing to write mapRoles[1], which eks-access lint finds errors in (nothing was written):\n'
+        + '- username "dev:{{SessionNme}}" uses {{SessionNme}}, which the authenticator does not expand (it knows {{AccountID}}, {{SessionName}}, {{SessionNameRaw}}, {{AccessKeyID}}, {{EC2PrivateDNSName}})\n'
+        + 'Fix the mapping, or give --force to write it as it is\n',
+    });
+    expect(readFileSync(path).equals(before)).toBe(true);
+    // The same error lint reports once the mapping is in.
+    const forced = await run([...args, '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toBe('warning: mapRoles[1] written despite a lint error (--force): username "dev:{{SessionNme}}" uses {{SessionNme}}, which the authenticator does not expand (it knows {{AccountID}}, {{SessionName}}, {{SessionNameRaw}}, {{AccessKeyID}}, {{EC2PrivateDNSName}})\n');
+    expect(loadAwsAuth(readFileSync(path, 'utf8')).mapRoles[1]).toEqual({ rolearn: 'arn:aws:iam::444455556666:role/dev', username: 'dev:{{SessionNme}}', groups: ['devs'] });
+    const lint = await run(['lint', '--file', path]);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toContain('uses {{SessionNme}}, which the authenticator does not expand');
+  });
+
+  test('lint\'s warnings on the new mapping are passed on; --force goes only with --arn', async () => {
+    const r = await run(['mapping', 'create', '--file', copy('aws-auth.yaml'), '--arn', 'arn:aws:iam::444455556666:user/ci', '--username', 'ci:{{SessionName}}']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('warning: mapUsers[1]: username "ci:{{SessionName}}" uses {{SessionName}}, but an IAM user caller has no session: it expands to an empty string\n');
+    expect((await run(['mapping', 'create', '--file', copy('aws-auth.yaml'), '--account', '111122223333', '--force'])).stderr).toMatch(/--force only goes with --arn/);
+  });
+
   test('emr-containers: the mapping to stdout, the RBAC to stderr or to --rbac-file', async () => {
     const path = copy('aws-auth.yaml');
     const r = await run(['mapping', 'create', '--file', path, '--service-name', 'emr-containers', '--namespace', 'spark']);
