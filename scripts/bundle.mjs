@@ -7,7 +7,7 @@
 // dropped. `node scripts/bundle.mjs --test-endpoints DIR` builds the same bundles with the
 // overrides live into DIR, for the tests that run a bundle against local fakes.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,9 @@ if (process.argv[2] === '--test-endpoints' && !process.argv[3]) {
   console.error('usage: node scripts/bundle.mjs [--test-endpoints DIR]');
   process.exit(2);
 }
+// `eks-access --version` prints the version package.json has when the bundle is built (a release
+// build bumps it first).
+const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 const out = (...path) => (testDir ? join(testDir, ...path) : join(root, 'assets', ...path));
 const bundles = [
   // The Lambda runtime is Node 22.
@@ -40,7 +43,7 @@ for (const bundle of bundles) {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
-    define: { CDK_EKS_ACCESS_TEST_ENDPOINTS: testDir ? 'true' : 'false' },
+    define: { CDK_EKS_ACCESS_TEST_ENDPOINTS: testDir ? 'true' : 'false', CDK_EKS_ACCESS_VERSION: JSON.stringify(version) },
   });
   console.log(`bundle: ${testDir ? bundle.outfile : bundle.outfile.slice(root.length + 1)}${testDir ? ' (test endpoints live)' : ''}`);
 }

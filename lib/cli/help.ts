@@ -15,6 +15,7 @@ Usage:
   eks-access explain         --arn ARN (FILES | --cluster NAME) [--can VERB RESOURCE [-n NS]]... [-o text|json]
   eks-access report          (FILES | --cluster NAME | --app cdk.out) [-o table|json|html] [--out FILE]
   eks-access diff            --app cdk.out --cluster NAME [-o text|json]
+  eks-access --version       the version of eks-access (of the cdk-eks-access package)
 
 SOURCE is one of:
   --file CM.yaml    the ConfigMap as kubectl prints it (YAML or JSON), or just its data; "-" reads

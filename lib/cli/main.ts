@@ -19,6 +19,7 @@ import { migratePlan } from './migrate-plan';
 import { FlagSpec, Flags, parseFlags } from './options';
 import { REPORT_FLAGS, reportCommand } from './report-command';
 import { LIVE_FLAGS, StoreFactory, storeFromFlags } from './stores';
+import { cliVersion } from './version';
 import { AccessConfigError } from '../core/arn';
 
 export type { StoreFactory } from './stores';
@@ -126,6 +127,10 @@ export async function main(argv: string[], io: CliIo, options: MainOptions = {})
   }
   if (verb === '--help' || verb === '-h' || verb === 'help') {
     io.stdout(MAIN_HELP);
+    return EXIT_OK;
+  }
+  if (verb === '--version') {
+    io.stdout(`eks-access ${cliVersion()}\n`);
     return EXIT_OK;
   }
   const takesSub = GROUPS[verb] !== undefined;

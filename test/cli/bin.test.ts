@@ -56,3 +56,9 @@ test('exit codes: error 1 leaves the file untouched, usage 2', () => {
   expect(eksAccess(['mapping', 'frobnicate']).code).toBe(2);
   expect(eksAccess(['--help']).stdout).toContain('Usage:');
 });
+
+test('--version prints the package\'s version, fixed into the bundle when it was built', () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  expect(eksAccess(['--version'])).toEqual({ code: 0, stdout: `eks-access ${version}\n`, stderr: '' });
+  expect(readFileSync(join(ROOT, 'assets', 'cli', 'eks-access.js'), 'utf8')).toContain(JSON.stringify(version));
+});

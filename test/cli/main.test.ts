@@ -305,6 +305,12 @@ describe('lint', () => {
 });
 
 describe('usage', () => {
+  test('--version prints the version of the package (from its package.json when run from the sources)', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `eks-access ${version}\n`, stderr: '' });
+    expect((await run(['--help'])).stdout).toContain('eks-access --version');
+  });
+
   test.each([
     [[], 'Usage:'],
     [['mapping'], 'Usage: eks-access mapping'],
