@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, release } from 'projen';
 
 const cdkVersion = '2.263.0'; // the newest aws-cdk-lib that npm, PyPI and Maven all have
 
@@ -25,10 +25,15 @@ const project = new awscdk.AwsCdkConstructLibrary({
   testdir: 'test',
   libdir: 'lib',
 
-  // No hosted CI, releases or bots: CI is .ci/run on a clean clone.
+  // No hosted CI or bots: CI is .ci/run on a clean clone. Releases are cut by hand with projen's
+  // manual release (`npx projen release`, see docs/releasing.md): the version comes from the git
+  // tags and the commits, CHANGELOG.md gets the release's notes, and the release commit is tagged.
   github: false,
   buildWorkflow: false,
-  release: false,
+  release: true,
+  releaseTrigger: release.ReleaseTrigger.manual({ changelogPath: 'CHANGELOG.md', gitPushCommand: '' }),
+  // The first release is 0.1.0 (there is no tag yet); after it, the commits since the last tag decide.
+  nextVersionCommand: 'git tag --list "v*" | grep -q . || echo 0.1.0',
   depsUpgrade: false,
   pullRequestTemplate: false,
   autoApproveUpgrades: false,
@@ -147,8 +152,9 @@ const typecheckTests = project.addTask('typecheck:test', {
   exec: 'tsc --noEmit -p test/tsconfig.json',
 });
 project.testTask.prependSpawn(typecheckTests);
-// `npm ci` in a fresh clone builds the handler bundle too, so `npx cdk synth` works right after it.
-project.package.setScript('prepare', 'node scripts/bundle.mjs');
+// No `prepare` script: the published package.json would keep it while scripts/ is not shipped (npm
+// warns), and a git install would still lack the compiled library. Git installs are unsupported
+// (README, Install); `npx cdk synth` and every build task bundle the handler themselves.
 
 // Mutation testing of the pure core and the handler's planners (StrykerJS, stryker.config.json):
 // tens of minutes on 2 cores, so not part of the test task. Scores are in docs/benchmarks.md.

@@ -1,6 +1,7 @@
 // Bundles the deploy-time Lambda handler (lib/handler/index.ts) into assets/handler/index.js, and
 // the `eks-access` CLI (lib/cli/entry.ts) into assets/cli/eks-access.js, which bin/eks-access loads.
-// Run by `npm ci` (prepare), the projen compile and the test task, so a fresh clone always has them.
+// Run by the projen compile and test tasks and by `npx cdk synth` (cdk.json), so a fresh clone
+// has them wherever they are needed.
 //
 // The endpoint overrides the tests use (lib/io/endpoints.ts) are compiled out of these bundles:
 // `CDK_EKS_ACCESS_TEST_ENDPOINTS` is defined as false, and the code that reads the overrides is
