@@ -2,12 +2,12 @@
  * The paths the handler and the CLI send to the API server: built by the validated builder, so a
  * name or namespace of `.` or `..` can never make a path name another object.
  */
-import { teamRbac } from '../handler/fixtures';
-import { MemoryKube } from '../handler/memory-kube';
 import { Deadline } from '../../lib/io/deadline';
 import { collectionPath, objectPath } from '../../lib/io/kubernetes-api';
 import { Logger } from '../../lib/io/log';
-import { prepareManifests } from '../../lib/handler/rbac';
+import { prepareManifests } from '../../lib/plan/rbac-plan';
+import { teamRbac } from '../handler/fixtures';
+import { MemoryKube } from '../handler/memory-kube';
 
 describe('objectPath and collectionPath', () => {
   test('build the same paths as before for valid names', () => {
