@@ -33,7 +33,7 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
     if (refused) {
       return refused;
     }
-    request = await decodeEvent(event, log, process.env.AWS_REGION);
+    request = await decodeEvent(event, log, process.env.AWS_REGION, deadline);
     const outcome = await run(request, deadline, log);
     return { PhysicalResourceId: request.physicalResourceId, Data: fitResponseData(event, request.physicalResourceId, responseData(outcome)) };
   } catch (error) {
@@ -87,7 +87,8 @@ async function checkOrigin(event: CustomResourceEvent, deadline: Deadline, log: 
   }
   log.error('refusing an event that is not part of a deployment of this handler\'s stack', { problem, stackId: event.StackId });
   if (event.RequestType === 'Delete') {
-    return { PhysicalResourceId: event.PhysicalResourceId ?? 'unknown', Data: { Leftovers: clip(`refused, nothing was done: ${problem}`) } };
+    const physicalResourceId = event.PhysicalResourceId ?? 'unknown';
+    return { PhysicalResourceId: physicalResourceId, Data: fitResponseData(event, physicalResourceId, { Leftovers: clip(`refused, nothing was done: ${problem}`) }) };
   }
   throw new Error(`refusing the request, nothing was written: ${problem}. The handler applies only what a deployment of its own stack asks for.`);
 }
