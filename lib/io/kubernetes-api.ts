@@ -32,6 +32,17 @@ export interface DeleteOptions {
   readonly resourceVersion?: string;
 }
 
+/** What a list returns and how much of it. */
+export interface ListOptions {
+  readonly labelSelector?: string;
+  /** `metadata.name!=x`, `type!=y` ...: every kind supports `metadata.name` and `metadata.namespace`. */
+  readonly fieldSelector?: string;
+  /** Only the objects' metadata (a `PartialObjectMetadataList`): a check for what exists needs no more. */
+  readonly metadataOnly?: boolean;
+  /** Stop once this many items are found (pages are followed until then or the end). */
+  readonly limit?: number;
+}
+
 /** Kubernetes API operations on object paths (`/api/v1/namespaces/kube-system/configmaps/aws-auth`). */
 export interface KubernetesApi {
   /** The object, or undefined when it does not exist (404). */
@@ -47,8 +58,8 @@ export interface KubernetesApi {
    * `resourceVersion`, only that exact version is deleted (reason Conflict otherwise).
    */
   delete(path: string, options?: DeleteOptions): Promise<boolean>;
-  /** The items of a collection, filtered by a label selector. */
-  list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]>;
+  /** The items of a collection, filtered by a label selector (or by the options). */
+  list(collectionPath: string, selector?: string | ListOptions): Promise<KubeObject[]>;
 }
 
 /** A failed Kubernetes API call: HTTP status plus the Status object's `reason`. */

@@ -15,9 +15,14 @@ import { eksTokenProvider } from './eks-token';
 import { endpointOverrides } from './endpoints';
 import { KubernetesClient } from './kube/client';
 import { KubernetesApiError, NETWORK_ERROR, REQUEST_TIMEOUT } from './kube/errors';
-import { ApplyOptions, DeleteOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
+import { ApplyOptions, DeleteOptions, KubeObject, KubernetesApi, kubeStatus, ListOptions } from './kubernetes-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
+
+/** Items per page of a list. */
+const LIST_PAGE = 500;
+/** The media type of a list of objects' metadata only. */
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 export interface ConnectOptions {
   readonly cluster: ClusterInfo;
@@ -178,16 +183,22 @@ export class KubernetesConnection implements KubernetesApi {
     });
   }
 
-  public list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
+  public list(collectionPath: string, selector?: string | ListOptions): Promise<KubeObject[]> {
+    const options: ListOptions = typeof selector === 'string' ? { labelSelector: selector } : selector ?? {};
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Metadata only when asked; servers that cannot convert (some aggregated APIs) send the full list.
+    const accept = options.metadataOnly ? `${PARTIAL_METADATA_LIST},application/json` : undefined;
     return this.call('GET', `listing ${collectionPath}`, async () => {
       const items: KubeObject[] = [];
       let token: string | undefined;
       do {
-        const page = await this.client.request<{ items: KubeObject[]; metadata?: { continue?: string } }>('GET', collectionPath, { query: { labelSelector, limit: '500', continue: token } });
+        const pageSize = String(Math.min(LIST_PAGE, limit));
+        const query = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: pageSize, continue: token };
+        const page = await this.client.request<{ items: KubeObject[]; metadata?: { continue?: string } }>('GET', collectionPath, { query, accept });
         items.push(...(page.items ?? []));
         token = page.metadata?.continue || undefined;
-      } while (token);
-      return items;
+      } while (token && items.length < limit);
+      return items.slice(0, limit);
     });
   }
 

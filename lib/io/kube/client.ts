@@ -102,6 +102,8 @@ export interface RequestOptions {
   readonly body?: unknown;
   /** Default `application/json`. */
   readonly contentType?: string;
+  /** Default `application/json`. */
+  readonly accept?: string;
   /** Query parameters; undefined and empty values are left out. */
   readonly query?: Record<string, string | undefined>;
 }
@@ -230,7 +232,7 @@ export class KubernetesClient {
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       try {
-        const result = await this.once<T>(method, fullPath, this.attemptTimeout(method, fullPath), options.body, options.contentType);
+        const result = await this.once<T>(method, fullPath, this.attemptTimeout(method, fullPath), options);
         this.options.onCall?.({ method, path: fullPath, status: result.status, attempt, ms: Date.now() - started });
         return result.body;
       } catch (e) {
@@ -264,16 +266,16 @@ export class KubernetesClient {
     return Math.min(this.options.timeoutMs ?? 30_000, left);
   }
 
-  private async once<T>(method: string, path: string, timeoutMs: number, body: unknown, contentType?: string): Promise<{ status: number; body: T }> {
+  private async once<T>(method: string, path: string, timeoutMs: number, options: RequestOptions): Promise<{ status: number; body: T }> {
     const token = await this.options.token();
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
     const headers: Record<string, string> = {
-      'Accept': 'application/json',
+      'Accept': options.accept ?? 'application/json',
       'Authorization': `Bearer ${token}`,
       'User-Agent': this.options.userAgent ?? 'cdk-eks-access',
     };
     if (payload) {
-      headers['Content-Type'] = contentType ?? 'application/json';
+      headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
     const basePath = this.endpoint.pathname.replace(/\/$/, '');
