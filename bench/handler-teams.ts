@@ -8,10 +8,11 @@
  * (mode API), its namespace, and a RoleBinding of the team's group to `edit` there.
  *
  * Two layouts of the same N teams:
- * - `batches`: the desired states the construct synthesizes (`teamsPerStack` teams per custom
- *   resource, each batch its own owner; the first holds every team's namespace), in
- *   CloudFormation's order: the first, then the other batches at the same time (nested stacks of
- *   one parent deploy in parallel, and they depend on the first); on Delete the reverse;
+ * - `batches`: the desired states the construct synthesizes with `teamBatches` (one per 100
+ *   teams): the main resource, which holds every team's namespace, and one per nested stack of
+ *   teams (a hash of the team's ID picks its batch; each batch its own owner), in CloudFormation's
+ *   order: the main resource, then the batches at the same time (nested stacks of one parent
+ *   deploy in parallel, and they depend on it); on Delete the reverse;
  * - `one`: all N teams in one desired state (one owner, one invocation): the most one Lambda
  *   invocation has to do.
  *
@@ -43,10 +44,10 @@ import { EKS_ENDPOINT_ENV } from '../lib/io/endpoints';
 export type Layout = 'batches' | 'one';
 
 /** The desired states of N teams as the construct synthesizes them (one per batch). */
-export function teamStates(teams: number, teamsPerStack?: number): DesiredClusterAccess[] {
+export function teamStates(teams: number, teamBatches = defaultBatches(teams)): DesiredClusterAccess[] {
   process.env.CDK_VALIDATION = 'false';
   const { app, stack } = newStack('Teams');
-  const access = new ClusterAccess(stack, 'Access', { clusterName: kubeHarness().clusterName, region: kubeHarness().region, teamsPerStack });
+  const access = new ClusterAccess(stack, 'Access', { clusterName: kubeHarness().clusterName, region: kubeHarness().region, teamBatches });
   for (let i = 0; i < teams; i++) {
     const name = `team-${String(i).padStart(4, '0')}`;
     const role = iam.Role.fromRoleArn(stack, `Role${i}`, `arn:aws:iam::111122223333:role/teams/${name}`);
@@ -76,6 +77,11 @@ function stateOf(assemblyDir: string, properties: Record<string, unknown>): Desi
     }
   }
   throw new Error(`no asset file for the desired state ${key}`);
+}
+
+/** Batches of about 100 teams (a team costs up to 2 of a stack's 500 resources). */
+export function defaultBatches(teams: number): number {
+  return Math.max(1, Math.ceil(teams / 100));
 }
 
 /** The same teams in one desired state of one owner. */
@@ -158,13 +164,13 @@ async function teamNamespaces(): Promise<{ live: number; terminating: number; bi
 }
 
 /** Create, a replayed Update and Delete of `teams` teams in one layout, on a reset cluster. */
-export async function runLayout(teams: number, layout: Layout, teamsPerStack?: number): Promise<StepResult[]> {
+export async function runLayout(teams: number, layout: Layout, teamBatches?: number): Promise<StepResult[]> {
   const admin = adminClient();
   await resetCluster(admin);
   admin.close();
   await eksFake().reset();
   await eksFake().seedCluster({ name: kubeHarness().clusterName, authenticationMode: 'API' });
-  const batches = teamStates(teams, teamsPerStack);
+  const batches = teamStates(teams, teamBatches);
   const states = layout === 'one' ? [oneState(batches)] : batches;
   const describe = async () => {
     const n = await teamNamespaces();
@@ -201,7 +207,7 @@ async function child(counts: number[], layouts: readonly Layout[]): Promise<void
   for (const teams of counts) {
     for (const layout of layouts) {
       for (const r of await runLayout(teams, layout)) {
-        const label = layout === 'one' ? `1 state of ${teams}` : `construct batches: 1 + ${Math.ceil(teams / 100) - 1} concurrent`;
+        const label = layout === 'one' ? `1 state of ${teams}` : `teamBatches ${defaultBatches(teams)}: 1 + ${defaultBatches(teams)} concurrent`;
         const outcome = r.errors.length > 0 ? `FAILED: ${r.errors[0].replace(/\n/g, ' ')}` : r.check;
         const phases = r.phases.length > 1 ? ` (${r.phases.map((p) => p.toFixed(1)).join(' + ')})` : '';
         const row = `| ${teams} | ${label} | ${r.step} | ${r.seconds.toFixed(1)}${phases} | ${r.kubeCalls} | ${r.mostKubeCallsOfOne} | ${r.eksCalls} | ${r.writes.kubernetes}, ${r.writes.eks} | ${r.retries} | ${outcome} |`;
