@@ -13,15 +13,19 @@
  *   sizes its servers larger), and it may borrow more. Ten handlers of one app running at once
  *   (one per nested stack) stay near that share, and APF queues (128 queues of 50) rather than
  *   rejects what exceeds it; a 429 is retried after its `Retry-After`, within the deadline.
- * - {@link EKS_READ_CONCURRENCY} = 4: the EKS API throttles per account and region
- *   (`ThrottlingException`, retried with backoff by `eks-api.ts`), shared with every other EKS
- *   client of the account; reads fan out to 4, writes to one principal stay in order.
+ * - {@link EKS_READ_CONCURRENCY} = 4 and {@link EKS_WRITE_CONCURRENCY} = 4: the EKS API throttles
+ *   per account and region (`ThrottlingException`, retried with backoff by `eks-api.ts`), with
+ *   rates it does not publish per operation, shared with every other EKS client of the account.
+ *   Reads fan out to 4; writes to 4 principals at once, each principal's writes in order, and
+ *   one handler at a time per cluster (the cluster lease serializes access-entry writes).
  */
 
 /** Kubernetes requests one run keeps in flight at most. */
 export const KUBERNETES_CONCURRENCY = 8;
 /** EKS read requests one run keeps in flight at most. */
 export const EKS_READ_CONCURRENCY = 4;
+/** Principals whose access entries one run writes at once. */
+export const EKS_WRITE_CONCURRENCY = 4;
 
 /**
  * `fn` over `items` with at most `limit` running at once, results in the order of `items`. The
