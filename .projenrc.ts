@@ -175,4 +175,11 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The handler creating and deleting 1,000 teams on the test control plane (results in docs/benchmarks.md).
+project.addTask('bench:handler', {
+  description: 'Create, update and delete 1000 teams with the deploy-time handler on the test API server and EKS fake; print seconds and calls',
+  exec: 'ts-node bench/handler-teams.ts',
+  receiveArgs: true,
+});
+
 project.synth();

@@ -6,11 +6,9 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Annotations, Aspects, CustomResource, IAspect, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aspects, CustomResource, FileAssetPackaging, IAspect, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { AccessEntrySpec } from './core/access-entry';
 import { AccessMechanism, AuthenticationMode, DESIRED_STATE_VERSION, DesiredAwsAuth, DesiredClusterAccess, KubernetesManifest, OVERRIDABLE_FIELDS, substitutionPlaceholder } from './core/desired-state';
@@ -36,7 +34,7 @@ export interface AccessPayloadProps {
   readonly targetAuthenticationMode?: AuthenticationMode;
   readonly kubernetesRoleArn?: string;
   readonly handlerRoleArn: string;
-  /** The handler, granted read access to the state when it is shipped as an S3 asset. */
+  /** The handler, allowed to read the state's one S3 object when it is shipped as an asset. */
   readonly handler: iam.IGrantable;
   readonly serviceToken: string;
   /** Partition of access policy ARNs (a token for partition-agnostic stacks). */
@@ -259,17 +257,24 @@ export class AccessPayload extends Construct {
         + 'Spread the teams over more nested stacks with the ClusterAccess\'s teamBatches (choose it once: changing it moves teams and re-creates their IAM groups and roles), or split the mappings over several ClusterAccess constructs';
       return;
     }
-    // Named by content: the same state always gives the same file (and the same asset hash).
+    // Named by content: the same state always gives the same file (and the same object key). The
+    // file is written into the cloud assembly, which this app owns, never to a shared directory.
     const text = JSON.stringify(resolved);
-    const dir = path.join(os.tmpdir(), 'cdk-eks-access', createHash('sha256').update(text).digest('hex'));
-    const file = path.join(dir, 'desired-state.json');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(file, text);
-    const asset = new s3assets.Asset(this, 'DesiredState', { path: file });
-    asset.grantRead(this.props.handler);
+    const hash = createHash('sha256').update(text).digest('hex');
+    const fileName = `cdk-eks-access.desired-state.${hash}.json`;
+    writeAssemblyFile(Stage.of(this)!.outdir, fileName, text);
+    const location = stack.synthesizer.addFileAsset({ fileName, packaging: FileAssetPackaging.FILE, sourceHash: hash });
+    // That one object and nothing else of the (bootstrap) bucket: no listing, no other object. In
+    // the cluster's own policy, which stays until this resource's Delete ran.
+    const read = new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [`arn:${stack.partition}:s3:::${location.bucketName}/${location.objectKey}`] });
+    if (this.props.permissions instanceof iam.Policy) {
+      this.props.permissions.addStatements(read);
+    } else {
+      this.props.handler.grantPrincipal.addToPrincipalPolicy(read);
+    }
     this.s3Location = {
-      s3Bucket: asset.s3BucketName,
-      s3Key: asset.s3ObjectKey,
+      s3Bucket: location.bucketName,
+      s3Key: location.objectKey,
       overrides: deployTime.length > 0 ? stack.toJsonString(overrides) : undefined,
       substitutions: values.length > 0 ? stack.toJsonString(values) : undefined,
     };
@@ -297,6 +302,30 @@ function withPlaceholders(value: unknown, values: string[], seen = new Map<strin
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, values, seen)]));
   }
   return value;
+}
+
+/**
+ * Writes `text` to `fileName` in the cloud assembly directory `outdir`, creating the file
+ * exclusively: whatever is in its place (a symbolic link, a file with other content) is removed,
+ * never followed or written through. A file with the same content is kept (a synth into an
+ * assembly directory that already has it).
+ */
+export function writeAssemblyFile(outdir: string, fileName: string, text: string): void {
+  const file = path.join(outdir, fileName);
+  try {
+    fs.writeFileSync(file, text, { flag: 'wx', mode: 0o644 });
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw error;
+    }
+  }
+  const found = fs.lstatSync(file);
+  if (found.isFile() && fs.readFileSync(file, 'utf8') === text) {
+    return;
+  }
+  fs.rmSync(file, { recursive: true, force: true });
+  fs.writeFileSync(file, text, { flag: 'wx', mode: 0o644 });
 }
 
 /** True when a resolved value still holds CloudFormation intrinsics (`Ref`, `Fn::...`). */

@@ -106,18 +106,33 @@ function desiredStateOf(dir: string, template: Template, id: string, resource: R
       return JSON.parse(render(props.inline, template)) as DesiredClusterAccess;
     }
     const key = render(props.s3Key, template);
-    const hash = key.replace(/\.[^.]*$/, '');
-    const file = readdirSync(dir).find((f) => f === `asset.${key}` || f.startsWith(`asset.${hash}`));
-    if (!file) {
-      throw new Error(`its desired state is in the S3 asset ${key}, which is not in ${dir}`);
-    }
-    const path = statSync(join(dir, file)).isDirectory() ? join(dir, file, readdirSync(join(dir, file))[0]) : join(dir, file);
+    const path = assetFileOf(dir, key);
     const fromFile = JSON.parse(readFileSync(path, 'utf8')) as DesiredClusterAccess;
     const withOverrides = applyDesiredStateOverrides(fromFile, props.overrides === undefined ? undefined : render(props.overrides, template));
     return applyDesiredStateSubstitutions(withOverrides, props.substitutions === undefined ? undefined : render(props.substitutions, template));
   } catch (e) {
     throw new AccessConfigError(`${where}: cannot read the desired state: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The file in the assembly `dir` that is uploaded as the object `key`: named by the stacks' asset
+ * manifests (`*.assets.json`), or, for assemblies without them, by the legacy `asset.<hash>` name.
+ */
+function assetFileOf(dir: string, key: string): string {
+  for (const manifest of readdirSync(dir).filter((f) => f.endsWith('.assets.json'))) {
+    const files = (JSON.parse(readFileSync(join(dir, manifest), 'utf8')).files ?? {}) as Record<string, any>;
+    const found = Object.values(files).find((f) => Object.values(f.destinations ?? {}).some((d: any) => d.objectKey === key));
+    if (found?.source?.path) {
+      return join(dir, found.source.path);
+    }
+  }
+  const hash = key.replace(/\.[^.]*$/, '');
+  const file = readdirSync(dir).find((f) => f === `asset.${key}` || f.startsWith(`asset.${hash}`));
+  if (!file) {
+    throw new Error(`its desired state is in the S3 asset ${key}, which is not in ${dir}`);
+  }
+  return statSync(join(dir, file)).isDirectory() ? join(dir, file, readdirSync(join(dir, file))[0]) : join(dir, file);
 }
 
 /**

@@ -6,7 +6,7 @@
  * and its checks are planned in `lib/plan/aws-auth-change.ts`.
  */
 import { AccessConfigError } from '../core/arn';
-import { readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
+import { ownedEntries, readOwnerRecords, releaseOwner, toConfigMapObject } from '../core/aws-auth';
 import { DesiredAwsAuth } from '../core/desired-state';
 import { LockoutError } from '../core/lockout';
 import { updateAwsAuth } from '../io/aws-auth-store';
@@ -89,8 +89,7 @@ function keepNodeMappings(
   current: KubeObject, input: AwsAuthReconcileInput, setNote: (n: string) => void, setOwners: (o: string[]) => void,
 ): KubeObject | undefined {
   const base = parseLiveAwsAuth(current);
-  const own = readOwnerRecords(base)[input.ownerId];
-  const nodes = (own?.mapRoles ?? []).filter((r) => (r.groups ?? []).includes('system:nodes') && typeof r.rolearn === 'string');
+  const nodes = ownedEntries(base, input.ownerId).mapRoles.filter((r) => (r.groups ?? []).includes('system:nodes') && typeof r.rolearn === 'string');
   const mapRoles = nodes.map((r) => ({ rolearn: r.rolearn!, username: r.username, groups: [...(r.groups ?? [])] }));
   const keepers: DesiredAwsAuth = { mapRoles, mapUsers: [], mapAccounts: [] };
   try {

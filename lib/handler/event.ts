@@ -5,9 +5,10 @@
 import { AccessConfigError } from '../core/arn';
 import { applyDesiredStateOverrides, applyDesiredStateSubstitutions, DESIRED_STATE_VERSION, DesiredClusterAccess, DesiredStateLocation, parsePhysicalResourceId, physicalResourceId } from '../core/desired-state';
 import { assertValidDesiredState } from '../core/desired-state-check';
+import { Deadline } from '../io/deadline';
 import { endpointOverrides } from '../io/endpoints';
 import { Logger } from '../io/log';
-import { readS3Object } from '../io/s3-object';
+import { readS3Object, S3_READ_TIMEOUT_MS } from '../io/s3-object';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
@@ -52,13 +53,15 @@ export interface DecodedRequest {
 }
 
 /** Decodes and validates the event; throws {@link AccessConfigError} for any bad input. */
-export async function decodeEvent(event: CustomResourceEvent, log: Logger, defaultRegion: string | undefined): Promise<DecodedRequest> {
+export async function decodeEvent(
+  event: CustomResourceEvent, log: Logger, defaultRegion: string | undefined, deadline?: Deadline,
+): Promise<DecodedRequest> {
   if (!event || !['Create', 'Update', 'Delete'].includes(event.RequestType)) {
     throw new AccessConfigError(`unknown custom resource request type ${JSON.stringify(event?.RequestType)}`);
   }
   let desired: DesiredClusterAccess;
   try {
-    desired = await loadDesiredState(event.ResourceProperties, log, defaultRegion);
+    desired = await loadDesiredState(event.ResourceProperties, log, defaultRegion, deadline);
     assertValidDesiredState(desired);
   } catch (error) {
     const fallback = event.RequestType === 'Delete' ? stateToDelete(event, log, error as Error) : undefined;
@@ -130,7 +133,7 @@ function stateToDelete(event: CustomResourceEvent, log: Logger, error: Error): D
 
 /** The desired state from the resource properties: inline JSON, or an S3 object. */
 export async function loadDesiredState(
-  properties: Record<string, unknown> | undefined, log: Logger, defaultRegion: string | undefined,
+  properties: Record<string, unknown> | undefined, log: Logger, defaultRegion: string | undefined, deadline?: Deadline,
 ): Promise<DesiredClusterAccess> {
   const location = (properties ?? {}) as DesiredStateLocation;
   let text: string;
@@ -145,7 +148,10 @@ export async function loadDesiredState(
     if (!region) {
       throw new AccessConfigError('cannot read the desired state from S3: no AWS region (AWS_REGION is not set)');
     }
-    text = await readS3Object({ bucket: location.s3Bucket, key: location.s3Key, region, endpoint: endpointOverrides().s3 }, log);
+    deadline?.check(`reading the desired state from s3://${location.s3Bucket}/${location.s3Key}`);
+    // A read that hangs ends by the deadline at the latest.
+    const timeoutMs = deadline ? Math.min(S3_READ_TIMEOUT_MS, deadline.attemptMs()) : undefined;
+    text = await readS3Object({ bucket: location.s3Bucket, key: location.s3Key, region, endpoint: endpointOverrides().s3, timeoutMs }, log);
     source = `s3://${location.s3Bucket}/${location.s3Key}`;
     // Deploy-time values (ARNs of roles created in the same app) travel inline beside the file.
     overrides = typeof location.overrides === 'string' ? location.overrides : undefined;

@@ -8,6 +8,7 @@
 import { CustomResourceEvent, CustomResourceResponse, decodeEvent, DecodedRequest } from './event';
 import { originProblem, STACK_ID_ENV, stackRegion } from './event-origin';
 import { failedAfterWriting, reconcile, ReconcileOutcome } from './reconcile';
+import { failureError, fitResponseData } from './response';
 import { Deadline, RemainingTime } from '../io/deadline';
 import { createEksClient, EksApi } from '../io/eks-api';
 import { createIamClient } from '../io/iam-principals';
@@ -17,7 +18,7 @@ import { describeStackOrigin, StackOrigin } from '../io/stack-origin';
 
 export type { CustomResourceEvent, CustomResourceResponse } from './event';
 
-/** CloudFormation rejects responses over 4 KB: keep the returned attributes short. */
+/** Attributes stay short (the whole response must fit CloudFormation's 4 KB, see `response.ts`). */
 const MAX_ATTRIBUTE_CHARS = 1000;
 /** Time kept for answering CloudFormation after undoing a failed request. */
 const UNDO_RESERVE_MS = 5_000;
@@ -32,19 +33,25 @@ export async function onEvent(event: CustomResourceEvent, context?: RemainingTim
     if (refused) {
       return refused;
     }
-    request = await decodeEvent(event, log, process.env.AWS_REGION);
+    request = await decodeEvent(event, log, process.env.AWS_REGION, deadline);
     const outcome = await run(request, deadline, log);
-    return { PhysicalResourceId: request.physicalResourceId, Data: responseData(outcome) };
+    return { PhysicalResourceId: request.physicalResourceId, Data: fitResponseData(event, request.physicalResourceId, responseData(outcome)) };
   } catch (error) {
     const message = describeError(error);
     if (event?.RequestType === 'Delete') {
       // A stuck DELETE_FAILED stack is worse than a leftover: say what remains, and let it go.
       log.error('Delete could not finish; answering SUCCESS so that the stack is not blocked', { error: message });
-      return { PhysicalResourceId: event.PhysicalResourceId ?? request?.physicalResourceId ?? 'unknown', Data: { Leftovers: clip(`Delete could not finish, everything this configuration wrote may remain: ${message}`) } };
+      const physicalResourceId = event.PhysicalResourceId ?? request?.physicalResourceId ?? 'unknown';
+      const data = { Leftovers: clip(`Delete could not finish, everything this configuration wrote may remain: ${message}`) };
+      return { PhysicalResourceId: physicalResourceId, Data: fitResponseData(event, physicalResourceId, data) };
     }
     log.error('failed', { error: message });
     const undone = request && undoesOnFailure(request) && failedAfterWriting(error) ? await undo(request, context, log) : '';
-    throw new Error(`${message}${undone}`);
+    if (undone) {
+      log.error('failed, and undid what it had written', { error: message, undo: undone.trim() });
+    }
+    // The full message is in the log; CloudFormation gets what fits in its 4 KB, the undo's outcome kept.
+    throw failureError(event, message, undone);
   }
 }
 
@@ -80,7 +87,8 @@ async function checkOrigin(event: CustomResourceEvent, deadline: Deadline, log: 
   }
   log.error('refusing an event that is not part of a deployment of this handler\'s stack', { problem, stackId: event.StackId });
   if (event.RequestType === 'Delete') {
-    return { PhysicalResourceId: event.PhysicalResourceId ?? 'unknown', Data: { Leftovers: clip(`refused, nothing was done: ${problem}`) } };
+    const physicalResourceId = event.PhysicalResourceId ?? 'unknown';
+    return { PhysicalResourceId: physicalResourceId, Data: fitResponseData(event, physicalResourceId, { Leftovers: clip(`refused, nothing was done: ${problem}`) }) };
   }
   throw new Error(`refusing the request, nothing was written: ${problem}. The handler applies only what a deployment of its own stack asks for.`);
 }

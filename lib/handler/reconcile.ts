@@ -19,7 +19,8 @@ import { applyPrepared, deleteUnwanted, otherOwnerIds } from './rbac';
 import { accessEntrySnapshot, entriesAfter, isNodeType, planAccessEntries, AccessEntryAction, AccessEntryPlan, PlanInput } from '../core/access-entries-plan';
 import { AccessEntrySpec } from '../core/access-entry';
 import { awsAuthRoleArn } from '../core/arn';
-import { AuthenticationMode, AWS_AUTH_OWNERS_ANNOTATION, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
+import { AWS_AUTH_OWNER_RECORDS_ANNOTATION } from '../core/aws-auth';
+import { AuthenticationMode, DesiredClusterAccess, OWNER_KEY } from '../core/desired-state';
 import { assertMayStopReadingAwsAuth, assertNoLockout, handlerIdentities, HandlerIdentity, inAwsAuthForm, LockoutError } from '../core/lockout';
 import { formatOwnerRecord, ManagingResource, OWNER_RECORD_VERSION, OwnerRecord, RecordedEntry, sameResource } from '../core/owner-record';
 import { AccessEntryContext, applyAccessEntryPlan, ensureHandlerAccess, observeAccessEntries, removeHandlerAccess, runAction, withHandlerEntry } from '../io/access-entries';
@@ -286,7 +287,7 @@ class Reconciliation {
     }
     let awsAuthWritten = false;
     if (isDelete && mode !== 'API') {
-      const removed = await this.step(`remove its aws-auth entries (recorded for owner ${desired.ownerId} in the ${AWS_AUTH_OWNERS_ANNOTATION} annotation)`, () => keepOnDelete(kube, awsAuthInput, this.leftovers));
+      const removed = await this.step(`remove its aws-auth entries (recorded for owner ${desired.ownerId} in the ${AWS_AUTH_OWNER_RECORDS_ANNOTATION} annotation)`, () => keepOnDelete(kube, awsAuthInput, this.leftovers));
       awsAuthWritten = removed?.written ?? false;
       removed?.owners.filter((o) => o !== desired.ownerId).forEach((o) => this.otherOwners.add(o));
       if (removed?.nodesKept && entries) {

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { isAwsError, isPrincipalNotYetVisible } from './aws-errors';
 import { ClusterNotFoundError, clusterExists } from './cluster';
+import { EKS_READ_CONCURRENCY, EKS_WRITE_CONCURRENCY, mapLimited } from './concurrency';
 import { EksSender } from './eks-api';
 import { Logger } from './log';
 import { withContext } from './retry';
@@ -32,7 +33,7 @@ import { OWNER_KEY, OWNERSHIP_PREFIX } from '../core/desired-state';
 export const HANDLER_ENTRY_TAG = `${OWNERSHIP_PREFIX}/handler-access`;
 
 /** Calls at most this many EKS operations at once while reading entries. */
-const READ_CONCURRENCY = 4;
+const READ_CONCURRENCY = EKS_READ_CONCURRENCY;
 
 export interface AccessEntryContext {
   readonly eks: EksSender;
@@ -170,14 +171,44 @@ export interface ApplyResult {
 export async function applyAccessEntryPlan(
   ctx: AccessEntryContext, plan: AccessEntryPlan, desired: readonly AccessEntrySpec[], records: Pick<PlanInput, 'others' | 'previous'> = {},
 ): Promise<ApplyResult> {
+  // The plan's phases in order (entries, then associations, then disassociations, then deletions:
+  // access is granted before any is taken away); within a phase, each principal's actions in order
+  // and several principals at a time (their entries are distinct).
+  const adopted = new Set<string>();
   let writes = 0;
-  const adopted: string[] = [];
-  const replanned = new Set<string>();
-  for (const action of plan.actions) {
-    const principal = 'entry' in action ? action.entry.principalArn : action.principalArn;
-    if (replanned.has(principal)) {
-      continue; // its remaining actions were replaced by the adoption plan
+  for (const phase of ACTION_PHASES) {
+    const byPrincipal = new Map<string, AccessEntryAction[]>();
+    for (const action of plan.actions.filter((a) => phase.includes(a.action))) {
+      const principal = principalOf(action);
+      if (!adopted.has(principal)) {
+        byPrincipal.set(principal, [...(byPrincipal.get(principal) ?? []), action]);
+      }
     }
+    const counts = await mapLimited([...byPrincipal], EKS_WRITE_CONCURRENCY,
+      ([principal, actions]) => applyForPrincipal(ctx, principal, actions, desired, records, adopted));
+    writes += counts.reduce((n, c) => n + c, 0);
+  }
+  return { writes, adopted: [...adopted] };
+}
+
+/** The kinds of action of each phase of a plan, in the order the plan lists them. */
+const ACTION_PHASES: ReadonlyArray<ReadonlyArray<AccessEntryAction['action']>> = [['create', 'recreate', 'update', 'retag'], ['associate'], ['disassociate'], ['delete']];
+
+function principalOf(action: AccessEntryAction): string {
+  return 'entry' in action ? action.entry.principalArn : action.principalArn;
+}
+
+/**
+ * One principal's actions of one phase, in order; an entry that already exists when created is
+ * adopted and re-planned (added to `adopted`: its other actions, in this phase and later ones, are
+ * replaced by the adoption plan). Returns the calls that changed something.
+ */
+async function applyForPrincipal(
+  ctx: AccessEntryContext, principal: string, actions: readonly AccessEntryAction[], desired: readonly AccessEntrySpec[],
+  records: Pick<PlanInput, 'others' | 'previous'>, adopted: Set<string>,
+): Promise<number> {
+  let writes = 0;
+  for (const action of actions) {
     if (action.action === 'create') {
       const created = await createEntry(ctx, action.entry, {});
       if (created) {
@@ -185,8 +216,7 @@ export async function applyAccessEntryPlan(
         continue;
       }
       // It exists already (created by hand, by the cluster creator option, or by another owner): adopt it.
-      adopted.push(principal);
-      replanned.add(principal);
+      adopted.add(principal);
       const spec = desired.find((d) => d.principalArn === principal)!;
       const existing = await describeEntry(ctx, principal, true);
       if (!existing) {
@@ -201,11 +231,11 @@ export async function applyAccessEntryPlan(
       for (const a of adoption.actions) {
         writes += (await runAction(ctx, a)) ? 1 : 0;
       }
-      continue;
+      return writes;
     }
     writes += (await runAction(ctx, action)) ? 1 : 0;
   }
-  return { writes, adopted };
+  return writes;
 }
 
 /** One action; true when it changed something. */
@@ -357,16 +387,5 @@ function missingClusterOr(ctx: AccessEntryContext, error: unknown): unknown {
   return isAwsError(error, 'ResourceNotFoundException') ? new ClusterNotFoundError(ctx.clusterName, undefined) : error;
 }
 
-/** `fn` over `items` with at most `limit` running at once, results in order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
+/** `fn` over `items` with at most `limit` running at once, results in order (see `concurrency.ts`). */
+export { mapLimited } from './concurrency';

@@ -4,7 +4,7 @@
  * makes it re-read and re-compute, with bounded exponential backoff and jitter; a computation
  * that changes nothing writes nothing; the ConfigMap is never deleted.
  */
-import { Deadline } from './deadline';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { KubeObject, KubernetesApi, kubeReason, kubeStatus, objectPath, collectionPath } from './kubernetes-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
@@ -89,7 +89,9 @@ export async function updateAwsAuth(kube: KubernetesApi, mutate: AwsAuthMutation
       retryable: (e) => (isWriteConflict(e) ? 'aws-auth was changed by another writer since it was read' : undefined),
     });
   } catch (error) {
-    if (isWriteConflict(error)) {
+    // Out of time after conflicts (in the retry's pause, or in the next round's call): the writers
+    // that kept changing aws-auth are the cause, whichever moment the deadline caught.
+    if (isWriteConflict(error) || (error instanceof DeadlineExceededError && rounds > 1)) {
       throw new AwsAuthConflictError(`aws-auth kept changing under concurrent writers; gave up after ${rounds} read-merge-write rounds without writing. Re-run the deployment. (${(error as Error).message})`);
     }
     throw error;

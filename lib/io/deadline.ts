@@ -20,6 +20,12 @@ export interface RemainingTime {
 /** Time kept in reserve to report a failure before Lambda's own limit. */
 export const DEFAULT_RESERVE_MS = 15_000;
 
+/**
+ * How long past the deadline a single attempt started before it may run (the reserve covers it):
+ * an answer that is on its way is not thrown away, and no attempt outlives the reserve.
+ */
+export const ATTEMPT_GRACE_MS = 1_000;
+
 export class Deadline {
   /** From the Lambda context, keeping `reserveMs` for the failure report. */
   public static fromContext(context: RemainingTime | undefined, reserveMs = DEFAULT_RESERVE_MS, now: () => number = Date.now): Deadline {
@@ -36,6 +42,11 @@ export class Deadline {
 
   public remainingMs(): number {
     return Math.max(0, this.at - this.now());
+  }
+
+  /** How long an attempt started now may take: until the deadline, plus {@link ATTEMPT_GRACE_MS}. */
+  public attemptMs(): number {
+    return Math.max(0, this.at + ATTEMPT_GRACE_MS - this.now());
   }
 
   public expired(): boolean {

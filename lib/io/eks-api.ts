@@ -1,11 +1,12 @@
 /**
  * The EKS API as the handler uses it: one place that sends every command, retries the transient
  * errors (by error name) with bounded backoff, and logs one line per call. The SDK's own retries
- * are turned off so that each HTTP attempt is logged and bounded by the Lambda's deadline.
+ * are turned off so that each HTTP attempt is logged and bounded by the Lambda's deadline: an
+ * attempt is aborted when the deadline comes, whatever its own timeouts.
  */
 import { EKSClient, EKSClientConfig } from '@aws-sdk/client-eks';
 import { transientAwsErrorReason, awsErrorName } from './aws-errors';
-import { Deadline } from './deadline';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { endpointOverrides } from './endpoints';
 import { ApiName, Logger } from './log';
 import { withRetry } from './retry';
@@ -50,7 +51,7 @@ export const AWS_REQUEST_TIMEOUTS: AwsRequestTimeouts = { connectionTimeout: 5_0
 
 export class EksApi implements EksSender {
   constructor(
-    private readonly client: { send(command: AnyCommand): Promise<unknown> },
+    private readonly client: { send(command: AnyCommand, options?: { abortSignal?: AbortSignal }): Promise<unknown> },
     private readonly deadline: Deadline,
     private readonly log: Logger,
     private readonly random: () => number = Math.random,
@@ -63,13 +64,18 @@ export class EksApi implements EksSender {
     return withRetry(async (attempt) => {
       this.deadline.check(`calling ${this.api.toUpperCase()} ${operation}`);
       const started = Date.now();
+      // The attempt ends by the deadline at the latest (its own timeouts may be longer).
+      const abortSignal = AbortSignal.timeout(Math.max(1, this.deadline.attemptMs()));
       try {
-        const result = (await this.client.send(command)) as T & { $metadata?: { httpStatusCode?: number } };
+        const result = (await this.client.send(command, { abortSignal })) as T & { $metadata?: { httpStatusCode?: number } };
         this.log.apiCall({ api: this.api, operation, status: result?.$metadata?.httpStatusCode ?? 200, attempt, ms: Date.now() - started });
         return result;
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         this.log.apiCall({ api: this.api, operation, status: `${status ?? '-'} ${awsErrorName(error) ?? 'Error'}`, attempt, ms: Date.now() - started });
+        if (abortSignal.aborted) {
+          throw new DeadlineExceededError(`ran out of time while calling ${this.api.toUpperCase()} ${operation} (no answer before the Lambda's time limit); re-run the deployment (the handler is idempotent)`);
+        }
         throw error;
       }
     }, {

@@ -3,6 +3,7 @@
  * `kube/`: the reconciler and the aws-auth store depend on this port only, so that they read as
  * plain logic and the CLI can reuse them with any connection.
  */
+import { kindInfo, resourcePath } from './kube/paths';
 
 /** Any Kubernetes object, as JSON. */
 export interface KubeObject {
@@ -31,6 +32,17 @@ export interface DeleteOptions {
   readonly resourceVersion?: string;
 }
 
+/** What a list returns and how much of it. */
+export interface ListOptions {
+  readonly labelSelector?: string;
+  /** `metadata.name!=x`, `type!=y` ...: every kind supports `metadata.name` and `metadata.namespace`. */
+  readonly fieldSelector?: string;
+  /** Only the objects' metadata (a `PartialObjectMetadataList`): a check for what exists needs no more. */
+  readonly metadataOnly?: boolean;
+  /** Stop once this many items are found (pages are followed until then or the end). */
+  readonly limit?: number;
+}
+
 /** Kubernetes API operations on object paths (`/api/v1/namespaces/kube-system/configmaps/aws-auth`). */
 export interface KubernetesApi {
   /** The object, or undefined when it does not exist (404). */
@@ -46,8 +58,8 @@ export interface KubernetesApi {
    * `resourceVersion`, only that exact version is deleted (reason Conflict otherwise).
    */
   delete(path: string, options?: DeleteOptions): Promise<boolean>;
-  /** The items of a collection, filtered by a label selector. */
-  list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]>;
+  /** The items of a collection, filtered by a label selector (or by the options). */
+  list(collectionPath: string, selector?: string | ListOptions): Promise<KubeObject[]>;
 }
 
 /** A failed Kubernetes API call: HTTP status plus the Status object's `reason`. */
@@ -81,34 +93,27 @@ export function kubeReason(error: unknown): string | undefined {
   return typeof reason === 'string' ? reason : undefined;
 }
 
-/** Where each kind the handler writes lives in the API. */
-const RESOURCES: Record<string, { group: string; plural: string; namespaced: boolean }> = {
-  Namespace: { group: '/api/v1', plural: 'namespaces', namespaced: false },
-  ConfigMap: { group: '/api/v1', plural: 'configmaps', namespaced: true },
-  Lease: { group: '/apis/coordination.k8s.io/v1', plural: 'leases', namespaced: true },
-  ClusterRole: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterroles', namespaced: false },
-  ClusterRoleBinding: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'clusterrolebindings', namespaced: false },
-  Role: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'roles', namespaced: true },
-  RoleBinding: { group: '/apis/rbac.authorization.k8s.io/v1', plural: 'rolebindings', namespaced: true },
-};
-
-/** The collection path of a kind, in one namespace or (namespaced kinds, no namespace) across all. */
+/**
+ * The collection path of a kind, in one namespace or (namespaced kinds, no namespace) across all.
+ * Built by the validated path builder of `kube/paths.ts`: a namespace that is not a valid
+ * namespace name (`.`, `..`, anything with `/`) is refused, never sent.
+ */
 export function collectionPath(kind: string, namespace?: string): string {
-  const r = RESOURCES[kind];
-  if (!r) {
-    throw new Error(`the handler does not manage objects of kind ${kind}`);
-  }
-  if (r.namespaced && namespace !== undefined) {
-    return `${r.group}/namespaces/${encodeURIComponent(namespace)}/${r.plural}`;
-  }
-  return `${r.group}/${r.plural}`;
+  return resourcePath({ kind, namespace: scoped(kind, namespace) });
 }
 
-/** The path of one object. */
+/**
+ * The path of one object. Names and namespaces are validated (`.` and `..` are refused: they
+ * would make the path name another object) and escaped by `kube/paths.ts`.
+ */
 export function objectPath(kind: string, name: string, namespace?: string): string {
-  const r = RESOURCES[kind];
-  if (r?.namespaced && namespace === undefined) {
+  if (kindInfo(kind).namespaced && namespace === undefined) {
     throw new Error(`${kind} ${name} needs a namespace`);
   }
-  return `${collectionPath(kind, namespace)}/${encodeURIComponent(name)}`;
+  return resourcePath({ kind, name, namespace: scoped(kind, namespace) });
+}
+
+/** The namespace for a kind's path: none for cluster-scoped kinds, whatever a manifest says. */
+function scoped(kind: string, namespace: string | undefined): string | undefined {
+  return kindInfo(kind).namespaced ? namespace : undefined;
 }

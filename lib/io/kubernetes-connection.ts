@@ -9,15 +9,20 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { awsErrorName } from './aws-errors';
 import { ClusterInfo, waitForActiveCluster } from './cluster';
-import { Deadline } from './deadline';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { AWS_REQUEST_TIMEOUTS, AwsRequestTimeouts, createEksClient, EksApi, EksSender } from './eks-api';
 import { eksTokenProvider } from './eks-token';
 import { endpointOverrides } from './endpoints';
 import { KubernetesClient } from './kube/client';
 import { KubernetesApiError, NETWORK_ERROR, REQUEST_TIMEOUT } from './kube/errors';
-import { ApplyOptions, DeleteOptions, KubeObject, KubernetesApi, kubeStatus } from './kubernetes-api';
+import { ApplyOptions, DeleteOptions, KubeObject, KubernetesApi, kubeStatus, ListOptions } from './kubernetes-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
+
+/** Items per page of a list. */
+const LIST_PAGE = 500;
+/** The media type of a list of objects' metadata only. */
+const PARTIAL_METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
 export interface ConnectOptions {
   readonly cluster: ClusterInfo;
@@ -43,17 +48,21 @@ export interface ConnectOptions {
 
 /**
  * Credentials of `roleArn`, assumed with `base` (the handler's own) through STS. Every attempt is
- * bounded by `timeouts` (those of the EKS client; tests pass shorter ones), so an STS endpoint that
- * does not answer fails the run with the role's name instead of hanging until Lambda's timeout.
+ * bounded by `timeouts` (those of the EKS client; tests pass shorter ones), and all of them
+ * together by `deadline`, so an STS endpoint that does not answer fails the run with the role's
+ * name instead of hanging until Lambda's timeout.
  */
 export async function assumeRole(
   roleArn: string, region: string, sessionName: string, log: Logger, base?: AwsCredentialIdentity | AwsCredentialIdentityProvider,
-  timeouts: AwsRequestTimeouts = AWS_REQUEST_TIMEOUTS,
+  timeouts: AwsRequestTimeouts = AWS_REQUEST_TIMEOUTS, deadline?: Deadline,
 ): Promise<AwsCredentialIdentity> {
   const endpoint = endpointOverrides().sts;
   const sts = new STSClient({ region, requestHandler: { ...timeouts }, ...(endpoint ? { endpoint } : {}), ...(base ? { credentials: base } : {}) });
+  deadline?.check(`assuming kubernetesRoleArn ${roleArn}`);
+  const abortSignal = deadline ? AbortSignal.timeout(Math.max(1, deadline.attemptMs())) : undefined;
   try {
-    const response = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: 3600 }));
+    const command = new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName.slice(0, 64), DurationSeconds: 3600 });
+    const response = await sts.send(command, { abortSignal });
     log.apiCall({ api: 'sts', operation: 'AssumeRole', status: response.$metadata.httpStatusCode ?? 200 });
     const c = response.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) {
@@ -62,6 +71,10 @@ export async function assumeRole(
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   } catch (error) {
     log.apiCall({ api: 'sts', operation: 'AssumeRole', status: awsErrorName(error) ?? 'Error' });
+    if (abortSignal?.aborted) {
+      throw new DeadlineExceededError(
+        `ran out of time while assuming kubernetesRoleArn ${roleArn} (STS did not answer before the Lambda's time limit); re-run the deployment`);
+    }
     throw new Error(`cannot assume kubernetesRoleArn ${roleArn}: ${(error as Error).message}${awsErrorName(error) === 'AccessDenied' ? ' (its trust policy must allow the handler role, and the handler role needs sts:AssumeRole on it)' : ''}`);
   } finally {
     sts.destroy();
@@ -73,15 +86,18 @@ export async function connectKubernetes(options: ConnectOptions): Promise<Kubern
   const base = options.credentials ?? fromNodeProviderChain();
   const roleArn = options.roleArn;
   const sessionName = (options.sessionName ?? 'cdk-eks-access').replace(/[^\w+=,.@-]/g, '-');
-  const credentials = roleArn ? await assumeRole(roleArn, options.region, sessionName, options.log, base) : base;
+  const credentials = roleArn
+    ? await assumeRole(roleArn, options.region, sessionName, options.log, base, AWS_REQUEST_TIMEOUTS, options.deadline)
+    : base;
   const client = new KubernetesClient({
     endpoint: options.cluster.endpoint,
     certificateAuthorityData: options.cluster.certificateAuthorityData,
     token: eksTokenProvider({ clusterName: options.cluster.name, region: options.region, credentials }),
     onCall: (call) => options.log.apiCall({ api: 'kubernetes', method: call.method, path: call.path, status: call.reason ? `${call.status} ${call.reason}` : call.status, attempt: call.attempt, ms: call.ms }),
     userAgent: 'cdk-eks-access-handler',
-    // A request never outlives the deadline by much (the deadline keeps a reserve for the answer).
-    timeoutMs: Math.max(1_000, Math.min(20_000, options.deadline.remainingMs())),
+    // Every attempt ends by the deadline (which keeps a reserve for the answer), and no retry waits past it.
+    timeoutMs: 20_000,
+    remainingMs: () => options.deadline.attemptMs(),
   });
   const { deadline, log, random, repairAccess } = options;
   return new KubernetesConnection(client, deadline, log, options.authGraceMs ?? 5_000, random, repairAccess, options.cluster.authenticationMode);
@@ -167,16 +183,22 @@ export class KubernetesConnection implements KubernetesApi {
     });
   }
 
-  public list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
+  public list(collectionPath: string, selector?: string | ListOptions): Promise<KubeObject[]> {
+    const options: ListOptions = typeof selector === 'string' ? { labelSelector: selector } : selector ?? {};
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Metadata only when asked; servers that cannot convert (some aggregated APIs) send the full list.
+    const accept = options.metadataOnly ? `${PARTIAL_METADATA_LIST},application/json` : undefined;
     return this.call('GET', `listing ${collectionPath}`, async () => {
       const items: KubeObject[] = [];
       let token: string | undefined;
       do {
-        const page = await this.client.request<{ items: KubeObject[]; metadata?: { continue?: string } }>('GET', collectionPath, { query: { labelSelector, limit: '500', continue: token } });
+        const pageSize = String(Math.min(LIST_PAGE, limit));
+        const query = { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: pageSize, continue: token };
+        const page = await this.client.request<{ items: KubeObject[]; metadata?: { continue?: string } }>('GET', collectionPath, { query, accept });
         items.push(...(page.items ?? []));
         token = page.metadata?.continue || undefined;
-      } while (token);
-      return items;
+      } while (token && items.length < limit);
+      return items.slice(0, limit);
     });
   }
 

@@ -20,7 +20,7 @@ export interface S3ObjectLocation {
 }
 
 /** As the EKS client's request timeout: a read never hangs until Lambda kills the handler. */
-const DEFAULT_TIMEOUT_MS = 20_000;
+export const S3_READ_TIMEOUT_MS = 20_000;
 
 /** Thrown when the object cannot be read, with bucket, key and the S3 error code. */
 export class S3ReadError extends Error {
@@ -46,7 +46,7 @@ export async function readS3Object(location: S3ObjectLocation, log: Logger): Pro
   });
   const signed = await signer.sign(request);
   const where = `s3://${location.bucket}/${location.key}`;
-  const timeoutMs = location.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = location.timeoutMs ?? S3_READ_TIMEOUT_MS;
   let response: Response;
   let body: string;
   try {

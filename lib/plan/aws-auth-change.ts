@@ -6,8 +6,11 @@
  * `eks-access diff` shows it.
  */
 import { AccessConfigError, awsAuthRoleArn } from '../core/arn';
-import { AwsAuthConfigMap, emptyAwsAuth, formatProblem, matchCaller, mergeOwnedAwsAuth, parseAwsAuth, readOwnerRecords, toConfigMapObject } from '../core/aws-auth';
-import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth, DesiredClusterAccess } from '../core/desired-state';
+import {
+  AwsAuthConfigMap, canonicalizeCallerArn, emptyAwsAuth, formatProblem, matchCaller, mayRecordOwner, mergeOwnedAwsAuth, parseAwsAuth,
+  readOwnerRecords, recordedOwners, RoleMapping, roleMappingProblem, toConfigMapObject, UserMapping, userMappingProblem,
+} from '../core/aws-auth';
+import { DesiredAwsAuth, DesiredClusterAccess } from '../core/desired-state';
 import { AccessSnapshot, assertNoLockout, effectiveSnapshot, HandlerIdentity, LockoutError, REFUSAL } from '../core/lockout';
 import { readAwsAuth } from '../io/aws-auth-store';
 import { Deadline } from '../io/deadline';
@@ -60,8 +63,9 @@ export function awsAuthSnapshot(configMap: AwsAuthConfigMap): AccessSnapshot {
   const arns = new Set([...configMap.mapRoles.map((r) => r.rolearn), ...configMap.mapUsers.map((u) => u.userarn)]
     .filter((arn): arn is string => typeof arn === 'string')
     .map((arn) => arn.toLowerCase()));
+  const groupsOf = effectiveGroupsResolver(configMap);
   const effective = [...arns].flatMap((arn) => {
-    const groups = effectiveGroups(configMap, arn);
+    const groups = groupsOf(arn);
     return groups === undefined ? [] : [{ arn, groups }];
   });
   return {
@@ -72,6 +76,33 @@ export function awsAuthSnapshot(configMap: AwsAuthConfigMap): AccessSnapshot {
 }
 
 /** The groups of the entry the authenticator uses for `arn`, or undefined when none maps it. */
+/**
+ * {@link effectiveGroups} for many ARNs of one aws-auth. The last valid entry with exactly the
+ * caller's ARN wins over anything else (the authenticator's rule, as `matchCaller` applies it), so
+ * that entry is looked up in an index built once; only an ARN without one is resolved entry by
+ * entry. A snapshot of 10,000 mappings stays linear (resolving each ARN by a scan took minutes).
+ */
+function effectiveGroupsResolver(configMap: AwsAuthConfigMap): (arn: string) => readonly string[] | undefined {
+  const lastValid = new Map<string, RoleMapping | UserMapping>();
+  configMap.mapRoles.forEach((e) => {
+    if (e.rolearn !== undefined && roleMappingProblem(e) === undefined) lastValid.set(`role ${e.rolearn.toLowerCase()}`, e);
+  });
+  configMap.mapUsers.forEach((e) => {
+    if (userMappingProblem(e) === undefined) lastValid.set(`user ${e.userarn!.toLowerCase()}`, e);
+  });
+  return (arn) => {
+    let subject: string;
+    try {
+      subject = canonicalizeCallerArn(arn).canonicalArn.toLowerCase();
+    } catch {
+      return undefined; // not an ARN the authenticator accepts as a caller: it maps nobody
+    }
+    // A user ARN matches no role entry (by ARN, SSO matcher or role ID): the user entries decide.
+    const exact = lastValid.get(`role ${subject}`) ?? (subject.includes(':user/') ? lastValid.get(`user ${subject}`) : undefined);
+    return exact !== undefined ? [...(exact.groups ?? [])] : effectiveGroups(configMap, arn);
+  };
+}
+
 function effectiveGroups(configMap: AwsAuthConfigMap, arn: string): readonly string[] | undefined {
   try {
     const match = matchCaller(configMap, { arn });
@@ -107,12 +138,12 @@ export function computeAwsAuthChange(current: KubeObject | undefined, input: Aws
     assertNoLockoutThrough(input, NO_ONE, NO_ONE, false);
     return { warnings: [], mappedArns: new Set(), access: NO_ONE, owners: [] }; // no aws-auth and nothing to put in it: create nothing
   }
-  if (current !== undefined && wantsNothing && !mayRecordOwner(current, input.ownerId)) {
+  if (current !== undefined && wantsNothing && !mayRecordOwner(current.metadata.annotations, input.ownerId)) {
     // Nothing of this owner's to remove: aws-auth is none of its business, even when it cannot be parsed.
     const parsed = parseAwsAuth(current as object).configMap;
     const unchanged = parsed ? awsAuthSnapshot(parsed) : NO_ONE;
     assertNoLockoutThrough(input, unchanged, unchanged, false);
-    return { warnings: [], mappedArns: unchanged.principals, access: unchanged, owners: ownersIn(current) };
+    return { warnings: [], mappedArns: unchanged.principals, access: unchanged, owners: recordedOwners(current.metadata.annotations) };
   }
   const base = current === undefined ? emptyAwsAuth() : parseLiveAwsAuth(current);
   const merge = mergeOwnedAwsAuth(base, input.ownerId, input.desired);
@@ -146,30 +177,6 @@ function assertNoLockoutThrough(input: AwsAuthChangeInput, before: AccessSnapsho
   }
 }
 
-/** False only when the owners annotation certainly has no record of `ownerId`. */
-function mayRecordOwner(configMap: KubeObject, ownerId: string): boolean {
-  const raw = configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION];
-  if (raw === undefined || raw === '') {
-    return false;
-  }
-  try {
-    const records = JSON.parse(raw) as unknown;
-    // An own key only: an owner ID such as `constructor` is not recorded by Object.prototype.
-    return !(records && typeof records === 'object' && !Array.isArray(records) && !Object.prototype.hasOwnProperty.call(records, ownerId));
-  } catch {
-    return true; // unreadable: let the full merge report it
-  }
-}
-
-/** Owner IDs of the owners annotation (none when it is absent or unreadable). */
-function ownersIn(configMap: KubeObject): string[] {
-  try {
-    const records = JSON.parse(configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION] ?? '{}') as unknown;
-    return records && typeof records === 'object' && !Array.isArray(records) ? Object.keys(records) : [];
-  } catch {
-    return [];
-  }
-}
 
 /** Reads aws-auth and computes the change without writing: fails early for what would fail later. */
 export async function precheckAwsAuth(kube: KubernetesApi, input: AwsAuthChangeInput): Promise<AwsAuthChange> {

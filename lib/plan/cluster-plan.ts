@@ -7,7 +7,7 @@
  */
 import { entryPlanInput } from './access-entry-phase';
 import { AwsAuthChange, EMPTY_DESIRED_AWS_AUTH, precheckAwsAuth } from './aws-auth-change';
-import { describeObject, foreignObjectsIn, listOwned, prepareManifests, unwantedOwned } from './rbac-plan';
+import { describeObject, foreignObjectsInNamespaces, listOwned, prepareManifests, unwantedOwned } from './rbac-plan';
 import { accessEntrySnapshot, AccessEntryAction, entriesAfter, ObservedAccessEntry, planAccessEntries } from '../core/access-entries-plan';
 import { awsAuthRoleArn } from '../core/arn';
 import { parseAwsAuth, RoleMapping, UserMapping } from '../core/aws-auth';
@@ -240,9 +240,11 @@ async function planRbac(desired: DesiredClusterAccess, deps: ClusterPlanDeps, pl
       ? { area: 'RBAC', op: '+', what }
       : { area: 'RBAC', op: '~', what: `${what}${write.recreate ? ' (roleRef changes: deleted and created again)' : ''}` });
   }
-  for (const object of unwantedOwned(await listOwned(ctx), desired.manifests)) {
+  const unwanted = unwantedOwned(await listOwned(ctx), desired.manifests);
+  const foreignByNamespace = await foreignObjectsInNamespaces(ctx, unwanted.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  for (const object of unwanted) {
     const what = describeObject(object);
-    const foreign = object.kind === 'Namespace' ? await foreignObjectsIn(ctx, object.metadata.name) : [];
+    const foreign = object.kind === 'Namespace' ? foreignByNamespace.get(object.metadata.name)! : [];
     plan.changes.push(foreign.length > 0
       ? { area: 'RBAC', op: '~', what: `${what}: kept (it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}); only its owner label goes` }
       : { area: 'RBAC', op: '-', what });

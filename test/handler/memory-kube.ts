@@ -1,11 +1,12 @@
 /**
  * An in-memory stand-in for the Kubernetes API with the semantics the aws-auth store relies on
  * (resourceVersion compare-and-swap, AlreadyExists on create), for unit tests. Every call yields
- * to the event loop first, so concurrent writers really interleave.
+ * to the event loop first, so concurrent writers really interleave. Deleting a namespace deletes
+ * its content, as the namespace controller does.
  */
 import { AWS_AUTH_PATH } from '../../lib/io/aws-auth-store';
 import { LEASE_NAMESPACE, LEASE_PATH } from '../../lib/io/cluster-lease';
-import { ApplyOptions, collectionPath as kindPath, DeleteOptions, KubeObject, KubernetesApi } from '../../lib/io/kubernetes-api';
+import { ApplyOptions, collectionPath as kindPath, DeleteOptions, KubeObject, KubernetesApi, ListOptions } from '../../lib/io/kubernetes-api';
 
 const LEASE_COLLECTION = kindPath('Lease', LEASE_NAMESPACE);
 
@@ -85,21 +86,30 @@ export class MemoryKube implements KubernetesApi {
     if (live && options.resourceVersion !== undefined && live.metadata.resourceVersion !== options.resourceVersion) {
       throw new KubeTestError(409, 'Conflict', `Precondition failed: UID in precondition: ${options.resourceVersion}`);
     }
+    const namespace = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(path)?.[1];
+    if (live && namespace !== undefined) {
+      // A namespace's content goes with it (at once here; the namespace controller's work).
+      [...this.objects.keys()].filter((p) => p.includes(`/namespaces/${namespace}/`)).forEach((p) => this.objects.delete(p));
+    }
     return this.objects.delete(path);
   }
 
-  public async list(collectionPath: string, labelSelector?: string): Promise<KubeObject[]> {
+  public async list(collectionPath: string, selector?: string | ListOptions): Promise<KubeObject[]> {
     await tick();
     this.calls.push({ method: 'LIST', path: collectionPath });
-    const matches = selectorMatcher(labelSelector);
+    const options: ListOptions = typeof selector === 'string' ? { labelSelector: selector } : selector ?? {};
+    const matches = selectorMatcher(options.labelSelector);
+    const fieldsMatch = selectorMatcher(options.fieldSelector);
     // `/apis/g/v1/roles` lists across namespaces: `/apis/g/v1/namespaces/<ns>/roles/<name>` too.
     const plural = collectionPath.slice(collectionPath.lastIndexOf('/') + 1);
     const group = collectionPath.slice(0, collectionPath.lastIndexOf('/'));
     const anyNamespace = new RegExp(`^${escape(group)}/namespaces/[^/]+/${escape(plural)}/[^/]+$`);
     return [...this.objects.entries()]
       .filter(([p]) => (p.startsWith(`${collectionPath}/`) && !p.slice(collectionPath.length + 1).includes('/')) || (!group.includes('/namespaces/') && anyNamespace.test(p)))
-      .map(([, o]) => clone(o))
-      .filter((o) => matches(o.metadata.labels ?? {}));
+      .map(([p, o]) => ({ ...clone(o), metadata: { namespace: /\/namespaces\/([^/]+)\//.exec(p)?.[1], ...clone(o.metadata) } }))
+      .filter((o) => matches(o.metadata.labels ?? {}) && fieldsMatch(fieldsOf(o)))
+      .slice(0, options.limit)
+      .map((o) => (options.metadataOnly ? { metadata: o.metadata } as KubeObject : o));
   }
 
   private store(path: string, body: KubeObject): KubeObject {
@@ -107,6 +117,14 @@ export class MemoryKube implements KubernetesApi {
     this.objects.set(path, stored);
     return clone(stored);
   }
+}
+
+/** The fields a field selector may name: `metadata.name`, `metadata.namespace`, and a Secret's `type`. */
+function fieldsOf(o: KubeObject): Record<string, string> {
+  const fields: Record<string, string> = { 'metadata.name': o.metadata.name };
+  if (o.metadata.namespace !== undefined) fields['metadata.namespace'] = o.metadata.namespace;
+  if (typeof o.type === 'string') fields.type = o.type;
+  return fields;
 }
 
 function clone<T>(o: T): T {

@@ -13,3 +13,4 @@ export * from './render';
 export * from './merge';
 export * from './positions';
 export { roleMappingProblem, userMappingProblem } from './entry-rules';
+export * from './owner-records';

@@ -2,9 +2,11 @@
  * The merge the deploy-time handler applies: one owner's desired entries into the live `aws-auth`,
  * touching nothing else.
  *
- * The annotation {@link AWS_AUTH_OWNERS_ANNOTATION} records, per owner ID, the entries that owner
- * wrote (`mapRoles`, `mapUsers`, `mapAccounts`) and, under `adopted`, the entries it wanted that
- * were already there, identical, from another source. Semantics:
+ * An annotation records, per owner ID, the entries that owner wrote (`mapRoles`, `mapUsers`,
+ * `mapAccounts`) and, under `adopted`, the entries it wanted that were already there, identical,
+ * from another source (its formats: `owner-records.ts`). Entries are compared by their canonical
+ * form (fields sorted, empty groups dropped), through indexes, so a merge of 10,000 entries is
+ * linear. Semantics:
  *
  * - A desired entry already present identically is not written again. If another owner wrote it,
  *   both now own it (it stays until neither wants it); if nobody did (a foreign entry: eksctl, the
@@ -18,6 +20,10 @@
  */
 import { AccessConfigError, parsePrincipalArn, principalArnProblem } from '../arn';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../desired-state';
+import {
+  AWS_AUTH_OWNER_RECORDS_ANNOTATION, AwsAuthOwnerRecord, emptyOwnerRecord, entryDigest, OWNED_SECTIONS, OwnedEntry, OwnedSection,
+  readAwsAuthOwnerRecords, RecordedEntries, tidyEntry, withOwnerRecord,
+} from './owner-records';
 import { renderAwsAuthData } from './render';
 import { AwsAuthConfigMap, RoleMapping, UserMapping } from './types';
 
@@ -28,59 +34,21 @@ export interface AwsAuthEntries {
   readonly mapAccounts: string[];
 }
 
-/** What one owner recorded in the annotation. */
-export interface AwsAuthOwnerRecord extends AwsAuthEntries {
-  /** Entries that were there, identical, before this owner wanted them: never removed by it. */
-  readonly adopted?: AwsAuthEntries;
-}
-
 export interface AwsAuthMergeResult {
   readonly configMap: AwsAuthConfigMap;
-  /** False when neither the data nor the annotation changed: the write can be skipped. */
+  /** False when neither the data nor the annotations changed: the write can be skipped. */
   readonly changed: boolean;
   readonly warnings: string[];
 }
 
-type Section = 'mapRoles' | 'mapUsers' | 'mapAccounts';
-type Entry = RoleMapping | UserMapping | string;
-
 /**
- * The owner records of the annotation; throws {@link AccessConfigError} when it is not valid JSON of
- * that shape. The result has no prototype: an owner ID may be any string, `constructor` or
+ * Every owner's record, from both annotation formats (entries named by digest, see
+ * `owner-records.ts`); throws {@link AccessConfigError} naming the problem when either is
+ * malformed. The result has no prototype: an owner ID may be any string, `constructor` or
  * `__proto__` included.
  */
 export function readOwnerRecords(configMap: AwsAuthConfigMap): Record<string, AwsAuthOwnerRecord> {
-  const raw = configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION];
-  const records: Record<string, AwsAuthOwnerRecord> = Object.create(null);
-  if (raw === undefined || raw === '') {
-    return records;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (e) {
-    throw new AccessConfigError(`annotation ${AWS_AUTH_OWNERS_ANNOTATION} on aws-auth is not valid JSON (${(e as Error).message}); fix or remove it by hand`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AccessConfigError(`annotation ${AWS_AUTH_OWNERS_ANNOTATION} on aws-auth must be a JSON object of owner ID to entries`);
-  }
-  for (const [owner, value] of Object.entries(parsed as Record<string, unknown>)) {
-    const v = (value ?? {}) as Record<string, unknown>;
-    const adopted = (v.adopted ?? {}) as Record<string, unknown>;
-    records[owner] = { ...entriesOf(v, owner), adopted: entriesOf(adopted, owner) };
-  }
-  return records;
-}
-
-function entriesOf(v: Record<string, unknown>, owner: string): AwsAuthEntries {
-  const list = (section: Section): any[] => {
-    const x = v[section] ?? [];
-    if (!Array.isArray(x)) {
-      throw new AccessConfigError(`annotation ${AWS_AUTH_OWNERS_ANNOTATION}: ${section} of owner "${owner}" is not a list`);
-    }
-    return x;
-  };
-  return { mapRoles: list('mapRoles'), mapUsers: list('mapUsers'), mapAccounts: list('mapAccounts').map(String) };
+  return readAwsAuthOwnerRecords(configMap.metadata.annotations).owners as Record<string, AwsAuthOwnerRecord>;
 }
 
 /**
@@ -92,41 +60,54 @@ export function mergeOwnedAwsAuth(configMap: AwsAuthConfigMap, ownerId: string, 
     throw new AccessConfigError('an owner ID is required to merge into aws-auth');
   }
   validateDesired(desired);
-  const records = readOwnerRecords(configMap);
-  const previous = records[ownerId] ?? { mapRoles: [], mapUsers: [], mapAccounts: [] };
-  const others = Object.entries(records).filter(([o]) => o !== ownerId).map(([, r]) => r);
+  const records = readAwsAuthOwnerRecords(configMap.metadata.annotations);
+  const previous = records.owners[ownerId] ?? emptyOwnerRecord();
+  const others = Object.entries(records.owners).filter(([o]) => o !== ownerId).map(([, r]) => r);
   const warnings: string[] = [];
 
-  const desiredEntries: AwsAuthEntries = {
-    mapRoles: desired.mapRoles.map((r) => tidy({ rolearn: r.rolearn, username: r.username, groups: r.groups })),
-    mapUsers: desired.mapUsers.map((u) => tidy({ userarn: u.userarn, username: u.username, groups: u.groups })),
+  const desiredEntries: Record<OwnedSection, OwnedEntry[]> = {
+    mapRoles: desired.mapRoles.map((r) => tidyEntry({ rolearn: r.rolearn, username: r.username, groups: r.groups })),
+    mapUsers: desired.mapUsers.map((u) => tidyEntry({ userarn: u.userarn, username: u.username, groups: u.groups })),
     mapAccounts: [...desired.mapAccounts],
   };
-  const next: Record<Section, Entry[]> = { mapRoles: [], mapUsers: [], mapAccounts: [] };
-  const written: Record<Section, Entry[]> = { mapRoles: [], mapUsers: [], mapAccounts: [] };
-  const adopted: Record<Section, Entry[]> = { mapRoles: [], mapUsers: [], mapAccounts: [] };
-  for (const section of ['mapRoles', 'mapUsers', 'mapAccounts'] as const) {
-    const result = mergeSection(section, configMap[section] as Entry[], desiredEntries[section] as Entry[], previous, others, warnings);
+  const next = {} as Record<OwnedSection, OwnedEntry[]>;
+  const written = {} as Record<OwnedSection, string[]>;
+  const adopted = {} as Record<OwnedSection, string[]>;
+  for (const section of OWNED_SECTIONS) {
+    const result = mergeSection({
+      section, current: configMap[section], desired: desiredEntries[section], previous, others, spelledOut: records.spelledOut, warnings,
+    });
     next[section] = result.entries;
     written[section] = result.written;
     adopted[section] = result.adopted;
   }
 
-  const nextRecords: Record<string, AwsAuthOwnerRecord> = Object.create(null); // owner IDs are keys: no prototype
-  Object.assign(nextRecords, records);
-  nextRecords[ownerId] = { ...(written as unknown as AwsAuthEntries), adopted: adopted as unknown as AwsAuthEntries };
-  const metadata = metadataWithRecords(configMap, nextRecords);
-  const annotations = metadata.annotations ?? {};
+  const annotations = withOwnerRecord(configMap.metadata.annotations, records, ownerId, { ...written, adopted });
   const merged: AwsAuthConfigMap = {
     ...configMap,
-    metadata,
+    metadata: withAnnotations(configMap.metadata, annotations),
     mapRoles: next.mapRoles as RoleMapping[],
     mapUsers: next.mapUsers as UserMapping[],
     mapAccounts: next.mapAccounts as string[],
   };
-  const before = JSON.stringify([renderAwsAuthData(configMap), configMap.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION] ?? null]);
-  const after = JSON.stringify([renderAwsAuthData(merged), annotations[AWS_AUTH_OWNERS_ANNOTATION] ?? null]);
+  const recordsOf = (a: Readonly<Record<string, string>> | undefined) =>
+    [a?.[AWS_AUTH_OWNER_RECORDS_ANNOTATION] ?? null, a?.[AWS_AUTH_OWNERS_ANNOTATION] ?? null];
+  const before = JSON.stringify([renderAwsAuthData(configMap), recordsOf(configMap.metadata.annotations)]);
+  const after = JSON.stringify([renderAwsAuthData(merged), recordsOf(annotations)]);
   return { configMap: merged, changed: before !== after, warnings };
+}
+
+/**
+ * The entries of aws-auth that `ownerId`'s record says it wrote, as they are there (an entry it
+ * wrote that is no longer there as written is not among them).
+ */
+export function ownedEntries(configMap: AwsAuthConfigMap, ownerId: string): AwsAuthEntries {
+  const record = readOwnerRecords(configMap)[ownerId];
+  const pick = <T extends OwnedEntry>(section: OwnedSection, entries: readonly T[]): T[] => {
+    const wrote = new Set(record?.[section] ?? []);
+    return entries.filter((e) => wrote.has(entryDigest(section, e)));
+  };
+  return { mapRoles: pick('mapRoles', configMap.mapRoles), mapUsers: pick('mapUsers', configMap.mapUsers), mapAccounts: pick('mapAccounts', configMap.mapAccounts) };
 }
 
 /**
@@ -134,95 +115,160 @@ export function mergeOwnedAwsAuth(configMap: AwsAuthConfigMap, ownerId: string, 
  * would (used when a Delete must leave an entry in place, such as the last node mapping).
  */
 export function releaseOwner(configMap: AwsAuthConfigMap, ownerId: string): AwsAuthConfigMap {
-  const records = readOwnerRecords(configMap);
-  delete records[ownerId];
-  return { ...configMap, metadata: metadataWithRecords(configMap, records) };
+  const records = readAwsAuthOwnerRecords(configMap.metadata.annotations);
+  const annotations = withOwnerRecord(configMap.metadata.annotations, records, ownerId, undefined);
+  return { ...configMap, metadata: withAnnotations(configMap.metadata, annotations) };
 }
 
-/** The metadata with the owners annotation holding `records` (removed when no owner records anything). */
-function metadataWithRecords(configMap: AwsAuthConfigMap, records: Record<string, AwsAuthOwnerRecord>): AwsAuthConfigMap['metadata'] {
-  const json: Record<string, unknown> = Object.create(null);
-  for (const owner of Object.keys(records).sort()) {
-    const record = recordJson(records[owner] as any, (records[owner].adopted ?? {}) as any);
-    if (record !== undefined) {
-      json[owner] = record;
+/** The metadata with these annotations (none at all when they are empty). */
+function withAnnotations(metadata: AwsAuthConfigMap['metadata'], annotations: Record<string, string>): AwsAuthConfigMap['metadata'] {
+  const next: Record<string, unknown> = { ...metadata, annotations };
+  if (Object.keys(annotations).length === 0) {
+    delete next.annotations;
+  }
+  return next as unknown as AwsAuthConfigMap['metadata'];
+}
+
+interface SectionMerge {
+  readonly section: OwnedSection;
+  readonly current: readonly OwnedEntry[];
+  readonly desired: readonly OwnedEntry[];
+  readonly previous: AwsAuthOwnerRecord;
+  readonly others: readonly AwsAuthOwnerRecord[];
+  /** Entries that version 1 records spell out, by `section/digest`. */
+  readonly spelledOut: ReadonlyMap<string, OwnedEntry>;
+  readonly warnings: string[];
+}
+
+function mergeSection(m: SectionMerge): { entries: OwnedEntry[]; written: string[]; adopted: string[] } {
+  const { section, warnings } = m;
+  const live = new LiveEntries(section, m.current);
+  const prevWritten = new Set(m.previous[section]);
+  const prevAdopted = new Set(m.previous.adopted[section]);
+  const othersWrote = new Set(m.others.flatMap((r: RecordedEntries) => r[section]));
+  const othersAdopted = new Set(m.others.flatMap((r) => r.adopted[section]));
+  // This owner's earlier entries still present as written, by ARN: candidates for an update in place.
+  const ownByKey = new Map<string, string>();
+  for (const d of prevWritten) {
+    const entry = live.find(d);
+    if (entry !== undefined) {
+      ownByKey.set(key(section, entry), d);
     }
   }
-  const annotations: Record<string, string> = { ...(configMap.metadata.annotations ?? {}) };
-  if (Object.keys(json).length > 0) {
-    annotations[AWS_AUTH_OWNERS_ANNOTATION] = JSON.stringify(json);
-  } else {
-    delete annotations[AWS_AUTH_OWNERS_ANNOTATION];
-  }
-  const metadata: Record<string, unknown> = { ...configMap.metadata, annotations };
-  if (Object.keys(annotations).length === 0) {
-    delete metadata.annotations;
-  }
-  return metadata as unknown as AwsAuthConfigMap['metadata'];
-}
+  const presentByKey = groupByKey(section, m.current);
+  const handled = new Set<string>(); // digests of prevWritten already accounted for
+  const written: string[] = [];
+  const adopted: string[] = [];
 
-function mergeSection(
-  section: Section, current: Entry[], desired: Entry[], previous: AwsAuthOwnerRecord, others: AwsAuthOwnerRecord[], warnings: string[],
-) {
-  const entries = [...current];
-  const prevWritten = [...((previous[section] ?? []) as Entry[])];
-  const prevAdopted = (previous.adopted?.[section] ?? []) as Entry[];
-  const othersWrote = others.flatMap((r) => (r[section] ?? []) as Entry[]);
-  const othersAdopted = others.flatMap((r) => (r.adopted?.[section] ?? []) as Entry[]);
-  const handled = new Set<number>(); // indexes into prevWritten already accounted for
-  const written: Entry[] = [];
-  const adopted: Entry[] = [];
-
-  for (const want of desired) {
-    const ownIdentical = prevWritten.findIndex((w, i) => !handled.has(i) && same(w, want));
-    const presentIdentical = entries.some((e) => same(e, want));
-    if (presentIdentical) {
-      if (ownIdentical >= 0) {
-        handled.add(ownIdentical);
-        written.push(want);
-      } else if (othersWrote.some((o) => same(o, want))) {
-        written.push(want); // co-owned with the owner that wrote it
+  for (const want of m.desired) {
+    const digest = entryDigest(section, want);
+    if (live.has(digest)) {
+      if (prevWritten.has(digest) && !handled.has(digest)) {
+        handled.add(digest);
+        written.push(digest);
+      } else if (othersWrote.has(digest)) {
+        written.push(digest); // co-owned with the owner that wrote it
       } else {
-        if (!prevAdopted.some((a) => same(a, want))) {
+        if (!prevAdopted.has(digest)) {
           warnings.push(`${section}: ${show(want)} was already present; adopted as is (it is left in place when no longer wanted)`);
         }
-        adopted.push(want);
+        adopted.push(digest);
       }
       continue;
     }
     // An older version this owner wrote, still present as written: update it in place.
-    const ownOlder = prevWritten.findIndex((w, i) => !handled.has(i) && key(section, w) === key(section, want) && entries.some((e) => same(e, w)));
-    if (ownOlder >= 0 && !othersWrote.some((o) => same(o, prevWritten[ownOlder]))) {
-      handled.add(ownOlder);
-      const at = lastIndex(entries, (e) => same(e, prevWritten[ownOlder]));
-      entries[at] = want;
-      written.push(want);
+    const older = ownByKey.get(key(section, want));
+    if (older !== undefined && !handled.has(older) && live.has(older) && !othersWrote.has(older)) {
+      handled.add(older);
+      live.replaceLast(older, want);
+      written.push(digest);
       continue;
     }
-    const shadowed = entries.filter((e) => key(section, e) === key(section, want));
+    const shadowed = presentByKey.get(key(section, want)) ?? [];
     if (shadowed.length > 0) {
       warnings.push(`${section}: ${keyOf(section, want)} is already mapped by an entry this owner did not write (${shadowed.map(show).join('; ')}); appended this owner's entry, which the authenticator uses, and left the other untouched`);
     }
-    entries.push(want);
-    written.push(want);
+    live.push(want);
+    written.push(digest);
   }
 
   // Entries this owner wrote and no longer wants.
-  prevWritten.forEach((w, i) => {
-    if (handled.has(i) || written.some((x) => same(x, w))) {
-      return;
+  const stillWritten = new Set(written);
+  for (const digest of prevWritten) {
+    if (handled.has(digest) || stillWritten.has(digest) || othersWrote.has(digest) || othersAdopted.has(digest)) {
+      continue; // still wanted by this owner or another
     }
-    if (othersWrote.some((o) => same(o, w)) || othersAdopted.some((o) => same(o, w))) {
-      return; // still wanted by another owner
+    if (!live.has(digest)) {
+      const spelled = m.spelledOut.get(`${section}/${digest}`);
+      const what = spelled !== undefined ? show(spelled) : `the entry recorded as ${digest}`;
+      warnings.push(`${section}: ${what}, written earlier by this owner, is no longer in aws-auth as written (removed or changed by someone else); leaving it as it is`);
+      continue;
     }
-    const at = lastIndex(entries, (e) => same(e, w));
-    if (at < 0) {
-      warnings.push(`${section}: ${show(w)}, written earlier by this owner, is no longer in aws-auth as written (removed or changed by someone else); leaving it as it is`);
-      return;
-    }
-    entries.splice(at, 1);
-  });
-  return { entries, written, adopted };
+    live.removeLast(digest);
+  }
+  return { entries: live.list(), written, adopted };
+}
+
+/**
+ * The entries of one section while a merge changes them, indexed by digest: finding, replacing and
+ * removing the last entry with a digest costs no scan of the section.
+ */
+class LiveEntries {
+  private readonly entries: Array<OwnedEntry | undefined> = [];
+  /** Positions of each digest, ascending. */
+  private readonly positions = new Map<string, number[]>();
+
+  constructor(private readonly section: OwnedSection, current: readonly OwnedEntry[]) {
+    current.forEach((e) => this.push(e));
+  }
+
+  public has(digest: string): boolean {
+    return (this.positions.get(digest)?.length ?? 0) > 0;
+  }
+
+  /** The last entry with this digest. */
+  public find(digest: string): OwnedEntry | undefined {
+    const at = this.positions.get(digest);
+    return at && at.length > 0 ? this.entries[at[at.length - 1]] : undefined;
+  }
+
+  public push(entry: OwnedEntry): void {
+    this.index(entryDigest(this.section, entry), this.entries.length);
+    this.entries.push(entry);
+  }
+
+  /** Puts `entry` where the last entry with `digest` is. */
+  public replaceLast(digest: string, entry: OwnedEntry): void {
+    const at = this.positions.get(digest)!.pop()!;
+    this.entries[at] = entry;
+    this.index(entryDigest(this.section, entry), at);
+  }
+
+  public removeLast(digest: string): void {
+    this.entries[this.positions.get(digest)!.pop()!] = undefined;
+  }
+
+  public list(): OwnedEntry[] {
+    return this.entries.filter((e): e is OwnedEntry => e !== undefined);
+  }
+
+  private index(digest: string, at: number): void {
+    const list = this.positions.get(digest) ?? [];
+    list.push(at);
+    list.sort((a, b) => a - b);
+    this.positions.set(digest, list);
+  }
+}
+
+function groupByKey(section: OwnedSection, entries: readonly OwnedEntry[]): Map<string, OwnedEntry[]> {
+  const byKey = new Map<string, OwnedEntry[]>();
+  for (const e of entries) {
+    const k = key(section, e);
+    const group = byKey.get(k);
+    if (group) group.push(e);
+    else byKey.set(k, [e]);
+  }
+  return byKey;
 }
 
 function validateDesired(desired: DesiredAwsAuth): void {
@@ -258,70 +304,18 @@ function validateDesired(desired: DesiredAwsAuth): void {
   }
 }
 
-/** Drops empty optional fields, so that `groups: []` and no groups compare equal. */
-function tidy<T extends { username?: string; groups?: readonly string[] }>(entry: T): T {
-  const out: any = { ...entry };
-  if (out.username === undefined) delete out.username;
-  if (out.groups === undefined || out.groups.length === 0) delete out.groups;
-  else out.groups = [...out.groups];
-  return out;
-}
-
-/** Canonical forms, computed once per entry object: merges compare every entry with every desired one. */
-const canonicalForms = new WeakMap<object, string>();
-
-function canonical(entry: Entry): string {
-  if (typeof entry === 'string') {
-    return entry;
-  }
-  let form = canonicalForms.get(entry);
-  if (form === undefined) {
-    const t = tidy(entry as any) as Record<string, unknown>;
-    form = JSON.stringify(Object.keys(t).sort().map((k) => [k, t[k]]));
-    canonicalForms.set(entry, form);
-  }
-  return form;
-}
-
-function same(a: Entry, b: Entry): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function keyOf(section: Section, entry: Entry): string {
+function keyOf(section: OwnedSection, entry: OwnedEntry): string {
   if (section === 'mapAccounts') return String(entry);
   return (section === 'mapRoles' ? (entry as RoleMapping).rolearn : (entry as UserMapping).userarn) ?? '';
 }
 
 /** The authenticator matches ARNs case-insensitively. */
-function key(section: Section, entry: Entry): string {
+function key(section: OwnedSection, entry: OwnedEntry): string {
   return keyOf(section, entry).toLowerCase();
 }
 
-function show(entry: Entry): string {
+function show(entry: OwnedEntry): string {
   return typeof entry === 'string' ? entry : JSON.stringify(entry);
-}
-
-function lastIndex<T>(list: T[], predicate: (x: T) => boolean): number {
-  for (let i = list.length - 1; i >= 0; i--) {
-    if (predicate(list[i])) return i;
-  }
-  return -1;
-}
-
-function recordJson(written: Partial<Record<Section, Entry[]>>, adopted: Partial<Record<Section, Entry[]>>): Record<string, unknown> | undefined {
-  const sections = (x: Partial<Record<Section, Entry[]>>) => {
-    const out: Record<string, unknown> = {};
-    for (const s of ['mapRoles', 'mapUsers', 'mapAccounts'] as const) {
-      if ((x[s] ?? []).length > 0) out[s] = x[s];
-    }
-    return out;
-  };
-  const w = sections(written);
-  const a = sections(adopted);
-  if (Object.keys(w).length === 0 && Object.keys(a).length === 0) {
-    return undefined;
-  }
-  return { ...w, ...(Object.keys(a).length > 0 ? { adopted: a } : {}) };
 }
 
 /** Role entries whose groups include `system:nodes`: removing one cuts nodes off the cluster. */

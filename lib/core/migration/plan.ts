@@ -7,7 +7,7 @@
  */
 import { AccessEntrySpec } from '../access-entry';
 import { parsePrincipalArn, principalArnProblem } from '../arn';
-import { AwsAuthConfigMap, RoleMapping, UserMapping, awsAuthProblems, formatProblem, matchCaller, readOwnerRecords, ssoArnPattern } from '../aws-auth';
+import { AwsAuthConfigMap, RoleMapping, UserMapping, awsAuthProblems, formatProblem, matchCaller, ownedEntries, readOwnerRecords, ssoArnPattern } from '../aws-auth';
 import { accessEntryFor } from './entry-form';
 import { EC2_NODE_USERNAME, NODE_PROXIER, SESSION_NODE_USERNAME, identityDifferences } from './identity';
 import { PrincipalDirectory, PrincipalResolution, isServiceLinkedRole, principalKey } from './principal';
@@ -66,8 +66,9 @@ class PlanContext {
   /** Which entries the owners annotation records as written by an owner of this library. */
   private readLibraryOwners(): void {
     try {
-      for (const [owner, record] of Object.entries(readOwnerRecords(this.input.awsAuth))) {
-        [...record.mapRoles, ...record.mapUsers].forEach((e) => this.libraryOwned.set(mappingKey(e), owner));
+      for (const owner of Object.keys(readOwnerRecords(this.input.awsAuth))) {
+        const written = ownedEntries(this.input.awsAuth, owner);
+        [...written.mapRoles, ...written.mapUsers].forEach((e) => this.libraryOwned.set(mappingKey(e), owner));
       }
     } catch (e) {
       this.notes.push(`the owners annotation of aws-auth cannot be read (${(e as Error).message}): no entry is taken as written by a ClusterAccess`);

@@ -31,8 +31,14 @@ export interface KubernetesClientOptions {
   readonly token: () => Promise<string> | string;
   /** Called once per HTTP attempt. */
   readonly onCall?: (call: KubernetesCallRecord) => void;
-  /** Per-attempt timeout; default 30 s. */
+  /** Per-attempt timeout, from sending the request to the end of the response; default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * The time left for calls (the caller's deadline): each attempt is cut to it, no retry waits
+   * past it, and a call with no time left fails at once with reason `RequestTimeout`.
+   * @default - no limit but `timeoutMs` per attempt
+   */
+  readonly remainingMs?: () => number;
   /**
    * Attempts for transient failures (429; and for GET, PUT, PATCH and DELETE also connection
    * errors, timeouts and 502/503/504); default 3. A POST that may have reached the server is not
@@ -96,6 +102,8 @@ export interface RequestOptions {
   readonly body?: unknown;
   /** Default `application/json`. */
   readonly contentType?: string;
+  /** Default `application/json`. */
+  readonly accept?: string;
   /** Query parameters; undefined and empty values are left out. */
   readonly query?: Record<string, string | undefined>;
 }
@@ -224,7 +232,7 @@ export class KubernetesClient {
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       try {
-        const result = await this.once<T>(method, fullPath, options.body, options.contentType);
+        const result = await this.once<T>(method, fullPath, this.attemptTimeout(method, fullPath), options);
         this.options.onCall?.({ method, path: fullPath, status: result.status, attempt, ms: Date.now() - started });
         return result.body;
       } catch (e) {
@@ -237,25 +245,51 @@ export class KubernetesClient {
         }
         const delay = this.options.retryDelayMs?.(attempt, e)
           ?? (e.retryAfterSeconds !== undefined ? Math.min(10_000, e.retryAfterSeconds * 1000) : Math.min(2000, 200 * 2 ** (attempt - 1)));
+        if (delay >= this.remaining()) {
+          throw e; // waiting would outlive the deadline
+        }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
 
-  private async once<T>(method: string, path: string, body: unknown, contentType?: string): Promise<{ status: number; body: T }> {
+  private remaining(): number {
+    return this.options.remainingMs ? this.options.remainingMs() : Number.POSITIVE_INFINITY;
+  }
+
+  /** This attempt's timeout: `timeoutMs`, or less when the deadline is nearer. */
+  private attemptTimeout(method: string, path: string): number {
+    const left = this.remaining();
+    if (left <= 0) {
+      throw new KubernetesApiError(method, path, 0, REQUEST_TIMEOUT, 'not sent: no time left before the deadline');
+    }
+    return Math.min(this.options.timeoutMs ?? 30_000, left);
+  }
+
+  private async once<T>(method: string, path: string, timeoutMs: number, options: RequestOptions): Promise<{ status: number; body: T }> {
     const token = await this.options.token();
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
     const headers: Record<string, string> = {
-      'Accept': 'application/json',
+      'Accept': options.accept ?? 'application/json',
       'Authorization': `Bearer ${token}`,
       'User-Agent': this.options.userAgent ?? 'cdk-eks-access',
     };
     if (payload) {
-      headers['Content-Type'] = contentType ?? 'application/json';
+      headers['Content-Type'] = options.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
     const basePath = this.endpoint.pathname.replace(/\/$/, '');
-    return new Promise((resolve, reject) => {
+    return new Promise((settleResolve, settleReject) => {
+      // One timer for the whole exchange (a socket timeout would restart with every chunk).
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      const resolve = (value: { status: number; body: T }) => {
+        clearTimeout(timer);
+        settleResolve(value);
+      };
+      const reject = (error: unknown) => {
+        clearTimeout(timer);
+        settleReject(error);
+      };
       const req = https.request({
         protocol: 'https:',
         hostname: this.endpoint.hostname,
@@ -264,7 +298,6 @@ export class KubernetesClient {
         path: basePath + path,
         headers,
         agent: this.agent,
-        timeout: this.options.timeoutMs ?? 30_000,
       }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -291,7 +324,6 @@ export class KubernetesClient {
           reject(statusError(method, path, status, text, res.headers['retry-after']));
         });
       });
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${this.options.timeoutMs ?? 30_000} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (err) => reject(networkError(method, path, err)));
       req.end(payload);
     });

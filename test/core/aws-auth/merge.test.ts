@@ -3,7 +3,8 @@ import { accountId, configMap as configMapArbitrary, deepFreeze, roleArn, text, 
 import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
-  AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth, mergeOwnedAwsAuth, nodeRoleMappings, readOwnerRecords, renderAwsAuthYaml,
+  AWS_AUTH_OWNER_RECORDS_ANNOTATION, AwsAuthConfigMap, emptyAwsAuth, entryDigest, loadAwsAuth, mergeOwnedAwsAuth, nodeRoleMappings, readOwnerRecords,
+  renderAwsAuthYaml,
 } from '../../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../../../lib/core/desired-state';
 
@@ -33,13 +34,18 @@ describe('mergeOwnedAwsAuth', () => {
     expect(configMap.mapUsers).toEqual([{ userarn: ALICE, username: 'alice' }]);
     expect(configMap.mapAccounts).toEqual(['111122223333']);
     expect(configMap.metadata.annotations?.['team.example.com/contact']).toBe('platform');
-    expect(JSON.parse(configMap.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION])).toEqual({
-      'stack-a': {
-        mapRoles: [{ rolearn: DEV, username: 'dev:{{SessionName}}', groups: ['developers'] }],
-        mapUsers: [{ userarn: ALICE, username: 'alice' }],
-        mapAccounts: ['111122223333'],
+    expect(JSON.parse(configMap.metadata.annotations![AWS_AUTH_OWNER_RECORDS_ANNOTATION])).toEqual({
+      version: 2,
+      digest: 'sha256-base64url-11',
+      owners: {
+        'stack-a': {
+          mapRoles: [entryDigest('mapRoles', { rolearn: DEV, username: 'dev:{{SessionName}}', groups: ['developers'] })],
+          mapUsers: [entryDigest('mapUsers', { userarn: ALICE, username: 'alice' })],
+          mapAccounts: ['111122223333'],
+        },
       },
     });
+    expect(configMap.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION]).toBeUndefined();
     expect(configMap.metadata.resourceVersion).toBe(foreign.metadata.resourceVersion);
   });
 
@@ -88,9 +94,11 @@ describe('mergeOwnedAwsAuth', () => {
     const withCtor = merge(annotated, 'constructor', want({ mapRoles: [{ rolearn: DEV, username: 'dev', groups: [] }] }));
     expect(withCtor.warnings).toEqual([]);
     expect(withCtor.configMap.mapRoles.map((r) => r.rolearn)).toEqual([OPS, DEV]);
-    const recorded = withCtor.configMap.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION];
-    expect(Object.keys(JSON.parse(recorded))).toEqual(['__proto__', 'constructor']);
-    expect(readOwnerRecords(withCtor.configMap).__proto__).toEqual({ mapRoles: [{ rolearn: OPS, username: 'ops' }], mapUsers: [], mapAccounts: [], adopted: { mapRoles: [], mapUsers: [], mapAccounts: [] } });
+    // __proto__'s record stays in the earlier format it was found in; constructor's is written in version 2.
+    expect(Object.keys(JSON.parse(withCtor.configMap.metadata.annotations![AWS_AUTH_OWNERS_ANNOTATION]))).toEqual(['__proto__']);
+    expect(Object.keys(JSON.parse(withCtor.configMap.metadata.annotations![AWS_AUTH_OWNER_RECORDS_ANNOTATION]).owners)).toEqual(['constructor']);
+    expect(Object.keys(readOwnerRecords(withCtor.configMap))).toEqual(['constructor', '__proto__']);
+    expect(readOwnerRecords(withCtor.configMap).__proto__).toEqual({ mapRoles: [entryDigest('mapRoles', { rolearn: OPS, username: 'ops' })], mapUsers: [], mapAccounts: [], adopted: { mapRoles: [], mapUsers: [], mapAccounts: [] } });
     // constructor withdraws: only its entry goes; __proto__ withdraws: its entry goes too.
     const ctorGone = merge(withCtor.configMap, 'constructor', none).configMap;
     expect(ctorGone.mapRoles.map((r) => r.rolearn)).toEqual([OPS]);
@@ -106,7 +114,7 @@ describe('mergeOwnedAwsAuth', () => {
     const adopted = merge(foreign, 'stack-a', desired);
     expect(adopted.configMap.mapRoles).toEqual(foreign.mapRoles);
     expect(adopted.warnings).toEqual([expect.stringContaining('was already present; adopted as is')]);
-    expect(readOwnerRecords(adopted.configMap)['stack-a'].adopted?.mapRoles).toEqual([node]);
+    expect(readOwnerRecords(adopted.configMap)['stack-a'].adopted.mapRoles).toEqual([entryDigest('mapRoles', node)]);
     expect(merge(adopted.configMap, 'stack-a', desired).changed).toBe(false);
     const released = merge(adopted.configMap, 'stack-a', none).configMap;
     expect(released.mapRoles).toEqual(foreign.mapRoles);
@@ -148,7 +156,7 @@ describe('mergeOwnedAwsAuth', () => {
     expect(changed).toBe(true);
     expect(warnings).toEqual([]);
     expect(configMap.mapRoles).toEqual([{ rolearn: OPS, groups: ['o'] }]);
-    expect(readOwnerRecords(configMap)['stack-a'].mapRoles).toEqual([{ rolearn: OPS, groups: ['o'] }]);
+    expect(readOwnerRecords(configMap)['stack-a'].mapRoles).toEqual([entryDigest('mapRoles', { rolearn: OPS, groups: ['o'] })]);
   });
 
   test('the annotation does not depend on the order in which owners merged', () => {
@@ -157,15 +165,16 @@ describe('mergeOwnedAwsAuth', () => {
     const ab = merge(merge(emptyAwsAuth(), 'owner-b', b).configMap, 'owner-a', a).configMap;
     const ba = merge(merge(emptyAwsAuth(), 'owner-a', a).configMap, 'owner-b', b).configMap;
     expect(Object.keys(readOwnerRecords(ab))).toEqual(['owner-a', 'owner-b']);
-    expect(ab.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION]).toBe(ba.metadata.annotations?.[AWS_AUTH_OWNERS_ANNOTATION]);
+    expect(ab.metadata.annotations?.[AWS_AUTH_OWNER_RECORDS_ANNOTATION]).toBeDefined();
+    expect(ab.metadata.annotations?.[AWS_AUTH_OWNER_RECORDS_ANNOTATION]).toBe(ba.metadata.annotations?.[AWS_AUTH_OWNER_RECORDS_ANNOTATION]);
   });
 
   test.each([
-    ['an array', '[]', /must be a JSON object of owner ID to entries/],
-    ['a string', '"x"', /must be a JSON object of owner ID to entries/],
-    ['null', 'null', /must be a JSON object of owner ID to entries/],
-    ['a section that is not a list', '{"s":{"mapRoles":{}}}', /mapRoles of owner "s" is not a list/],
-    ['an adopted section that is not a list', '{"s":{"adopted":{"mapUsers":"x"}}}', /mapUsers of owner "s" is not a list/],
+    ['an array', '[]', /must be a JSON object, got \[\]/],
+    ['a string', '"x"', /must be a JSON object, got "x"/],
+    ['null', 'null', /must be a JSON object, got null/],
+    ['a section that is not a list', '{"s":{"mapRoles":{}}}', /mapRoles of owner "s" must be a list, got \{\}/],
+    ['an adopted section that is not a list', '{"s":{"adopted":{"mapUsers":"x"}}}', /adopted.mapUsers of owner "s" must be a list, got "x"/],
   ])('a malformed owners annotation (%s) is refused, naming it, before anything is merged', (_what, raw, message) => {
     const broken = { ...emptyAwsAuth(), metadata: { ...emptyAwsAuth().metadata, annotations: { [AWS_AUTH_OWNERS_ANNOTATION]: raw } } };
     expect(() => mergeOwnedAwsAuth(broken, 's', none)).toThrow(AccessConfigError);

@@ -80,11 +80,21 @@ export class EksFakeControl {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${this.endpoint}${CONTROL_PREFIX}${path}`, {
+    const send = () => fetch(`${this.endpoint}${CONTROL_PREFIX}${path}`, {
       method,
       headers: { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      // A kept-alive connection the server closed as it was reused ("fetch failed"): a read may be sent again.
+      if (method !== 'GET') {
+        throw error;
+      }
+      response = await send();
+    }
     const answer = (await response.json()) as { message?: string };
     if (!response.ok) {
       throw new Error(`fake EKS control ${method} ${path}: ${answer.message ?? response.status}`);
