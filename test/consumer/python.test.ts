@@ -1,0 +1,39 @@
+/**
+ * The same afternoon in Python: the wheel as it ships, installed into a virtualenv with aws-cdk-lib
+ * and constructs from the Python package index (cached, see test/python/python-package.ts), the
+ * README's Python Usage code pasted as it is, and the app synthesized without a warning.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pythonApp, usageBlock } from './readme-usage';
+import { tempDir } from '../cli/harness';
+import { buildPackages, run, timings } from '../support/package-build';
+import { pythonWithWheel } from '../python/python-package';
+
+jest.setTimeout(20 * 60_000);
+
+let dir: string;
+let cleanup: () => void;
+let result: { messages: object[]; templates: string[] };
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir());
+  const { python, env } = pythonWithWheel(buildPackages().wheel);
+  writeFileSync(join(dir, 'app.py'), pythonApp(usageBlock('python')));
+  result = JSON.parse(run(python, ['app.py'], dir, env)) as typeof result;
+  console.log(`python consumer timings (s): ${JSON.stringify(timings)}`);
+});
+afterAll(() => cleanup());
+
+test('the README Python Usage code, pasted as it is, synthesizes without a warning', () => {
+  expect(result.messages).toEqual([]);
+});
+
+test('it makes the same resources as the TypeScript Usage code', () => {
+  const template = JSON.parse(readFileSync(join(dir, result.templates[0]), 'utf8'));
+  const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
+  expect(types.filter((t) => t === 'Custom::EksClusterAccess')).toHaveLength(1);
+  expect(types.filter((t) => t === 'AWS::IAM::Group')).toHaveLength(2);
+  const state = JSON.parse(template.Resources[Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'Custom::EksClusterAccess')!].Properties.inline['Fn::Join'][1].filter((p: unknown) => typeof p === 'string').join('"x"'));
+  expect(state.permissionSets.map((p: { permissionSetName: string }) => p.permissionSetName)).toEqual(['EksAuditors']);
+});
