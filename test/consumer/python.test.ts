@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythonApp, usageBlock } from './readme-usage';
 import { tempDir } from '../cli/harness';
-import { buildPackages, run, timings } from '../support/package-build';
 import { pythonWithWheel } from '../python/python-package';
+import { buildPackages, run, timings } from '../support/package-build';
 
 jest.setTimeout(20 * 60_000);
 

@@ -34,7 +34,9 @@ export function pythonWithWheel(wheel: string): { python: string; env: NodeJS.Pr
   return withLock(`${venv}.lock`, () => venvWith(venv, venvPython, wheel, python, { awsCdkLib, constructs }));
 }
 
-function venvWith(venv: string, venvPython: string, wheel: string, python: string, { awsCdkLib, constructs }: { awsCdkLib: string; constructs: string }) {
+interface PythonDeps { readonly awsCdkLib: string; readonly constructs: string }
+
+function venvWith(venv: string, venvPython: string, wheel: string, python: string, { awsCdkLib, constructs }: PythonDeps) {
   const ready = path.join(venv, '.base-ready');
   if (!fs.existsSync(ready)) {
     timed('venv', () => {
