@@ -1,7 +1,7 @@
 /**
  * The clusters people have: aws-eks and aws-eks-v2 clusters, CfnCluster, a name (and region), an
- * ARN; clusters of other environments refused with the way out; and aws-eks's own aws-auth, which
- * would erase what this library merges into aws-auth, detected at synth.
+ * ARN; clusters of other environments refused with the way out. aws-eks's own aws-auth, which
+ * would erase what this library merges into aws-auth: two-writers.test.ts.
  */
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Template } from 'aws-cdk-lib/assertions';
@@ -11,7 +11,7 @@ import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
-import { AccessMechanism, ClusterAccess } from '../../lib';
+import { ClusterAccess } from '../../lib';
 
 skipCfnSchemaValidation();
 
@@ -128,46 +128,5 @@ describe('clusters of another environment', () => {
     const { stack } = newStack();
     new ClusterAccess(stack, 'Access', { clusterName: 'prod', region: 'ap-southeast-7' }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
     expect(Annotations.fromStack(stack).findWarning('*', /region/)).toEqual([]);
-  });
-});
-
-describe('a second writer of aws-auth: aws-eks\'s AwsAuth', () => {
-  test('node groups of an aws-eks cluster in mode CONFIG_MAP: a synth error naming both constructs and the ways out', () => {
-    const { app, stack } = newStack();
-    const cluster = awsEksCluster(stack);
-    cluster.addNodegroupCapacity('Workers');
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
-    expect(() => app.synth()).toThrow(/Platform\/Cluster\/AwsAuth \(aws-eks's aws-auth of cluster Platform\/Cluster, .*\) applies the whole aws-auth ConfigMap on every change, erasing the entries Platform\/Access merges in \(mechanism AUTO, cluster in authentication mode CONFIG_MAP\). Two ways out: .*AccessMechanism.ACCESS_ENTRIES.*map those roles through this ClusterAccess instead/);
-  });
-
-  test('cluster.awsAuth mappings of a cluster named by its name are found too', () => {
-    const { app, stack } = newStack();
-    const cluster = awsEksCluster(stack);
-    cluster.awsAuth.addRoleMapping(role(stack, 'ops'), { groups: ['ops'] });
-    new ClusterAccess(stack, 'Access', { clusterName: cluster.clusterName, mechanism: AccessMechanism.AWS_AUTH, kubernetesAdminRole: role(stack, 'eks-admin') })
-      .mapRole(role(stack, 'ci'), { groups: ['ci'] });
-    expect(() => app.synth()).toThrow(/Platform\/Cluster\/AwsAuth .* erasing the entries Platform\/Access merges in \(mechanism AWS_AUTH, cluster in an authentication mode not known at synth time\)/);
-  });
-
-  test.each([
-    ['mechanism ACCESS_ENTRIES', {}, { mechanism: AccessMechanism.ACCESS_ENTRIES }],
-    ['the cluster in mode API_AND_CONFIG_MAP', { authenticationMode: eks.AuthenticationMode.API_AND_CONFIG_MAP }, {}],
-    ['this construct moving the cluster to API_AND_CONFIG_MAP', {}, { authenticationMode: eks.AuthenticationMode.API_AND_CONFIG_MAP }],
-  ])('no error with %s: this library then writes no aws-auth', (_name, clusterProps, accessProps) => {
-    const { app, stack } = newStack();
-    const cluster = awsEksCluster(stack, clusterProps);
-    cluster.addNodegroupCapacity('Workers');
-    new ClusterAccess(stack, 'Access', { cluster, ...accessProps }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
-    expect(() => app.synth()).not.toThrow();
-  });
-
-  test('no error for an aws-eks cluster that does not write aws-auth (capacity mapped through this library)', () => {
-    const { app, stack } = newStack();
-    const cluster = awsEksCluster(stack);
-    const capacity = cluster.addAutoScalingGroupCapacity('Workers', { instanceType: new ec2.InstanceType('m5.large'), mapRole: false });
-    const access = new ClusterAccess(stack, 'Access', { cluster });
-    access.mapNodeRole(capacity.role);
-    expect(cluster.node.tryFindChild('AwsAuth')).toBeUndefined();
-    expect(() => app.synth()).not.toThrow();
   });
 });

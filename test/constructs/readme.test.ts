@@ -1,5 +1,5 @@
 /**
- * The README's TypeScript examples compile against the real API: each ```ts block is
+ * The TypeScript examples of the README and of docs pages compile against the real API: each ```ts block is
  * type-checked as the body of a Stack's constructor (its imports and `declare` lines at module
  * level), with `cdk-eks-access` resolved to this package's `lib/index.ts`.
  */
@@ -67,6 +67,14 @@ test('the README has TypeScript examples', () => {
 });
 
 test.each(blocks.map((b, i) => [i + 1, b]))('README TypeScript example %i compiles against the library', (_i, block) => {
+  const source = asModule(block as string);
+  expect({ errors: typeErrors(source), source }).toEqual({ errors: [], source });
+}, 60_000);
+
+/** The docs pages whose TypeScript examples are checked the same way. */
+const DOCS = ['docs/clusters.md'];
+
+test.each(DOCS.flatMap((page) => typescriptBlocks(readFileSync(join(ROOT, page), 'utf8')).map((b, i) => [page, i + 1, b])))('%s TypeScript example %i compiles against the library', (_page, _i, block) => {
   const source = asModule(block as string);
   expect({ errors: typeErrors(source), source }).toEqual({ errors: [], source });
 }, 60_000);
