@@ -1,17 +1,24 @@
 /**
- * The TypeScript examples of the README and of docs pages compile against the real API: each ```ts block is
- * type-checked as the body of a Stack's constructor (its imports and `declare` lines at module
- * level), with `cdk-eks-access` resolved to this package's `lib/index.ts`.
+ * The TypeScript examples of the README and of docs/*.md compile against the real API and
+ * synthesize: each ```ts block is type-checked as the body of a Stack's constructor (its imports
+ * and `declare` lines at module level), with `cdk-eks-access` resolved to this package's
+ * `lib/index.ts`; a block without `declare` lines is then run in a fresh app and synthesized, with
+ * no error and no warning. A block right after the line `<!-- no-compile -->` is left out (a
+ * fragment shown for its shape only).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import * as ts from 'typescript';
 
 const ROOT = join(__dirname, '..', '..');
+const SKIP = '<!-- no-compile -->';
 
-/** The ```ts blocks of a Markdown file. */
-function typescriptBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+/** The ```ts blocks of a Markdown file, but those marked to skip. */
+export function typescriptBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
+    .filter((m) => !markdown.slice(0, m.index).trimEnd().endsWith(SKIP))
+    .map((m) => m[1]);
 }
 
 /** A block as a compilable module: imports and declarations on top, the rest inside a Stack. */
@@ -25,7 +32,7 @@ function asModule(block: string): string {
     ...top,
     'export class ReadmeExample extends ReadmeStack {',
     '  constructor(scope: ReadmeScope, id: string) {',
-    '    super(scope, id);',
+    '    super(scope, id, { env: { account: \'111122223333\', region: \'eu-west-1\' } });',
     ...body.map((l) => `    ${l}`),
     '  }',
     '}',
@@ -33,22 +40,23 @@ function asModule(block: string): string {
   ].join('\n');
 }
 
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.CommonJS,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+  strict: true,
+  noImplicitAny: true,
+  esModuleInterop: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: ['node'],
+  baseUrl: ROOT,
+  paths: { 'cdk-eks-access': ['lib/index.ts'] },
+};
+
 /** Type errors of `source`, as `line: message`. */
 function typeErrors(source: string): string[] {
   const fileName = join(ROOT, 'test', 'constructs', '__readme_example__.ts');
-  const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    strict: true,
-    noImplicitAny: true,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    noEmit: true,
-    types: ['node'],
-    baseUrl: ROOT,
-    paths: { 'cdk-eks-access': ['lib/index.ts'] },
-  };
   const host = ts.createCompilerHost(options);
   const readFile = host.getSourceFile.bind(host);
   host.getSourceFile = (name, language, onError, shouldCreate) => (name === fileName
@@ -60,21 +68,37 @@ function typeErrors(source: string): string[] {
     .map((d) => `${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
-const blocks = typescriptBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+/** Runs the module in a fresh app (`cdk-eks-access` is this package) and returns what synthesis reported. */
+function synthMessages(source: string): string[] {
+  const compilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true };
+  const js = ts.transpileModule(source, { compilerOptions }).outputText;
+  // jest's own require, so that the example shares aws-cdk-lib and the library with this test.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (name: string) => (name === 'cdk-eks-access' ? require('../../lib') : require(name));
+  const exports: { ReadmeExample?: new (scope: App, id: string) => Stack } = {};
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('require', 'exports', 'module', js)(load, exports, { exports });
+  const app = new App({ context: { 'aws:cdk:disable-creation-stack-traces': true } });
+  new exports.ReadmeExample!(app, 'Example');
+  return app.synth().stacks.flatMap((s) => s.messages.map((m) => `${m.level} ${m.id}: ${String(m.entry.data)}`));
+}
 
-test('the README has TypeScript examples', () => {
-  expect(blocks.length).toBeGreaterThan(0);
+const documents = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+const examples = documents.flatMap((doc) => typescriptBlocks(readFileSync(join(ROOT, doc), 'utf8')).map((block, i) => [`${doc} #${i + 1}`, block]));
+
+test('the README and the docs have TypeScript examples', () => {
+  expect(examples.filter(([name]) => name.startsWith('README.md')).length).toBeGreaterThan(0);
+  expect(examples.filter(([name]) => name.startsWith('docs/')).length).toBeGreaterThan(0);
 });
 
-test.each(blocks.map((b, i) => [i + 1, b]))('README TypeScript example %i compiles against the library', (_i, block) => {
-  const source = asModule(block as string);
-  expect({ errors: typeErrors(source), source }).toEqual({ errors: [], source });
-}, 60_000);
+test('a block marked to skip is left out', () => {
+  expect(typescriptBlocks(`a\n\n${SKIP}\n\`\`\`ts\nskipped;\n\`\`\`\n\n\`\`\`ts\nkept;\n\`\`\`\n`)).toEqual(['kept;\n']);
+});
 
-/** The docs pages whose TypeScript examples are checked the same way. */
-const DOCS = ['docs/clusters.md'];
-
-test.each(DOCS.flatMap((page) => typescriptBlocks(readFileSync(join(ROOT, page), 'utf8')).map((b, i) => [page, i + 1, b])))('%s TypeScript example %i compiles against the library', (_page, _i, block) => {
-  const source = asModule(block as string);
+test.each(examples)('TypeScript example %s compiles against the library and synthesizes without a warning', (_name, block) => {
+  const source = asModule(block);
   expect({ errors: typeErrors(source), source }).toEqual({ errors: [], source });
+  if (!/^declare /m.test(block)) {
+    expect({ messages: synthMessages(source), source }).toEqual({ messages: [], source });
+  }
 }, 60_000);
