@@ -23,7 +23,7 @@ export const INLINE_LIMIT_BYTES = 200 * 1024;
 /**
  * Kubernetes objects one custom resource applies at most. The handler reads, dry-runs and applies
  * each object in turn (three API calls); at 50 ms a call, 3,000 objects take 7.5 of the handler's
- * 14 minutes, leaving the rest to access entries, aws-auth and removals (docs/scale.md).
+ * 14 minutes, leaving the rest to access entries, aws-auth and removals (docs/quotas-and-batching.md).
  */
 export const MAX_OBJECTS_PER_RESOURCE = 3000;
 

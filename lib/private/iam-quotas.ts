@@ -44,7 +44,7 @@ export function warnOfIamQuotas(access: IConstruct): void {
       ? `more than even the ${quota.maximum.toLocaleString('en-US')} Service Quotas grants at most: the deployment will fail`
       : `request an increase through Service Quotas (up to ${quota.maximum.toLocaleString('en-US')}) before deploying`;
     Annotations.of(access).addWarningV2('cdk-eks-access:iam-quota', `this app creates ${n.toLocaleString('en-US')} IAM ${quota.noun} in ${where}, more than the ${quota.default.toLocaleString('en-US')} IAM allows per account by default (and the account may hold others already); ${ceiling}. `
-      + 'Teams need none of their own with an IAM Identity Center permission set (permissionSet), an existing role (role), an existing group (group) or no group (createGroup: false). See docs/scale.md');
+      + 'Teams need none of their own with an IAM Identity Center permission set (permissionSet), an existing role (role), an existing group (group) or no group (createGroup: false). See docs/quotas-and-batching.md');
   }
 }
 

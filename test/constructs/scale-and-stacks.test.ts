@@ -159,7 +159,7 @@ describe('IAM quotas', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('IAM allows per account'));
     expect(warnings.map((w) => [w.id, w.entry.data])).toEqual([
       ['/Platform/Access', 'this app creates 320 IAM groups in account 111122223333, more than the 300 IAM allows per account by default (and the account may hold others already); request an increase through Service Quotas (up to 500) before deploying. '
-        + 'Teams need none of their own with an IAM Identity Center permission set (permissionSet), an existing role (role), an existing group (group) or no group (createGroup: false). See docs/scale.md [ack: cdk-eks-access:iam-quota]'],
+        + 'Teams need none of their own with an IAM Identity Center permission set (permissionSet), an existing role (role), an existing group (group) or no group (createGroup: false). See docs/quotas-and-batching.md [ack: cdk-eks-access:iam-quota]'],
     ]);
   });
 
