@@ -5,7 +5,7 @@
  */
 import { DescribeUpdateCommand, DescribeUpdateResponse, UpdateClusterConfigCommand, UpdateClusterConfigResponse } from '@aws-sdk/client-eks';
 import { isAwsError } from './aws-errors';
-import { Deadline } from './deadline';
+import { Deadline, DeadlineExceededError } from './deadline';
 import { EksSender } from './eks-api';
 import { Logger } from './log';
 import { withRetry } from './retry';
@@ -105,9 +105,11 @@ export async function advanceAuthenticationMode(
 async function waitForUpdate(
   eks: EksSender, clusterName: string, updateId: string, step: AuthenticationMode, options: ModeChangeOptions,
 ): Promise<void> {
+  let status: string | undefined;
+  const waiting = () => `waiting for the authentication mode of "${clusterName}" to become ${step} (update ${updateId} is ${status ?? 'unknown'})`;
   for (;;) {
-    const { update } = await eks.send<DescribeUpdateResponse>(new DescribeUpdateCommand({ name: clusterName, updateId }));
-    const status = update?.status;
+    const update = await describeUpdate(eks, clusterName, updateId, status === undefined ? undefined : waiting());
+    status = update?.status;
     if (status === 'Successful') {
       return;
     }
@@ -115,6 +117,21 @@ async function waitForUpdate(
       const errors = (update?.errors ?? []).map((e) => `${e.errorCode}: ${e.errorMessage}`).join('; ');
       throw new Error(`changing the authentication mode of "${clusterName}" to ${step} ended ${status} (update ${updateId})${errors ? `: ${errors}` : ''}`);
     }
-    await options.deadline.sleep(options.pollMs ?? 10_000, `waiting for the authentication mode of "${clusterName}" to become ${step} (update ${updateId} is ${status ?? 'unknown'})`);
+    await options.deadline.sleep(options.pollMs ?? 10_000, waiting());
+  }
+}
+
+/**
+ * One DescribeUpdate. Once the update was seen in progress, running out of time during the call is
+ * reported as the wait it interrupted (`waiting`), as it is when the deadline falls between polls.
+ */
+async function describeUpdate(eks: EksSender, clusterName: string, updateId: string, waiting: string | undefined) {
+  try {
+    return (await eks.send<DescribeUpdateResponse>(new DescribeUpdateCommand({ name: clusterName, updateId }))).update;
+  } catch (error) {
+    if (waiting !== undefined && error instanceof DeadlineExceededError) {
+      throw new DeadlineExceededError(`ran out of time while ${waiting}; the Lambda's time limit is near. Re-run the deployment once the cause is fixed (the handler is idempotent).`);
+    }
+    throw error;
   }
 }
