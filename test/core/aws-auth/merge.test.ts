@@ -292,6 +292,28 @@ describe('merge rules', () => {
     ]);
   });
 
+  test('an earlier-format record whose entries are all gone is dropped, and dropping it is a change to write', () => {
+    const annotations = { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ o: { mapRoles: [dev] } }) };
+    const cm = { ...emptyAwsAuth(), metadata: { ...emptyAwsAuth().metadata, annotations } };
+    const result = merge(cm, 'o', none);
+    expect(result.changed).toBe(true);
+    expect(result.configMap.metadata.annotations).toBeUndefined();
+  });
+
+  test('every foreign entry an appended entry shadows is named in the warning', () => {
+    const other = { rolearn: DEV, username: 'other' };
+    const result = merge(withRoles([{ rolearn: DEV, username: 'first' }, other]), 'stack-a', want({ mapRoles: [dev] }));
+    expect(result.warnings).toEqual([expect.stringContaining(`(${JSON.stringify({ rolearn: DEV, username: 'first' })}; ${JSON.stringify(other)})`)]);
+  });
+
+  test('an account ID is its own key: another account present or written earlier is neither shadowed nor updated in place', () => {
+    const first = merge({ ...emptyAwsAuth(), mapAccounts: ['999988887777'] }, 'stack-a', want({ mapAccounts: ['111122223333'] }));
+    expect(first.warnings).toEqual([]);
+    const moved = merge({ ...first.configMap, mapAccounts: ['111122223333', '999988887777'] }, 'stack-a', want({ mapAccounts: ['444455556666'] }));
+    expect(moved.warnings).toEqual([]);
+    expect(moved.configMap.mapAccounts).toEqual(['999988887777', '444455556666']);
+  });
+
   test('each invalid desired entry is named, all of them in one refusal', () => {
     const refusal = (d: Partial<DesiredAwsAuth>) => {
       try {
