@@ -1,10 +1,9 @@
-import * as fc from 'fast-check';
-import { accountId, configMap as configMapArbitrary, deepFreeze, roleArn, text, userArn } from './arbitraries';
+import { deepFreeze } from './arbitraries';
 import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
-  AWS_AUTH_OWNER_RECORDS_ANNOTATION, AwsAuthConfigMap, emptyAwsAuth, entryDigest, loadAwsAuth, mergeOwnedAwsAuth, nodeRoleMappings, readOwnerRecords,
-  renderAwsAuthYaml,
+  AWS_AUTH_OWNER_RECORDS_ANNOTATION, AwsAuthConfigMap, emptyAwsAuth, entryDigest, loadAwsAuth, mergeOwnedAwsAuth, nodeRoleMappings, ownedEntries,
+  readOwnerRecords, releaseOwner, renderAwsAuthYaml,
 } from '../../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../../../lib/core/desired-state';
 
@@ -191,31 +190,192 @@ describe('mergeOwnedAwsAuth', () => {
   });
 });
 
-describe('merge properties', () => {
-  const desired = fc.record({
-    mapRoles: fc.uniqueArray(fc.record({ rolearn: roleArn, username: text, groups: fc.array(text, { maxLength: 2 }) }, { requiredKeys: ['rolearn', 'groups'] }), { selector: (r) => r.rolearn.toLowerCase(), maxLength: 3 }),
-    mapUsers: fc.uniqueArray(fc.record({ userarn: userArn, username: text, groups: fc.array(text, { maxLength: 2 }) }, { requiredKeys: ['userarn', 'groups'] }), { selector: (u) => u.userarn.toLowerCase(), maxLength: 2 }),
-    mapAccounts: fc.uniqueArray(accountId, { maxLength: 2 }),
+describe('merge rules', () => {
+  const dev = { rolearn: DEV, username: 'dev', groups: ['d'] };
+  const ops = { rolearn: OPS, username: 'ops', groups: ['o'] };
+  const alice = { userarn: ALICE, username: 'alice', groups: ['a'] };
+  const withRoles = (mapRoles: AwsAuthConfigMap['mapRoles'], base: AwsAuthConfigMap = emptyAwsAuth()): AwsAuthConfigMap => ({ ...base, mapRoles });
+
+  test('adopting an identical foreign entry changes only the annotation, and that is a change to write', () => {
+    const result = merge(withRoles([dev]), 'stack-a', want({ mapRoles: [dev] }));
+    expect(result.configMap.mapRoles).toEqual([dev]);
+    expect(result.changed).toBe(true);
+    expect(readOwnerRecords(result.configMap)['stack-a']).toEqual({
+      mapRoles: [], mapUsers: [], mapAccounts: [], adopted: { mapRoles: [entryDigest('mapRoles', dev)], mapUsers: [], mapAccounts: [] },
+    });
   });
 
-  test('foreign entries survive, in order; a second merge is a no-op; withdrawing restores the data', () => {
-    fc.assert(fc.property(configMapArbitrary, desired, desired, (cm, first, second) => {
-      deepFreeze(cm);
-      const a = merge(cm, 'owner', first);
-      const foreignRoles = cm.mapRoles;
-      // Every foreign entry is still there, in the same relative order.
-      const survivors = a.configMap.mapRoles.filter((r) => foreignRoles.some((f) => JSON.stringify(f) === JSON.stringify(r)));
-      expect(survivors.length).toBeGreaterThanOrEqual(foreignRoles.length);
-      expect(a.configMap.mapRoles.slice(0, cm.mapRoles.length)).toEqual(cm.mapRoles);
-      expect(a.configMap.mapUsers.slice(0, cm.mapUsers.length)).toEqual(cm.mapUsers);
-      expect(merge(a.configMap, 'owner', first).changed).toBe(false);
-      // Another owner's merge leaves the first owner's record alone.
-      const b = merge(a.configMap, 'other', second);
-      expect(readOwnerRecords(b.configMap).owner).toEqual(readOwnerRecords(a.configMap).owner);
-      // Withdrawing both restores exactly the original data.
-      const back = merge(merge(b.configMap, 'owner', none).configMap, 'other', none).configMap;
-      expect([back.mapRoles, back.mapUsers, back.mapAccounts]).toEqual([cm.mapRoles, cm.mapUsers, cm.mapAccounts]);
-      expect(back.metadata).toEqual(cm.metadata);
-    }), { numRuns: 60 });
+  test('an entry already adopted is not reported again on the next merge', () => {
+    const adopted = merge(withRoles([dev]), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    expect(merge(adopted, 'stack-a', want({ mapRoles: [dev] })).warnings).toEqual([]);
+  });
+
+  test('an identical entry another owner wrote is co-owned, not adopted, and without a warning', () => {
+    const a = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    const ab = merge(a, 'stack-b', want({ mapRoles: [dev] }));
+    expect(ab.warnings).toEqual([]);
+    expect(readOwnerRecords(ab.configMap)['stack-b'].mapRoles).toEqual([entryDigest('mapRoles', dev)]);
+    expect(readOwnerRecords(ab.configMap)['stack-b'].adopted.mapRoles).toEqual([]);
+  });
+
+  test('a co-owned entry one owner changes is not updated in place: the other owner keeps its entry, the new one is appended', () => {
+    const a = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    const ab = merge(a, 'stack-b', want({ mapRoles: [dev] })).configMap;
+    const changedDev = { ...dev, groups: ['d', 'e'] };
+    const result = merge(ab, 'stack-a', want({ mapRoles: [changedDev] }));
+    expect(result.configMap.mapRoles).toEqual([dev, changedDev]);
+    expect(result.warnings).toEqual([`mapRoles: ${DEV} is already mapped by an entry this owner did not write (${JSON.stringify(dev)}); appended this owner's entry, which the authenticator uses, and left the other untouched`]);
+    // stack-b still holds its entry; stack-a's new one is its own.
+    expect(merge(result.configMap, 'stack-a', none).configMap.mapRoles).toEqual([dev]);
+  });
+
+  test('an entry this owner wrote and another owner adopted stays when this owner no longer wants it', () => {
+    // stack-b adopted a foreign entry; someone removed it; stack-a wrote it again.
+    const adoptedByB = merge(withRoles([dev]), 'stack-b', want({ mapRoles: [dev] })).configMap;
+    const removed = withRoles([], adoptedByB);
+    const writtenByA = merge(removed, 'stack-a', want({ mapRoles: [dev] })).configMap;
+    expect(readOwnerRecords(writtenByA)['stack-a'].mapRoles).toEqual([entryDigest('mapRoles', dev)]);
+    const result = merge(writtenByA, 'stack-a', none);
+    expect(result.configMap.mapRoles).toEqual([dev]);
+    expect(result.warnings).toEqual([]);
+  });
+
+  test('an update in place keeps the entry where it was, among foreign entries, and the ARN matches case-insensitively', () => {
+    const first = merge(withRoles([ops]), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    const around = withRoles([...first.mapRoles, { rolearn: 'arn:aws:iam::111122223333:role/last', groups: ['l'] }], first);
+    const upper = { rolearn: DEV.replace('role/dev', 'role/DEV'), username: 'dev', groups: ['d2'] };
+    const result = merge(around, 'stack-a', want({ mapRoles: [upper] }));
+    expect(result.warnings).toEqual([]);
+    expect(result.configMap.mapRoles).toEqual([ops, upper, { rolearn: 'arn:aws:iam::111122223333:role/last', groups: ['l'] }]);
+    expect(readOwnerRecords(result.configMap)['stack-a'].mapRoles).toEqual([entryDigest('mapRoles', upper)]);
+  });
+
+  test('of two identical entries, the owner removes the last one, which is the one it wrote', () => {
+    const mine = merge(withRoles([ops]), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    // Someone adds an identical copy of the owner's entry before the foreign one.
+    const copied = withRoles([dev, ops, dev], mine);
+    expect(merge(copied, 'stack-a', none).configMap.mapRoles).toEqual([dev, ops]);
+  });
+
+  test('an updated entry keeps its place after a foreign identical copy placed earlier', () => {
+    const mine = merge(withRoles([ops]), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    const copied = withRoles([dev, ops, dev], mine);
+    const changedDev = { ...dev, groups: ['changed'] };
+    expect(merge(copied, 'stack-a', want({ mapRoles: [changedDev] })).configMap.mapRoles).toEqual([dev, ops, changedDev]);
+  });
+
+  test('an entry written earlier that is gone is named by its digest when the record does not spell it out', () => {
+    const mine = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [dev] })).configMap;
+    const result = merge(withRoles([], mine), 'stack-a', none);
+    expect(result.warnings).toEqual([`mapRoles: the entry recorded as ${entryDigest('mapRoles', dev)}, written earlier by this owner, is no longer in aws-auth as written (removed or changed by someone else); leaving it as it is`]);
+    expect(result.configMap.metadata.annotations).toBeUndefined();
+  });
+
+  test('users and accounts follow the same rules as roles: written, updated in place, removed', () => {
+    const first = merge(emptyAwsAuth(), 'stack-a', want({ mapUsers: [alice], mapAccounts: ['111122223333', '444455556666'] })).configMap;
+    expect([first.mapUsers, first.mapAccounts]).toEqual([[alice], ['111122223333', '444455556666']]);
+    const second = merge(first, 'stack-a', want({ mapUsers: [{ ...alice, groups: ['b'] }], mapAccounts: ['444455556666'] }));
+    expect(second.warnings).toEqual([]);
+    expect([second.configMap.mapUsers, second.configMap.mapAccounts]).toEqual([[{ ...alice, groups: ['b'] }], ['444455556666']]);
+    const gone = merge(second.configMap, 'stack-a', none).configMap;
+    expect([gone.mapUsers, gone.mapAccounts, gone.metadata.annotations]).toEqual([[], [], undefined]);
+  });
+
+  test('a foreign account ID the owner wants is adopted, and a foreign user with the same ARN is shadowed with a warning', () => {
+    const cm: AwsAuthConfigMap = { ...emptyAwsAuth(), mapUsers: [{ userarn: ALICE, username: 'someone' }], mapAccounts: ['111122223333'] };
+    const result = merge(cm, 'stack-a', want({ mapUsers: [alice], mapAccounts: ['111122223333'] }));
+    expect(result.configMap.mapUsers).toEqual([{ userarn: ALICE, username: 'someone' }, alice]);
+    expect(result.configMap.mapAccounts).toEqual(['111122223333']);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^mapUsers: arn:aws:iam::111122223333:user\/alice is already mapped by an entry this owner did not write/),
+      'mapAccounts: 111122223333 was already present; adopted as is (it is left in place when no longer wanted)',
+    ]);
+  });
+
+  test('an earlier-format record whose entries are all gone is dropped, and dropping it is a change to write', () => {
+    const annotations = { [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ o: { mapRoles: [dev] } }) };
+    const cm = { ...emptyAwsAuth(), metadata: { ...emptyAwsAuth().metadata, annotations } };
+    const result = merge(cm, 'o', none);
+    expect(result.changed).toBe(true);
+    expect(result.configMap.metadata.annotations).toBeUndefined();
+  });
+
+  test('every foreign entry an appended entry shadows is named in the warning', () => {
+    const other = { rolearn: DEV, username: 'other' };
+    const result = merge(withRoles([{ rolearn: DEV, username: 'first' }, other]), 'stack-a', want({ mapRoles: [dev] }));
+    expect(result.warnings).toEqual([expect.stringContaining(`(${JSON.stringify({ rolearn: DEV, username: 'first' })}; ${JSON.stringify(other)})`)]);
+  });
+
+  test('an account ID is its own key: another account present or written earlier is neither shadowed nor updated in place', () => {
+    const first = merge({ ...emptyAwsAuth(), mapAccounts: ['999988887777'] }, 'stack-a', want({ mapAccounts: ['111122223333'] }));
+    expect(first.warnings).toEqual([]);
+    const moved = merge({ ...first.configMap, mapAccounts: ['111122223333', '999988887777'] }, 'stack-a', want({ mapAccounts: ['444455556666'] }));
+    expect(moved.warnings).toEqual([]);
+    expect(moved.configMap.mapAccounts).toEqual(['999988887777', '444455556666']);
+  });
+
+  test('each invalid desired entry is named, all of them in one refusal', () => {
+    const refusal = (d: Partial<DesiredAwsAuth>) => {
+      try {
+        mergeOwnedAwsAuth(emptyAwsAuth(), 's', want(d));
+      } catch (e) {
+        expect(e).toBeInstanceOf(AccessConfigError);
+        return (e as Error).message;
+      }
+      throw new Error('not refused');
+    };
+    expect(refusal({ mapRoles: [{ rolearn: 'arn:aws:iam::1:role/dev', groups: [] }] })).toBe('invalid desired aws-auth entries:\nmapRoles: ARN "arn:aws:iam::1:role/dev" has invalid account ID "1" (expected 12 digits)');
+    expect(refusal({ mapRoles: [{ rolearn: ALICE, groups: [] }] })).toBe(`invalid desired aws-auth entries:\nmapRoles: "${ALICE}" must be a role ARN without a path`);
+    expect(refusal({ mapUsers: [{ userarn: 'user/alice', groups: [] }] })).toMatch(/^invalid desired aws-auth entries:\nmapUsers: "user\/alice" is not an ARN/);
+    expect(refusal({ mapUsers: [alice, { ...alice, userarn: ALICE.toUpperCase().replace('ARN:AWS:IAM', 'arn:aws:iam') }] })).toMatch(/mapUsers: ".*ALICE" is wanted twice$/);
+    expect(refusal({ mapAccounts: ['111122223333', '111122223333'] })).toBe('invalid desired aws-auth entries:\nmapAccounts: "111122223333" is wanted twice');
+    expect(refusal({ mapRoles: [{ rolearn: OPS, groups: [] }, { rolearn: OPS, groups: [] }], mapAccounts: ['x'] })).toBe(
+      `invalid desired aws-auth entries:\nmapRoles: "${OPS}" is wanted twice\nmapAccounts: "x" is not a 12-digit AWS account ID`);
+    expect(refusal({ mapAccounts: ['1111222233334'] })).toMatch(/"1111222233334" is not a 12-digit/);
+    expect(refusal({ mapAccounts: ['a111122223333'] })).toMatch(/"a111122223333" is not a 12-digit/);
+  });
+
+  test('the input ConfigMap is not mutated', () => {
+    const cm = deepFreeze(merge(withRoles([ops]), 'stack-a', want({ mapRoles: [dev] })).configMap);
+    expect(() => merge(cm, 'stack-a', want({ mapRoles: [{ ...dev, groups: ['x'] }] }))).not.toThrow();
+    expect(() => merge(cm, 'stack-a', none)).not.toThrow();
+  });
+});
+
+describe('ownedEntries', () => {
+  test('lists the entries the owner wrote as they are in aws-auth: not adopted ones, not ones changed since, not other owners\'', () => {
+    const dev = { rolearn: DEV, groups: ['d'] };
+    const ops = { rolearn: OPS, groups: ['o'] };
+    const adopted = merge({ ...emptyAwsAuth(), mapRoles: [ops] }, 'stack-a', want({ mapRoles: [ops, dev], mapUsers: [{ userarn: ALICE, groups: [] }], mapAccounts: ['111122223333'] })).configMap;
+    const withB = merge(adopted, 'stack-b', want({ mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/b', groups: [] }] })).configMap;
+    expect(ownedEntries(withB, 'stack-a')).toEqual({ mapRoles: [dev], mapUsers: [{ userarn: ALICE }], mapAccounts: ['111122223333'] });
+    expect(ownedEntries({ ...withB, mapRoles: [ops, { ...dev, groups: ['edited'] }] }, 'stack-a').mapRoles).toEqual([]);
+    expect(ownedEntries(withB, 'nobody')).toEqual({ mapRoles: [], mapUsers: [], mapAccounts: [] });
+  });
+});
+
+describe('releaseOwner', () => {
+  test('drops the owner\'s record and leaves its entries and the other owners\' records in place', () => {
+    const a = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [{ rolearn: DEV, groups: ['d'] }] })).configMap;
+    const ab = merge(a, 'stack-b', want({ mapRoles: [{ rolearn: OPS, groups: ['o'] }] })).configMap;
+    const released = releaseOwner(ab, 'stack-a');
+    expect(released.mapRoles).toEqual(ab.mapRoles);
+    expect(Object.keys(readOwnerRecords(released))).toEqual(['stack-b']);
+    // Its entry is now foreign: stack-b withdrawing leaves it.
+    expect(merge(released, 'stack-b', none).configMap.mapRoles).toEqual([{ rolearn: DEV, groups: ['d'] }]);
+  });
+
+  test('releasing the last owner leaves no annotations behind, and keeps unrelated ones', () => {
+    const a = merge(emptyAwsAuth(), 'stack-a', want({ mapRoles: [{ rolearn: DEV, groups: ['d'] }] })).configMap;
+    expect(releaseOwner(a, 'stack-a').metadata.annotations).toBeUndefined();
+    const annotated = { ...a, metadata: { ...a.metadata, annotations: { ...a.metadata.annotations, 'team.example.com/contact': 'platform' } } };
+    expect(releaseOwner(annotated, 'stack-a').metadata.annotations).toEqual({ 'team.example.com/contact': 'platform' });
+  });
+});
+
+describe('nodeRoleMappings', () => {
+  test('lists role entries carrying system:nodes with their index; entries without groups carry none', () => {
+    const node = { rolearn: OPS, groups: ['system:bootstrappers', 'system:nodes'] };
+    expect(nodeRoleMappings({ ...emptyAwsAuth(), mapRoles: [{ rolearn: DEV }, node, { rolearn: DEV, groups: ['system:node'] }] })).toEqual([{ index: 1, entry: node }]);
   });
 });

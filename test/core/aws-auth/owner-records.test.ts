@@ -1,17 +1,13 @@
 /**
- * The ownership record on aws-auth: compact enough for 10,000 mappings (Kubernetes refuses an
- * object whose annotations exceed 256 KiB), readable in the earlier format clusters already
- * have, and refused with a clear message when malformed.
+ * The ownership record on aws-auth: readable in the earlier format clusters already have, and
+ * refused with a clear message when malformed (its size at scale: owner-records-scale.test.ts).
  */
 import { AccessConfigError } from '../../../lib/core/arn';
 import {
-  AWS_AUTH_OWNER_RECORDS_ANNOTATION, AwsAuthConfigMap, emptyAwsAuth, entryDigest, loadAwsAuth, mergeOwnedAwsAuth, readOwnerRecords, recordedOwners,
-  renderAwsAuthYaml,
+  AWS_AUTH_OWNER_RECORDS_ANNOTATION, AwsAuthConfigMap, emptyAwsAuth, entryDigest, loadAwsAuth, mayRecordOwner, mergeOwnedAwsAuth, readOwnerRecords,
+  recordedOwners, renderAwsAuthYaml,
 } from '../../../lib/core/aws-auth';
 import { AWS_AUTH_OWNERS_ANNOTATION, DesiredAwsAuth } from '../../../lib/core/desired-state';
-
-/** Kubernetes' limit on the total size of an object's annotations (keys and values). */
-const ANNOTATIONS_LIMIT = 256 * 1024;
 
 const none: DesiredAwsAuth = { mapRoles: [], mapUsers: [], mapAccounts: [] };
 const role = (i: number) => ({ rolearn: `arn:aws:iam::111122223333:role/team-${i}`, username: `team-${i}`, groups: [`team-${i}`] });
@@ -21,8 +17,6 @@ const merge = (cm: AwsAuthConfigMap, owner: string, desired: DesiredAwsAuth) => 
   const result = mergeOwnedAwsAuth(cm, owner, desired);
   return { ...result, configMap: loadAwsAuth(renderAwsAuthYaml(result.configMap)) };
 };
-const annotationBytes = (cm: AwsAuthConfigMap) =>
-  Object.entries(cm.metadata.annotations ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 const withAnnotations = (annotations: Record<string, string>, base: AwsAuthConfigMap = emptyAwsAuth()): AwsAuthConfigMap =>
   ({ ...base, metadata: { ...base.metadata, annotations } });
 
@@ -33,38 +27,6 @@ describe('entry digests', () => {
     expect(entryDigest('mapRoles', { groups: ['g'], username: 'dev', rolearn: 'arn:aws:iam::111122223333:role/dev' })).toBe('zdTP-DVN-5k');
     expect(entryDigest('mapUsers', { userarn: 'arn:aws:iam::111122223333:user/alice', groups: [] })).toBe(entryDigest('mapUsers', { userarn: 'arn:aws:iam::111122223333:user/alice' }));
     expect(entryDigest('mapAccounts', '111122223333')).toBe('111122223333');
-  });
-});
-
-describe('the owner record at scale', () => {
-  test('10,000 mappings of one owner stay within the annotation limit; a replay is a no-op; withdrawing removes all', () => {
-    const desired = roles(0, 10_000);
-    const started = Date.now();
-    const first = merge(emptyAwsAuth(), 'stack-a', desired);
-    expect(first.configMap.mapRoles).toHaveLength(10_000);
-    expect(annotationBytes(first.configMap)).toBeLessThan(ANNOTATIONS_LIMIT * 0.6);
-    expect(mergeOwnedAwsAuth(first.configMap, 'stack-a', desired).changed).toBe(false);
-    const changed = mergeOwnedAwsAuth(first.configMap, 'stack-a', { ...desired, mapRoles: desired.mapRoles.map((r, i) => (i === 5_000 ? { ...r, groups: ['moved'] } : r)) });
-    expect(changed.configMap.mapRoles[5_000]).toEqual({ ...role(5_000), groups: ['moved'] });
-    const gone = mergeOwnedAwsAuth(first.configMap, 'stack-a', none).configMap;
-    expect(gone.mapRoles).toEqual([]);
-    expect(gone.metadata.annotations).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(20_000); // linear: the same merges compared every pair of entries before
-  });
-
-  test('10,000 mappings of 20 owners stay within the limit; each owner removes only its own', () => {
-    let cm = emptyAwsAuth();
-    const owner = (o: number) => `platform-teams-${o}.access-batch-${o}-${o.toString(16).padStart(8, '0')}`;
-    for (let o = 0; o < 20; o++) {
-      cm = mergeOwnedAwsAuth(cm, owner(o), roles(o * 500, o * 500 + 500)).configMap;
-    }
-    expect(cm.mapRoles).toHaveLength(10_000);
-    expect(recordedOwners(cm.metadata.annotations)).toHaveLength(20);
-    expect(annotationBytes(cm)).toBeLessThan(ANNOTATIONS_LIMIT * 0.6);
-    const without = mergeOwnedAwsAuth(cm, owner(7), none).configMap;
-    expect(without.mapRoles).toHaveLength(9_500);
-    expect(without.mapRoles.some((r) => r.rolearn === role(3_600).rolearn)).toBe(false);
-    expect(without.mapRoles.some((r) => r.rolearn === role(4_000).rolearn)).toBe(true);
   });
 });
 
@@ -91,14 +53,6 @@ describe('the earlier format (full copies of entries)', () => {
   test('an entry of the earlier record that someone else removed is named in the warning', () => {
     const cm = earlier({ 'stack-a': { mapRoles: [role(7)] } }, emptyAwsAuth());
     expect(merge(cm, 'stack-a', none).warnings).toEqual([expect.stringContaining(`${JSON.stringify(role(7))}, written earlier by this owner, is no longer in aws-auth as written`)]);
-  });
-
-  test('3,000 mappings exceed the annotation limit in it, which is why version 2 replaces it', () => {
-    const cm = earlier({ 'stack-a': { mapRoles: roles(0, 3_000).mapRoles } }, emptyAwsAuth());
-    expect(annotationBytes(cm)).toBeGreaterThan(ANNOTATIONS_LIMIT);
-    const migrated = merge({ ...merge(emptyAwsAuth(), 'x', roles(0, 3_000)).configMap, metadata: cm.metadata }, 'stack-a', roles(0, 3_000));
-    expect(migrated.warnings).toEqual([]);
-    expect(annotationBytes(migrated.configMap)).toBeLessThan(ANNOTATIONS_LIMIT / 5);
   });
 });
 
@@ -132,5 +86,108 @@ describe('a malformed record', () => {
     refused(v2({}, { version: 3 }), /has version 3; this version of cdk-eks-access reads version 2/);
     refused(v2({}, { digest: 'md5' }), /names entries by "md5"/);
     refused({ [key]: 'not json' }, /owners-v2 on aws-auth is not valid JSON/);
+  });
+
+  test('an empty account ID, a username that is not a string, or a record that is not an object is refused', () => {
+    const v2 = (owners: unknown) => ({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: JSON.stringify({ version: 2, digest: 'sha256-base64url-11', owners }) });
+    refused(v2({ o: { mapAccounts: [''] } }), /mapAccounts\[0\] of owner "o" is not an account ID: ""/);
+    refused(v2({ o: { mapUsers: ['zdTP-DVN-5k!'] } }), /mapUsers\[0\] of owner "o" is not an entry digest/);
+    refused(v2({ o: null }), /the record of owner "o" must be a JSON object, got null/);
+    refused(v2({ o: [] }), /the record of owner "o" must be a JSON object, got \[\]/);
+    refused(v2(null), /"owners" must be a JSON object of owner ID to record, got null/);
+    refused(v2('o'), /"owners" must be a JSON object of owner ID to record, got "o"/);
+    refused({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"o":{"mapUsers":[{"userarn":"arn:aws:iam::111122223333:user/u","username":7}]}}' }, /mapUsers\[0\] of owner "o" is not a user mapping \("username" is not a string\): /);
+    refused({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"o":{"mapRoles":[{"rolearn":"arn:aws:iam::111122223333:role/a","groups":["a",1]}]}}' }, /is not a role mapping \("groups" is not a list of strings\)/);
+    refused({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"o":{"mapRoles":[[]]}}' }, /mapRoles\[0\] of owner "o" is not a role mapping: \[\]/);
+  });
+
+  test('a section or "adopted" recorded as null is read as empty, as when it is left out', () => {
+    const v2 = JSON.stringify({ version: 2, digest: 'sha256-base64url-11', owners: { o: { mapRoles: null, adopted: null } } });
+    expect(readOwnerRecords(withAnnotations({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: v2, [AWS_AUTH_OWNERS_ANNOTATION]: '{"p":{"adopted":{"mapUsers":null}}}' }))).toEqual({
+      o: { mapRoles: [], mapUsers: [], mapAccounts: [], adopted: { mapRoles: [], mapUsers: [], mapAccounts: [] } },
+      p: { mapRoles: [], mapUsers: [], mapAccounts: [], adopted: { mapRoles: [], mapUsers: [], mapAccounts: [] } },
+    });
+  });
+
+  test('a long offending value is shown cut to 80 characters', () => {
+    const long = 'x'.repeat(100);
+    refused({ [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ o: { mapRoles: long } }) }, new RegExp(`must be a list, got "${'x'.repeat(76)}\\.\\.\\.;`));
+    refused({ [AWS_AUTH_OWNERS_ANNOTATION]: JSON.stringify({ o: { mapRoles: 'x'.repeat(78) } }) }, new RegExp(`must be a list, got "${'x'.repeat(78)}";`));
+  });
+});
+
+describe('an owner recorded in both formats', () => {
+  test('has the union of both records, and what it wrote outranks what it adopted', () => {
+    const v2 = JSON.stringify({ version: 2, digest: 'sha256-base64url-11', owners: { 'stack-a': { mapRoles: [entryDigest('mapRoles', role(0))], adopted: { mapAccounts: ['111122223333'] } } } });
+    const v1 = JSON.stringify({ 'stack-a': { mapRoles: [role(1)], mapAccounts: ['111122223333'], adopted: { mapRoles: [role(0)], mapUsers: [{ userarn: 'arn:aws:iam::111122223333:user/u' }] } } });
+    const cm = withAnnotations({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: v2, [AWS_AUTH_OWNERS_ANNOTATION]: v1 });
+    expect(readOwnerRecords(cm)['stack-a']).toEqual({
+      mapRoles: [entryDigest('mapRoles', role(0)), entryDigest('mapRoles', role(1))],
+      mapUsers: [],
+      mapAccounts: ['111122223333'],
+      adopted: { mapRoles: [], mapUsers: [entryDigest('mapUsers', { userarn: 'arn:aws:iam::111122223333:user/u' })], mapAccounts: [] },
+    });
+  });
+
+  test('an account ID recorded as a number in the earlier format is the same account as its digits', () => {
+    const cm = withAnnotations({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"o":{"mapAccounts":[111122223333]}}' }, { ...emptyAwsAuth(), mapAccounts: ['111122223333'] });
+    expect(readOwnerRecords(cm).o.mapAccounts).toEqual(['111122223333']);
+    expect(merge(cm, 'o', none).configMap.mapAccounts).toEqual([]);
+  });
+});
+
+describe('the version 2 record written', () => {
+  test('lists owners sorted, leaves out empty sections, and keeps other owners\' records as they were', () => {
+    const a = merge(emptyAwsAuth(), 'stack-b', roles(0, 1)).configMap;
+    const ab = merge(a, 'stack-a', { ...none, mapUsers: [{ userarn: 'arn:aws:iam::111122223333:user/u', groups: [] }] }).configMap;
+    expect(ab.metadata.annotations![AWS_AUTH_OWNER_RECORDS_ANNOTATION]).toBe(JSON.stringify({
+      version: 2,
+      digest: 'sha256-base64url-11',
+      owners: {
+        'stack-a': { mapUsers: [entryDigest('mapUsers', { userarn: 'arn:aws:iam::111122223333:user/u' })] },
+        'stack-b': { mapRoles: [entryDigest('mapRoles', role(0))] },
+      },
+    }));
+  });
+
+  test('an owner that only adopted has a record with only "adopted"', () => {
+    const cm = merge({ ...emptyAwsAuth(), mapAccounts: ['111122223333'] }, 'stack-a', { ...none, mapAccounts: ['111122223333'] }).configMap;
+    expect(JSON.parse(cm.metadata.annotations![AWS_AUTH_OWNER_RECORDS_ANNOTATION]).owners).toEqual({ 'stack-a': { adopted: { mapAccounts: ['111122223333'] } } });
+  });
+});
+
+describe('recordedOwners', () => {
+  test('lists the owners of both formats once, sorted; none when the annotations are absent or unreadable', () => {
+    const v2 = JSON.stringify({ version: 2, digest: 'sha256-base64url-11', owners: { zed: {}, both: {} } });
+    expect(recordedOwners({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: v2, [AWS_AUTH_OWNERS_ANNOTATION]: '{"both":{},"alpha":{}}' })).toEqual(['alpha', 'both', 'zed']);
+    expect(recordedOwners(undefined)).toEqual([]);
+    expect(recordedOwners({ [AWS_AUTH_OWNERS_ANNOTATION]: 'not json' })).toEqual([]);
+    expect(recordedOwners({ [AWS_AUTH_OWNERS_ANNOTATION]: '["a"]', [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: '{"owners":"a"}' })).toEqual([]);
+    expect(recordedOwners({ [AWS_AUTH_OWNERS_ANNOTATION]: 'null' })).toEqual([]);
+  });
+});
+
+describe('mayRecordOwner', () => {
+  const v2 = (owners: unknown) => JSON.stringify({ version: 2, digest: 'sha256-base64url-11', owners });
+  test('is false when neither annotation is there or neither names the owner', () => {
+    expect(mayRecordOwner(undefined, 'o')).toBe(false);
+    expect(mayRecordOwner({ [AWS_AUTH_OWNERS_ANNOTATION]: '', [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: '' }, 'o')).toBe(false);
+    expect(mayRecordOwner({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"p":{}}', [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: v2({ q: {} }) }, 'o')).toBe(false);
+  });
+
+  test('is true when either annotation names the owner', () => {
+    expect(mayRecordOwner({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"o":{}}' }, 'o')).toBe(true);
+    expect(mayRecordOwner({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: v2({ o: {} }) }, 'o')).toBe(true);
+  });
+
+  test('is true when an annotation cannot be read: the merge then reports it', () => {
+    expect(mayRecordOwner({ [AWS_AUTH_OWNERS_ANNOTATION]: '{not json' }, 'o')).toBe(true);
+    expect(mayRecordOwner({ [AWS_AUTH_OWNERS_ANNOTATION]: '["o"]' }, 'o')).toBe(true);
+    expect(mayRecordOwner({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: '{"owners":null}' }, 'o')).toBe(true);
+  });
+
+  test('an owner named like an Object.prototype key is recorded only by its own key', () => {
+    expect(mayRecordOwner({ [AWS_AUTH_OWNERS_ANNOTATION]: '{"p":{}}' }, 'constructor')).toBe(false);
+    expect(mayRecordOwner({ [AWS_AUTH_OWNER_RECORDS_ANNOTATION]: v2({ p: {} }) }, 'toString')).toBe(false);
   });
 });
