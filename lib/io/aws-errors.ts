@@ -39,18 +39,34 @@ export const NETWORK_ERRORS: ReadonlySet<string> = new Set([
   'NetworkingError',
 ]);
 
+/**
+ * The SDK's retry layer replaces an error that is not an `Error` of its own JavaScript realm (one
+ * made by Node's sockets seen from a VM context, or by another copy of a library) with a plain
+ * Error whose message is this prefix and the original's text, `<name>: <message>`.
+ */
+const SDK_WRAPPER = /^AWS SDK error wrapper for (\w+)(?:: (.*))?$/s;
+
 /** The name of an AWS (or network) error, or undefined for anything else. */
 export function awsErrorName(error: unknown): string | undefined {
   if (error === null || typeof error !== 'object') {
     return undefined;
   }
-  const e = error as { name?: unknown; code?: unknown; Code?: unknown };
+  const e = error as { name?: unknown; code?: unknown; Code?: unknown; message?: unknown };
   for (const candidate of [e.name, e.Code, e.code]) {
     if (typeof candidate === 'string' && candidate !== 'Error') {
       return candidate;
     }
   }
-  return undefined;
+  return typeof e.message === 'string' ? wrappedErrorName(e.message) : undefined;
+}
+
+/** The name inside the SDK's wrapper text, or its network code when the name is only `Error`. */
+function wrappedErrorName(message: string): string | undefined {
+  const [, name, text] = SDK_WRAPPER.exec(message) ?? [];
+  if (name === undefined || name !== 'Error') {
+    return name;
+  }
+  return [...NETWORK_ERRORS].find((code) => code.startsWith('E') && new RegExp(`\\b${code}\\b`).test(text ?? ''));
 }
 
 /** True when the error has the given AWS error name. */
