@@ -40,6 +40,11 @@ export class Deadline {
 
   constructor(public readonly at: number, private readonly now: () => number = Date.now) {}
 
+  /** A deadline `ms` from now, or this one when it comes first (a step with its own budget). */
+  public within(ms: number): Deadline {
+    return new Deadline(Math.min(this.at, this.now() + Math.floor(ms)), this.now);
+  }
+
   public remainingMs(): number {
     return Math.max(0, this.at - this.now());
   }

@@ -20,13 +20,24 @@ export interface StackOrigin {
   readonly resource?: { readonly resourceType: string; readonly resourceStatus: string };
 }
 
-/** Describes the event's stack and resource. Throws when CloudFormation cannot be asked. */
+/**
+ * The most of the remaining time the check may take (and at most 20 s): retries of an unreachable
+ * CloudFormation must leave a Delete, which goes on without the answer, the time to do its work.
+ */
+export const ORIGIN_CHECK_SHARE = 0.25;
+const ORIGIN_CHECK_MAX_MS = 20_000;
+
+/**
+ * Describes the event's stack and resource, within its own share of the time left. Throws when
+ * CloudFormation cannot be asked.
+ */
 export async function describeStackOrigin(
   stackId: string, logicalResourceId: string, region: string, deadline: Deadline, log: Logger,
 ): Promise<StackOrigin> {
   const endpoint = endpointOverrides().cloudformation;
   const client = new CloudFormationClient({ region, maxAttempts: 1, requestHandler: { ...AWS_REQUEST_TIMEOUTS }, ...(endpoint ? { endpoint } : {}) });
-  const cfn = new EksApi(client, deadline, log, Math.random, 'cloudformation');
+  const budget = deadline.within(Math.min(ORIGIN_CHECK_MAX_MS, deadline.remainingMs() * ORIGIN_CHECK_SHARE));
+  const cfn = new EksApi(client, budget, log, Math.random, 'cloudformation');
   try {
     const stacks = await cfn.send<DescribeStacksOutput>(new DescribeStacksCommand({ StackName: stackId }));
     const stack = stacks.Stacks?.[0];

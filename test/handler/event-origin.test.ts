@@ -115,7 +115,7 @@ test('when CloudFormation cannot be asked, a Create is refused and a Delete goes
   } finally {
     process.env[CLOUDFORMATION_ENDPOINT_ENV] = cfn.endpoint;
   }
-});
+}, 30_000);
 
 describe('originProblem', () => {
   const origin = (stackId: string, rootId: string, stackStatus: string, resourceStatus?: string) => ({
