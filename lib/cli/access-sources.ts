@@ -6,17 +6,15 @@
 import { readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import { CliIo, UsageError } from './io';
-import { connectLive, explainLiveFailure, LIVE_TIMEOUT_MS, LiveSession, LiveStoreDeps } from './live-store';
+import { connectLive, explainLiveFailure, liveCommandContext, LiveSession, LiveStoreDeps } from './live-store';
 import { Flags, listFlag, onlyWith, stringFlag } from './options';
-import { liveRegion, LIVE_FLAGS } from './stores';
+import { liveOptions, LIVE_FLAGS } from './stores';
 import { AccessEntryView, awsAuthView, ClusterAccessView, rbacAsDeployed, rbacFromManifests } from '../core/access';
 import { AccessScopeSpec } from '../core/access-entry';
 import { AccessConfigError } from '../core/arn';
 import { AUTHENTICATION_MODES, AuthenticationMode } from '../core/desired-state';
 import { readAccessEntries, readRbacObjects } from '../io/access-reader';
 import { readAwsAuth } from '../io/aws-auth-store';
-import { Deadline } from '../io/deadline';
-import { Logger } from '../io/log';
 
 /** Flags of file mode. */
 export const FILE_SOURCE_FLAGS = {
@@ -154,16 +152,8 @@ function scopeOf(scope: { type?: string; namespaces?: string[] } | undefined): A
 }
 
 async function viewFromCluster(flags: Flags, clusterName: string, io: CliIo, deps: LiveStoreDeps, env: NodeJS.ProcessEnv): Promise<ViewSource> {
-  const options = {
-    clusterName,
-    region: liveRegion(flags, clusterName, env),
-    profile: stringFlag(flags, 'profile'),
-    roleArn: stringFlag(flags, 'role-arn'),
-    verbose: flags.verbose === true,
-  };
-  const where = `EKS cluster "${clusterName}" in ${options.region}`;
-  const log = new Logger({ cluster: clusterName }, options.verbose ? (line) => io.stderr(`${line}\n`) : () => undefined);
-  const deadline = Deadline.in(LIVE_TIMEOUT_MS);
+  const options = liveOptions(flags, clusterName, env);
+  const { where, log, deadline } = liveCommandContext(options, io);
   let session: LiveSession | undefined;
   try {
     session = await connectLive(options, deps, log, deadline, true);
@@ -183,6 +173,6 @@ async function viewFromCluster(flags: Flags, clusterName: string, io: CliIo, dep
     return { views: [view], session: opened, close: async () => opened.close() };
   } catch (error) {
     session?.close();
-    throw explainLiveFailure(error, 'read the access entries, aws-auth and RBAC objects', where, { ...options, timeoutMs: LIVE_TIMEOUT_MS });
+    throw explainLiveFailure(error, 'read the access entries, aws-auth and RBAC objects', where, options);
   }
 }

@@ -8,14 +8,12 @@
  */
 import { desiredStatesOfApp } from './app-source';
 import { CliIo, EXIT_ERROR, EXIT_OK, UsageError } from './io';
-import { connectLive, explainLiveFailure, LIVE_TIMEOUT_MS, LiveSession, LiveStoreDeps } from './live-store';
+import { connectLive, explainLiveFailure, liveCommandContext, LiveSession, LiveStoreDeps } from './live-store';
 import { Flags, outputFlag, stringFlag } from './options';
 import { formatJson } from './output';
-import { liveRegion } from './stores';
+import { liveOptions } from './stores';
 import { DesiredClusterAccess } from '../core/desired-state';
 import { readAccessEntries } from '../io/access-reader';
-import { Deadline } from '../io/deadline';
-import { Logger } from '../io/log';
 import { ClusterPlan, planClusterAccess } from '../plan/cluster-plan';
 
 /** Exit code when the deployment would change something. */
@@ -33,18 +31,16 @@ export async function diffCommand(flags: Flags, io: CliIo, deps: LiveStoreDeps =
     throw new UsageError('diff needs --app cdk.out (a synthesized app) and --cluster NAME (the live cluster to compare it with)');
   }
   const output = outputFlag(flags, ['text', 'json'], 'text');
-  const options = { clusterName, region: liveRegion(flags, clusterName, env), profile: stringFlag(flags, 'profile'), roleArn: stringFlag(flags, 'role-arn'), verbose: flags.verbose === true };
-  const where = `EKS cluster "${clusterName}" in ${options.region}`;
-  const log = new Logger({ cluster: clusterName }, options.verbose ? (line) => io.stderr(`${line}\n`) : () => undefined);
-  const deadline = Deadline.in(LIVE_TIMEOUT_MS);
+  const options = liveOptions(flags, clusterName, env);
+  const { where, log, deadline } = liveCommandContext(options, io);
   let session: LiveSession | undefined;
   try {
     session = await connectLive(options, deps, log, deadline, true);
     const states = statesFor(app, clusterName, session);
+    const { cluster, kube, eks } = session;
+    const readEntries = () => readAccessEntries(eks!, clusterName);
     const plans: ClusterPlan[] = [];
     for (const state of states) {
-      const { cluster, kube, eks } = session;
-      const readEntries = () => readAccessEntries(eks!, clusterName);
       plans.push(await planClusterAccess(state, { mode: cluster.authenticationMode, readAccessEntries: readEntries, kube, deadline, log }));
     }
     io.stdout(output === 'json' ? formatJson({ cluster: where, plans }) : plansText(where, plans));
@@ -56,7 +52,7 @@ export async function diffCommand(flags: Flags, io: CliIo, deps: LiveStoreDeps =
     if (error instanceof UsageError) {
       throw error;
     }
-    throw explainLiveFailure(error, 'read the cluster\'s access entries, aws-auth and RBAC objects', where, { ...options, timeoutMs: LIVE_TIMEOUT_MS });
+    throw explainLiveFailure(error, 'read the cluster\'s access entries, aws-auth and RBAC objects', where, options);
   } finally {
     session?.close();
   }

@@ -55,13 +55,27 @@ export interface LiveStoreDeps {
   readonly openCluster?: (options: OpenClusterOptions) => Promise<LiveSession>;
 }
 
+/** What every live command starts with: the cluster as messages name it, its log (standard error with --verbose), its time limit. */
+export interface LiveCommandContext {
+  readonly where: string;
+  readonly log: Logger;
+  readonly deadline: Deadline;
+}
+
+/** The {@link LiveCommandContext} of `options`, its deadline starting now. */
+export function liveCommandContext(options: LiveStoreOptions, io: CliIo): LiveCommandContext {
+  return {
+    where: `EKS cluster "${options.clusterName}" in ${options.region}`,
+    log: new Logger({ cluster: options.clusterName }, options.verbose ? (line) => io.stderr(`${line}\n`) : () => undefined),
+    deadline: Deadline.in(options.timeoutMs ?? LIVE_TIMEOUT_MS),
+  };
+}
+
 /** The aws-auth store of a live cluster. Nothing is contacted until the first call. */
 export function liveStore(options: LiveStoreOptions, io: CliIo, deps: LiveStoreDeps = {}): AwsAuthStore {
   const name = options.clusterName;
-  const where = `EKS cluster "${name}" in ${options.region}`;
+  const { where, log, deadline } = liveCommandContext(options, io);
   const description = `kube-system/aws-auth on ${where}`;
-  const log = new Logger({ cluster: name }, options.verbose ? (line) => io.stderr(`${line}\n`) : () => undefined);
-  const deadline = Deadline.in(options.timeoutMs ?? LIVE_TIMEOUT_MS);
   let session: Promise<LiveSession> | undefined;
   let credentials: AwsCredentialIdentityProvider | undefined;
   let clients: { eks: LiveCluster['eks']; iam: LiveCluster['iam']; destroy: () => void } | undefined;

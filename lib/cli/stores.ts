@@ -5,7 +5,7 @@
  */
 import { fileStore } from './file-store';
 import { AwsAuthStore, CliIo, UsageError } from './io';
-import { liveStore, LiveStoreDeps } from './live-store';
+import { liveStore, LiveStoreDeps, LiveStoreOptions } from './live-store';
 import { FlagSpec, Flags, onlyWith, stringFlag } from './options';
 import { parsePrincipalArn, principalArnProblem } from '../core/arn';
 
@@ -61,21 +61,26 @@ export function storeFromFlags(deps: LiveStoreDeps = {}, env: NodeJS.ProcessEnv 
     if (clusterName === '') {
       throw new UsageError('--cluster needs the name of an EKS cluster');
     }
-    const roleArn = stringFlag(flags, 'role-arn');
-    if (roleArn !== undefined) {
-      const problem = principalArnProblem(roleArn);
-      if (problem !== undefined || parsePrincipalArn(roleArn).kind !== 'role') {
-        throw new UsageError(`--role-arn "${roleArn}" is not an IAM role ARN${problem ? ` (${problem})` : ''}`);
-      }
+    return liveStore(liveOptions(flags, clusterName, env), io, deps);
+  };
+}
+
+/** The options of a live command on `clusterName`, from its flags (region, profile, role, verbose, timeout), checked. */
+export function liveOptions(flags: Flags, clusterName: string, env: NodeJS.ProcessEnv = process.env): LiveStoreOptions {
+  const roleArn = stringFlag(flags, 'role-arn');
+  if (roleArn !== undefined) {
+    const problem = principalArnProblem(roleArn);
+    if (problem !== undefined || parsePrincipalArn(roleArn).kind !== 'role') {
+      throw new UsageError(`--role-arn "${roleArn}" is not an IAM role ARN${problem ? ` (${problem})` : ''}`);
     }
-    return liveStore({
-      clusterName,
-      region: liveRegion(flags, clusterName, env),
-      profile: stringFlag(flags, 'profile'),
-      roleArn,
-      verbose: flags.verbose === true,
-      ...timeoutFlag(flags),
-    }, io, deps);
+  }
+  return {
+    clusterName,
+    region: liveRegion(flags, clusterName, env),
+    profile: stringFlag(flags, 'profile'),
+    roleArn,
+    verbose: flags.verbose === true,
+    ...timeoutFlag(flags),
   };
 }
 

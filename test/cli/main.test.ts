@@ -328,6 +328,8 @@ describe('usage', () => {
     [['mapping', 'get', '--cluster', 'prod', '--region', 'Oregon'], '"Oregon" is not an AWS region name'],
     [['mapping', 'get', '--cluster', 'prod', '--region', 'us-west-2', '--role-arn', 'arn:aws:iam::111122223333:user/bob'], '--role-arn "arn:aws:iam::111122223333:user/bob" is not an IAM role ARN'],
     [['mapping', 'get', '--cluster', 'prod', '--region', 'us-west-2', '--role-arn', 'admin'], '--role-arn "admin" is not an IAM role ARN ('],
+    [['report', '--cluster', 'prod', '--region', 'us-west-2', '--role-arn', 'admin'], '--role-arn "admin" is not an IAM role ARN ('],
+    [['diff', '--app', 'cdk.out', '--cluster', 'prod', '--region', 'us-west-2', '--role-arn', 'admin'], '--role-arn "admin" is not an IAM role ARN ('],
     [['mapping', 'get', '--file', 'x', '--bogus'], 'unknown flag --bogus'],
     [['mapping', 'get', '--file', 'x', 'stray'], 'unexpected argument "stray"'],
     [['mapping', 'get', '--file', 'x', '-o', 'xml'], 'unknown output format "xml" (valid: table, json, yaml)'],
