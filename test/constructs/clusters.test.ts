@@ -8,29 +8,17 @@ import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { desiredState, newStack, skipCfnSchemaValidation } from './helpers';
+import { awsEksCluster, desiredState, existingRole, newStack, skipCfnSchemaValidation } from './helpers';
 import { ClusterAccess } from '../../lib';
 
 skipCfnSchemaValidation();
-
-/** An aws-eks cluster (its kubectl layer imported, so nothing is bundled). */
-function awsEksCluster(stack: Stack, props: Partial<eks.ClusterProps> = {}): eks.Cluster {
-  const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', `arn:aws:lambda:${stack.region}:${stack.account}:layer:kubectl:1`);
-  return new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer, defaultCapacity: 0, ...props });
-}
-
-function role(stack: Stack, name: string): iam.IRole {
-  return iam.Role.fromRoleArn(stack, name, `arn:aws:iam::111122223333:role/${name}`);
-}
 
 describe('aws-eks-v2 clusters', () => {
   test('are accepted as they are, with their name and ARN', () => {
     const { stack } = newStack();
     const cluster = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_33, vpc: new ec2.Vpc(stack, 'Vpc') });
     const access = new ClusterAccess(stack, 'Access', { cluster });
-    access.mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    access.mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(access.clusterName).toBe(cluster.clusterName);
     expect(access.clusterArn).toBe(cluster.clusterArn);
     expect(desiredState(stack).accessEntries.map((e) => e.principalArn)).toEqual(['arn:aws:iam::111122223333:role/ci']);
@@ -42,7 +30,7 @@ describe('aws-eks-v2 clusters', () => {
   test('imported aws-eks-v2 clusters too', () => {
     const { stack } = newStack();
     const cluster = eksv2.Cluster.fromClusterAttributes(stack, 'Cluster', { clusterName: 'prod' });
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(desiredState(stack).clusterName).toBe('prod');
   });
 });
@@ -51,14 +39,14 @@ describe('clusters by name, ARN or CfnCluster', () => {
   test('a CfnCluster, through its IClusterRef', () => {
     const { stack } = newStack();
     const cluster = new eks.CfnCluster(stack, 'Cluster', { roleArn: 'arn:aws:iam::111122223333:role/eks', resourcesVpcConfig: { subnetIds: ['subnet-1'] } });
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(desiredState(stack).clusterName).toBe('${Cluster}');
   });
 
   test('an ARN gives the name and the region', () => {
     const { stack } = newStack();
     const access = new ClusterAccess(stack, 'Access', { clusterArn: 'arn:aws:eks:us-east-2:111122223333:cluster/prod' });
-    access.mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    access.mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     const state = desiredState(stack);
     expect([state.clusterName, state.region]).toEqual(['prod', 'us-east-2']);
     expect(access.clusterArn).toBe('arn:aws:eks:us-east-2:111122223333:cluster/prod');
@@ -70,10 +58,10 @@ describe('clusters by name, ARN or CfnCluster', () => {
     const access = new ClusterAccess(stack, 'Access', {
       clusterName: 'prod',
       clusterArn: Fn.importValue('ProdClusterArn'),
-      kubernetesAdminRole: role(stack, 'eks-admin'),
+      kubernetesAdminRole: existingRole(stack, 'eks-admin'),
       vpc,
     });
-    access.mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    access.mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(desiredState(stack).kubernetesRoleArn).toBe('arn:aws:iam::111122223333:role/eks-admin');
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: { SubnetIds: ['subnet-1'] } });
   });
@@ -120,13 +108,13 @@ describe('clusters of another environment', () => {
 
   test('a misspelt region is a warning naming the value', () => {
     const { stack } = newStack();
-    new ClusterAccess(stack, 'Access', { clusterName: 'prod', region: 'eu-wset-1' }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { clusterName: 'prod', region: 'eu-wset-1' }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     Annotations.fromStack(stack).hasWarning('/Platform/Access', 'region: "eu-wset-1" is not a region aws-cdk-lib knows (such as eu-west-1 or us-east-1); check its spelling. A region newer than this aws-cdk-lib version works, but nothing about it can be checked at synth time [ack: cdk-eks-access:region]');
   });
 
   test('a known region is no warning', () => {
     const { stack } = newStack();
-    new ClusterAccess(stack, 'Access', { clusterName: 'prod', region: 'ap-southeast-7' }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { clusterName: 'prod', region: 'ap-southeast-7' }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(Annotations.fromStack(stack).findWarning('*', /region/)).toEqual([]);
   });
 });

@@ -1,5 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as eks from 'aws-cdk-lib/aws-eks';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DesiredClusterAccess } from '../../lib/core/desired-state';
 
 /** A fresh app and stack with a fixed environment (no AWS credentials needed). */
@@ -61,4 +64,15 @@ export function skipCfnSchemaValidation(): void {
     if (previous === undefined) delete process.env.CDK_VALIDATION;
     else process.env.CDK_VALIDATION = previous;
   });
+}
+
+/** An aws-eks cluster (its kubectl layer imported, so nothing is bundled), without capacity unless asked. */
+export function awsEksCluster(stack: Stack, props: Partial<eks.ClusterProps> = {}): eks.Cluster {
+  const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', `arn:aws:lambda:${stack.region}:${stack.account}:layer:kubectl:1`);
+  return new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer, defaultCapacity: 0, ...props });
+}
+
+/** An existing role of account 111122223333, by name. */
+export function existingRole(stack: Stack, name: string): iam.IRole {
+  return iam.Role.fromRoleArn(stack, name, `arn:aws:iam::111122223333:role/${name}`);
 }

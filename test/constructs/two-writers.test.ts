@@ -10,21 +10,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
 import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { newStack, skipCfnSchemaValidation } from './helpers';
+import { awsEksCluster, existingRole, newStack, skipCfnSchemaValidation } from './helpers';
 import { AccessMechanism, ClusterAccess } from '../../lib';
 
 skipCfnSchemaValidation();
-
-/** An aws-eks cluster (its kubectl layer imported, so nothing is bundled), without capacity unless asked. */
-function awsEksCluster(stack: Stack, props: Partial<eks.ClusterProps> = {}): eks.Cluster {
-  const kubectlLayer = lambda.LayerVersion.fromLayerVersionArn(stack, 'KubectlLayer', `arn:aws:lambda:${stack.region}:${stack.account}:layer:kubectl:1`);
-  return new eks.Cluster(stack, 'Cluster', { version: eks.KubernetesVersion.V1_33, kubectlLayer, defaultCapacity: 0, ...props });
-}
-
-function role(stack: Stack, name: string): iam.IRole {
-  return iam.Role.fromRoleArn(stack, name, `arn:aws:iam::111122223333:role/${name}`);
-}
 
 /** The validation errors of the app's synthesis, one per line as `[path] message`; none when it synthesizes. */
 function synthErrors(app: App): string[] {
@@ -49,7 +38,7 @@ describe('an aws-eks AwsAuth with mappings is a synth error naming both construc
   test('a node group added after the ClusterAccess', () => {
     const { app, stack } = newStack();
     const cluster = awsEksCluster(stack);
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     cluster.addNodegroupCapacity('Workers');
     expect(synthErrors(app)).toEqual([
       "[Platform/Access] Platform/Cluster/AwsAuth (aws-eks's aws-auth of cluster Platform/Cluster) maps Platform/Cluster/NodegroupWorkers/NodeGroupRole"
@@ -60,8 +49,8 @@ describe('an aws-eks AwsAuth with mappings is a synth error naming both construc
   test('cluster.awsAuth.addRoleMapping, addUserMapping and addAccount, after the ClusterAccess, with mechanism AWS_AUTH', () => {
     const { app, stack } = newStack();
     const cluster = awsEksCluster(stack, { authenticationMode: eks.AuthenticationMode.API_AND_CONFIG_MAP });
-    new ClusterAccess(stack, 'Access', { cluster, mechanism: AccessMechanism.AWS_AUTH }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
-    cluster.awsAuth.addRoleMapping(role(stack, 'ops'), { groups: ['ops'] });
+    new ClusterAccess(stack, 'Access', { cluster, mechanism: AccessMechanism.AWS_AUTH }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
+    cluster.awsAuth.addRoleMapping(existingRole(stack, 'ops'), { groups: ['ops'] });
     cluster.awsAuth.addUserMapping(iam.User.fromUserName(stack, 'alice', 'alice'), { groups: ['devs'] });
     cluster.awsAuth.addAccount('444455556666');
     expect(synthErrors(app)).toEqual([
@@ -72,13 +61,13 @@ describe('an aws-eks AwsAuth with mappings is a synth error naming both construc
 
   test.each([
     ['default capacity (a managed node group)', () => ({ defaultCapacity: 2 }), () => {}, 'Platform/Cluster/NodegroupDefaultCapacity/NodeGroupRole'],
-    ['mastersRole in mode CONFIG_MAP', (s: Stack) => ({ mastersRole: role(s, 'masters') }), () => {}, 'Platform/masters'],
+    ['mastersRole in mode CONFIG_MAP', (s: Stack) => ({ mastersRole: existingRole(s, 'masters') }), () => {}, 'Platform/masters'],
     ['a Fargate profile', () => ({}), (c: eks.Cluster) => c.addFargateProfile('Pods', { selectors: [{ namespace: 'default' }] }), 'Platform/Cluster/fargate-profile-Pods/PodExecutionRole'],
     ['Auto Scaling group capacity', () => ({}), (c: eks.Cluster) => c.addAutoScalingGroupCapacity('Asg', { instanceType: new ec2.InstanceType('m5.large') }), 'Platform/Cluster/Asg/InstanceRole'],
   ])('%s', (_name, clusterProps, add, mapped) => {
     const { app, stack } = newStack();
     const cluster = awsEksCluster(stack, clusterProps(stack));
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     add(cluster);
     expect(synthErrors(app)).toEqual([
       `[Platform/Access] Platform/Cluster/AwsAuth (aws-eks's aws-auth of cluster Platform/Cluster) maps ${mapped}` + harmAndWaysOut('Platform/Access', 'AUTO', 'CONFIG_MAP'),
@@ -92,9 +81,9 @@ describe('an aws-eks AwsAuth with mappings is a synth error naming both construc
     const cluster = awsEksCluster(platform, { clusterName: 'prod' });
     cluster.addNodegroupCapacity('Workers');
     const teams = new Stack(app, 'Teams', { env });
-    new ClusterAccess(teams, 'ByName', { clusterName: 'prod', kubernetesAdminRole: role(teams, 'eks-admin') }).mapRole(role(teams, 'ci'));
+    new ClusterAccess(teams, 'ByName', { clusterName: 'prod', kubernetesAdminRole: existingRole(teams, 'eks-admin') }).mapRole(existingRole(teams, 'ci'));
     const imported = eks.Cluster.fromClusterAttributes(teams, 'Imported', { clusterName: 'prod', kubectlRoleArn: 'arn:aws:iam::111122223333:role/eks-admin' });
-    new ClusterAccess(teams, 'ByImport', { cluster: imported, mechanism: AccessMechanism.AWS_AUTH }).mapRole(role(teams, 'ci2'));
+    new ClusterAccess(teams, 'ByImport', { cluster: imported, mechanism: AccessMechanism.AWS_AUTH }).mapRole(existingRole(teams, 'ci2'));
     expect(synthErrors(app)).toEqual([
       "[Teams/ByName] Platform/Cluster/AwsAuth (aws-eks's aws-auth of cluster Platform/Cluster) maps Platform/Cluster/NodegroupWorkers/NodeGroupRole"
       + harmAndWaysOut('Teams/ByName', 'AUTO', 'CONFIG_MAP'),
@@ -108,7 +97,7 @@ describe('an aws-eks AwsAuth without mappings is a warning', () => {
   test('cluster.awsAuth read, nothing mapped', () => {
     const { app, stack } = newStack();
     const cluster = awsEksCluster(stack);
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(cluster.awsAuth.node.path).toBe('Platform/Cluster/AwsAuth');
     expect(synthErrors(app)).toEqual([]);
     Annotations.fromStack(stack).hasWarning('/Platform/Access', "Platform/Cluster/AwsAuth (aws-eks's aws-auth of cluster Platform/Cluster) maps nothing yet, but it writes aws-auth too: "
@@ -127,9 +116,9 @@ describe('no finding when this library writes no aws-auth, or aws-eks does not',
   ])('%s', (_name, clusterProps, accessProps) => {
     const { app, stack } = newStack();
     const cluster = awsEksCluster(stack, clusterProps);
-    new ClusterAccess(stack, 'Access', { cluster, ...accessProps }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster, ...accessProps }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     cluster.addNodegroupCapacity('Workers');
-    cluster.awsAuth.addRoleMapping(role(stack, 'ops'), { groups: ['ops'] });
+    cluster.awsAuth.addRoleMapping(existingRole(stack, 'ops'), { groups: ['ops'] });
     expect(synthErrors(app)).toEqual([]);
     expect(Annotations.fromStack(stack).findWarning('*', /aws-auth-writer/)).toEqual([]);
   });
@@ -150,7 +139,7 @@ describe('no finding when this library writes no aws-auth, or aws-eks does not',
     const cluster = awsEksCluster(stack, { authenticationMode: eks.AuthenticationMode.API });
     cluster.addNodegroupCapacity('Workers');
     cluster.addFargateProfile('Pods', { selectors: [{ namespace: 'default' }] });
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(cluster.node.tryFindChild('AwsAuth')).toBeUndefined();
     expect(synthErrors(app)).toEqual([]);
   });
@@ -161,7 +150,7 @@ describe('no finding when this library writes no aws-auth, or aws-eks does not',
     other.addNodegroupCapacity('Workers');
     const cluster = eks.Cluster.fromClusterAttributes(stack, 'Prod', { clusterName: 'prod', kubectlRoleArn: 'arn:aws:iam::111122223333:role/eks-admin' });
     expect(() => (cluster as eks.Cluster).awsAuth).toThrow(/"awsAuth" is not supported on imported clusters/);
-    new ClusterAccess(stack, 'Access', { cluster, mechanism: AccessMechanism.AWS_AUTH }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster, mechanism: AccessMechanism.AWS_AUTH }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(synthErrors(app)).toEqual([]);
   });
 
@@ -170,7 +159,7 @@ describe('no finding when this library writes no aws-auth, or aws-eks does not',
     const cluster = new eksv2.Cluster(stack, 'Cluster', { version: eksv2.KubernetesVersion.V1_33, vpc: new ec2.Vpc(stack, 'Vpc') });
     cluster.addNodegroupCapacity('Workers');
     cluster.addFargateProfile('Pods', { selectors: [{ namespace: 'default' }] });
-    new ClusterAccess(stack, 'Access', { cluster }).mapRole(role(stack, 'ci'), { groups: ['ci'] });
+    new ClusterAccess(stack, 'Access', { cluster }).mapRole(existingRole(stack, 'ci'), { groups: ['ci'] });
     expect(app.node.findAll().filter((c) => c instanceof eks.AwsAuth)).toEqual([]);
     expect(synthErrors(app)).toEqual([]);
   });
