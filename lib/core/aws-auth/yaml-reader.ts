@@ -8,6 +8,8 @@
  *   reader (go-yaml v2) and converted to JSON; `mapAccounts` is read by go-yaml v2 directly;
  * - go-yaml v2 reads the first YAML document only: text after a `---` or `...` line is ignored;
  * - a mapping key given twice keeps its last value, without an error;
+ * - in `mapRoles`/`mapUsers`, a null or mapping key, or an infinite or NaN float (`.inf`, `.nan`)
+ *   anywhere, fails the conversion to JSON, and the whole section is ignored;
  * - plain scalars take YAML 1.1 types: `yes`/`no`/`on`/`off`/`y`/`n` are booleans, `0123` and
  *   `0x1F` are integers, `~` and `null` are null, and so on.
  *
@@ -94,7 +96,6 @@ function typedScalar(kind: 'bool' | 'int' | 'float'): yaml.Type {
   });
 }
 
-/** go-yaml v2's view of plain scalars, on top of js-yaml's failsafe schema (strings, lists, mappings). */
 /**
  * What the schema makes of a null scalar, until {@link readSection} turns it into `null`: as a
  * mapping key, js-yaml writes it as this text, so a null key (`~: x`), which the authenticator's
@@ -114,6 +115,7 @@ const NULL = new NullScalar();
 /** js-yaml's text for a key that is a mapping. */
 const MAPPING_KEY = '[object Object]';
 
+/** go-yaml v2's view of plain scalars, on top of js-yaml's failsafe schema (strings, lists, mappings). */
 const GO_YAML_V2_SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
   implicit: [
     new yaml.Type('tag:yaml.org,2002:null', {
@@ -217,8 +219,8 @@ export function readSection(text: string, options: { readonly jsonPrefix: boolea
 
 /**
  * Turns the schema's null scalars into `null`, in place. With `strictKeys` (sections converted to
- * JSON by sigs.k8s.io/yaml, whose convertToJSONableObject refuses a null or a mapping as a key),
- * returns why such a key makes the section unreadable.
+ * JSON by sigs.k8s.io/yaml, whose convertToJSONableObject refuses a null or a mapping as a key,
+ * and whose json.Marshal refuses an infinite or NaN float), returns why the section is unreadable.
  */
 function withNulls(value: unknown, strictKeys: boolean, seen: Set<object>): string | undefined {
   if (value === null || typeof value !== 'object' || value instanceof TypedScalar || value instanceof NullScalar || seen.has(value)) {
@@ -232,10 +234,14 @@ function withNulls(value: unknown, strictKeys: boolean, seen: Set<object>): stri
         ? 'a mapping key is null (~, null or empty), which the authenticator\'s JSON conversion refuses'
         : 'a mapping key is itself a mapping (an unquoted {{...}} is a YAML mapping: quote the value), which the authenticator\'s YAML reader refuses';
     }
-    if (record[key] instanceof NullScalar) {
+    const item = record[key];
+    if (strictKeys && item instanceof TypedScalar && item.kind === 'float' && !Number.isFinite(Number(item.toString()))) {
+      return `${item.text} is an infinite or not-a-number float, which the authenticator's JSON conversion refuses (quote it)`;
+    }
+    if (item instanceof NullScalar) {
       record[key] = null;
     } else {
-      const inner = withNulls(record[key], strictKeys, seen);
+      const inner = withNulls(item, strictKeys, seen);
       if (inner !== undefined) return inner;
     }
   }
@@ -256,10 +262,7 @@ export function expandedSize(value: unknown, cap: number): number {
     if (Array.isArray(v)) {
       for (const x of v) stack.push(x);
     } else if (v !== null && typeof v === 'object' && !(v instanceof TypedScalar) && !(v instanceof NullScalar)) {
-      for (const [k, x] of Object.entries(v)) {
-        void k;
-        stack.push(x);
-      }
+      for (const x of Object.values(v)) stack.push(x);
     }
   }
   return count;

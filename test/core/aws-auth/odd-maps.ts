@@ -18,7 +18,7 @@ const scalar = (text: string): fc.Arbitrary<string> =>
     : quoted(text);
 
 /** Values of no string type to the authenticator's YAML 1.1 reader, written plain. */
-const TYPED = ['yes', 'No', 'on', 'OFF', 'y', 'true', '0123', '0x1F', '1e3', '42', '~', 'null', '111122223333', '012345678901'];
+const TYPED = ['yes', 'No', 'on', 'OFF', 'y', 'true', '0123', '0x1F', '1e3', '42', '~', 'null', '111122223333', '012345678901', '.5_0', '-.inf', '.NaN', '+.nan'];
 
 const roleArn = fc.tuple(fc.constantFrom(...ACCOUNTS), fc.constantFrom(...NAMES), fc.constantFrom('', 'team/'), fc.constantFrom('arn:aws', 'arn:aws', 'ARN:AWS', 'arn:aws-cn', 'arn:mars'))
   .map(([account, name, path, prefix]) => `${prefix}:iam::${account}:role/${path}${name}`);
