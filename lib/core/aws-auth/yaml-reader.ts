@@ -64,7 +64,6 @@ const NULLS = /^(~|null|Null|NULL)$/;
 // Go's strconv.ParseInt/ParseUint with base 0 (after go-yaml drops every `_`), and go-yaml's float syntax.
 const GO_INT = /^[-+]?(0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const BINARY = /^-?0b[01]+$/;
 
 /** The type go-yaml v2's `resolve` gives a plain scalar. */
 export function plainScalarKind(text: string): 'string' | 'null' | 'bool' | 'int' | 'float' {
@@ -80,7 +79,8 @@ export function plainScalarKind(text: string): 'string' | 'null' | 'bool' | 'int
   if (YAML_FLOAT.test(plain)) {
     return Number.isFinite(Number(plain)) ? 'float' : 'string';
   }
-  return BINARY.test(plain) ? 'int' : 'string';
+  // go-yaml's own `0b`/`-0b` fallback reads nothing ParseInt's base 0 did not already read.
+  return 'string';
 }
 
 function fitsInt64(plain: string): boolean {
