@@ -118,4 +118,66 @@ describe('lintAwsAuth', () => {
       'mapRoles[4] error sso.partition "aws-cn" is set',
     ]);
   });
+
+  test('every message, word for word: one ConfigMap with a case of each finding', () => {
+    const cm = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'default' },
+      data: {
+        MAPACCOUNTS: '- "111122223333"\n',
+        mapRoles: [
+          '- rolearn: arn:aws:iam::111122223333:root',
+          '  username: root',
+          '- rolearn: ""',
+          '  sso: {permissionSetName: Admin, accountID: "111122223333", partition: aws}',
+          '  username: sso',
+          '  groups: ["", " ", "a b"]',
+          '- rolearn: arn:aws:iam::111122223333:role/Dev',
+          '  username: dev-{{SessionName}}',
+          '- rolearn: arn:aws:iam::111122223333:role/dev',
+          '  username: dev',
+          '- rolearn: arn:aws:iam::111122223333:user/alice',
+          '  username: alice',
+          '',
+        ].join('\n'),
+        mapUsers: [
+          '- userarn: arn:aws:iam::111122223333:user/alice',
+          '  username: "{{SessionName}}-{{SessionNameRaw}}"',
+          '  groups: ["{{EC2PrivateDNSName}}"]',
+          '- userarn: arn:aws:iam::111122223333:user/Bob',
+          '  username: bob',
+          '- userarn: arn:aws:iam::111122223333:user/bob',
+          '  username: bob',
+          '- userarn: arn:aws:iam::111122223333:role/ops',
+          '  username: ops',
+          '- userarn: arn:aws:iam::111122223333:root',
+          '  username: "{{SessionName}}"',
+          '',
+        ].join('\n'),
+        mapAccounts: '- "111122223333"\n- "111122223333"\n- abc\n',
+      },
+    };
+    expect(lintAwsAuth(cm)).toEqual([
+      { severity: 'error', location: 'metadata', message: 'ConfigMap is default/aws-auth; the authenticator reads only kube-system/aws-auth' },
+      { severity: 'error', location: 'data.MAPACCOUNTS', message: 'the authenticator ignores "MAPACCOUNTS": data keys are case-sensitive, write "mapAccounts"' },
+      { severity: 'warning', location: 'mapRoles[0]', message: 'rolearn "arn:aws:iam::111122223333:root" is an account\'s root user ARN: the authenticator matches it all the same (it compares the caller\'s ARN with every entry), but it belongs under mapUsers as userarn' },
+      { severity: 'error', location: 'mapRoles[1]', message: 'sso.partition "aws" is set: the authenticator then builds the pattern "arn::iam::111122223333:role/awsreservedsso_admin_*" with an empty partition, so this entry never matches; leave partition out (the aws partition is assumed)' },
+      { severity: 'error', location: 'mapRoles[1]', message: 'groups[0] is empty' },
+      { severity: 'error', location: 'mapRoles[1]', message: 'groups[1] is empty' },
+      { severity: 'warning', location: 'mapRoles[1]', message: 'group "a b" contains white space: is a list item mis-indented (" - a\\n  - b" reads as one group "a - b")?' },
+      { severity: 'warning', location: 'mapRoles[4]', message: 'rolearn "arn:aws:iam::111122223333:user/alice" is an IAM user ARN: the authenticator matches it all the same (it compares the caller\'s ARN with every entry), but it belongs under mapUsers as userarn' },
+      { severity: 'warning', location: 'mapUsers[0]', message: 'username "{{SessionName}}-{{SessionNameRaw}}" uses {{SessionName}}, but an IAM user caller has no session: it expands to an empty string' },
+      { severity: 'warning', location: 'mapUsers[0]', message: 'username "{{SessionName}}-{{SessionNameRaw}}" uses {{SessionNameRaw}}, but an IAM user caller has no session: it expands to an empty string' },
+      { severity: 'error', location: 'mapUsers[0]', message: 'groups[0] "{{EC2PrivateDNSName}}" uses {{EC2PrivateDNSName}}, but an IAM user caller has no session: the user is always denied' },
+      { severity: 'warning', location: 'mapUsers[3]', message: 'userarn "arn:aws:iam::111122223333:role/ops" is an IAM role ARN: the authenticator matches it all the same (it searches mapUsers for role callers too), but it belongs under mapRoles as rolearn' },
+      { severity: 'warning', location: 'mapUsers[4]', message: 'username "{{SessionName}}" uses {{SessionName}}, but an account\'s root user caller has no session: it expands to an empty string' },
+      { severity: 'error', location: 'mapAccounts[2]', message: '"abc" is not a 12-digit AWS account ID' },
+      { severity: 'warning', location: 'mapRoles[3]', message: 'duplicate: "arn:aws:iam::111122223333:role/dev" is mapped again: the authenticator uses only the last such entry, mapRoles[3] shadows mapRoles[2]' },
+      { severity: 'warning', location: 'mapUsers[2]', message: 'duplicate: "arn:aws:iam::111122223333:user/bob" and "arn:aws:iam::111122223333:user/Bob" (mapUsers[1]) differ only in case: the authenticator keeps both and either may decide for that user' },
+      { severity: 'warning', location: 'mapAccounts[1]', message: 'duplicate: account "111122223333" is listed again' },
+      { severity: 'warning', location: 'mapUsers[0]', message: 'duplicate: "arn:aws:iam::111122223333:user/alice" is mapped by mapRoles[4] too, which the authenticator searches first: this entry is never used' },
+      { severity: 'warning', location: 'mapUsers[4]', message: 'duplicate: "arn:aws:iam::111122223333:root" is mapped by mapRoles[0] too, which the authenticator searches first: this entry is never used' },
+    ]);
+  });
 });
