@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import { configMap } from './arbitraries';
 import { fixture } from './fixtures';
-import { emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar } from '../../../lib/core/aws-auth';
+import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar } from '../../../lib/core/aws-auth';
 
 describe('renderAwsAuthYaml', () => {
   test('writes tidy YAML: rolearn/userarn, username, groups; accounts quoted', () => {
@@ -69,6 +69,52 @@ describe('renderAwsAuthYaml', () => {
     ['empty', '', '""'],
   ])('scalar quotes only what needs it (%s)', (_name, input, output) => {
     expect(scalar(input)).toBe(output);
+  });
+
+  test.each([
+    ['YAML 1.1 null', '~', '"~"'], ['null in capitals', 'NULL', '"NULL"'], ['a one-letter boolean', 'N', '"N"'], ['off', 'Off', '"Off"'],
+    ['a leading dash', '-x', '"-x"'], ['a leading digit', '1a', '"1a"'], ['a leading brace', '{{AccountID}}', '"{{AccountID}}"'],
+    ['white space', 'a b', '"a b"'], ['a quote', "it's", '"it\'s"'], ['a leading underscore', '_x', '_x'], ['a leading slash', '/p', '/p'],
+    ['a word with every safe character', 'A0_./@:=+,{}()$*-z', 'A0_./@:=+,{}()$*-z'], ['a word that starts like a boolean', 'yesterday', 'yesterday'],
+  ])('scalar: %s', (_name, input, output) => {
+    expect(scalar(input)).toBe(output);
+  });
+
+  test('every field shape, word for word: userid, sso with partition, empty groups, typed extra fields, an empty entry, kept documents, other data', () => {
+    const cm: AwsAuthConfigMap = {
+      ...emptyAwsAuth(),
+      metadata: { name: '', namespace: '', labels: { b: '2', a: '1' }, annotations: { z: 'y', c: 'd' }, resourceVersion: '7', other: { uid: 'u-1' } },
+      mapRoles: [
+        { rolearn: 'arn:aws:iam::111122223333:role/a', userid: 'AROAEXAMPLE', username: 'a', groups: [], extra: { n: 1, b: true, o: { k: ['x'] }, nul: null } },
+        { sso: { permissionSetName: 'Admin', accountID: '111122223333', partition: 'aws' }, username: 'yes', groups: ['system:masters', 'No'] },
+        {},
+      ],
+      mapUsers: [{ userarn: 'arn:aws:iam::111122223333:user/u', userid: 'AIDAEXAMPLE' }],
+      ignoredText: { mapUsers: '---\n- userarn: x\n', mapAccounts: '...\n' },
+      otherData: { zeta: 'z', alpha: 'a' },
+    };
+    expect(renderAwsAuthData(cm)).toEqual({
+      mapRoles: [
+        '- rolearn: arn:aws:iam::111122223333:role/a', '  userid: AROAEXAMPLE', '  username: a', '  groups: []', '  "n": 1', '  b: true',
+        '  o: {"k":["x"]}', '  nul: null',
+        '- sso:', '    permissionSetName: Admin', '    accountID: "111122223333"', '    partition: aws', '  username: "yes"', '  groups:',
+        '    - system:masters', '    - "No"',
+        '- {}', '',
+      ].join('\n'),
+      mapUsers: '- userarn: arn:aws:iam::111122223333:user/u\n  userid: AIDAEXAMPLE\n---\n- userarn: x\n',
+      mapAccounts: '[]\n...\n',
+      alpha: 'a',
+      zeta: 'z',
+    });
+    expect(Object.keys(renderAwsAuthData(cm))).toEqual(['mapRoles', 'mapUsers', 'mapAccounts', 'alpha', 'zeta']);
+    expect(renderAwsAuthYaml(cm).split('\ndata:')[0]).toBe([
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: aws-auth', '  namespace: kube-system',
+      '  labels:', '    a: "1"', '    b: "2"', '  annotations:', '    c: d', '    z: "y"', '  resourceVersion: "7"', '  uid: u-1',
+    ].join('\n'));
+  });
+
+  test('an undefined extra value is written as null', () => {
+    expect(renderAwsAuthData({ ...emptyAwsAuth(), mapRoles: [{ rolearn: 'r', extra: { x: undefined } }] }).mapRoles).toBe('- rolearn: r\n  x: null\n');
   });
 
   test('JSON form is stable and reads back the same', () => {
