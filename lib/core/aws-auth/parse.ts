@@ -401,9 +401,12 @@ function goSortedKeys(raw: Record<string, unknown>): string[] {
   });
 }
 
-/** Case folding of encoding/json's field matching (Unicode simple folding; ſ and the Kelvin sign fold to ASCII). */
+/**
+ * Case folding of encoding/json's field matching (Unicode simple folding): ſ folds to s, which
+ * toLowerCase leaves alone (the Kelvin sign, which folds to k, it lowers already).
+ */
 function foldKey(key: string): string {
-  return key.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+  return key.replace(/\u017f/g, 's').toLowerCase();
 }
 
 /**
@@ -431,8 +434,10 @@ function parseAccounts(text: string | undefined, problems: AwsAuthProblem[], blo
 /** A decoded value with go-yaml's typed scalars as JavaScript booleans and numbers, for fields kept as found. */
 function plainValue(value: unknown): unknown {
   if (value instanceof TypedScalar) {
-    if (value.kind === 'bool') return /^(y|yes|true|on)$/i.test(value.text);
-    const n = Number(value.text.split('_').join(''));
+    // The value sigs.k8s.io/yaml's conversion gives it (`017` is 15, `1_000` is 1000), as JSON can hold it.
+    const converted = value.toString();
+    if (value.kind === 'bool') return converted === 'true';
+    const n = Number(converted);
     return Number.isSafeInteger(n) || (value.kind === 'float' && Number.isFinite(n)) ? n : value.text;
   }
   if (Array.isArray(value)) return value.map(plainValue);

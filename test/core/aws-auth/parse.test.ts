@@ -248,3 +248,186 @@ describe('YAML features the authenticator reader supports', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('parseAwsAuth: every refusal and edge, word for word', () => {
+  const error = (location: string, message: string) => ({ severity: 'error', location, message });
+  const warning = (location: string, message: string) => ({ severity: 'warning', location, message });
+  const refused = (problem: object) => ({ problems: [problem], rewriteBlockers: [problem] });
+  const empty = { metadata: { name: 'aws-auth', namespace: 'kube-system' }, mapRoles: [], mapUsers: [], mapAccounts: [] };
+
+  test.each([
+    ['a list', '- a\n- b\n', 'expected a ConfigMap object or its data map, got a list'],
+    ['a string', 'just text\n', 'expected a ConfigMap object or its data map, got the string "just text"'],
+    ['another kind', 'kind: Secret\n', 'expected kind ConfigMap, got "Secret"'],
+  ])('a document that is %s is refused', (_what, text, message) => {
+    expect(parseAwsAuth(text)).toStrictEqual(refused(error('document', message)));
+  });
+
+  test('malformed YAML in the document: the reason and position', () => {
+    expect(parseAwsAuth('kind: [ConfigMap\n')).toStrictEqual(refused(error('document', expect.stringMatching(/^malformed YAML: .+ at line \d+, column \d+$/))));
+  });
+
+  test('an alias bomb in the document', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 7; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    expect(parseAwsAuth(`x: {${levels.join(', ')}}\n`)).toStrictEqual(refused(error('document', 'its aliases (*name) expand it to more than 500,000 values: refused as an alias bomb')));
+  });
+
+  test('exactly 500,000 values is still read; one more is refused', () => {
+    // 1 (root) + 2 (kind, apiVersion) + 1 (x) + 5 (b and its 4 items) + 1 (k) + 99,998 x 5 (each alias expanded) = 500,000.
+    const text = `kind: ConfigMap\napiVersion: v1\nx:\n  b: &m [s, s, s, s]\n  k: [${Array(99_998).fill('*m').join(', ')}]\n`;
+    expect(parseAwsAuth(text).problems).toEqual([]);
+    expect(parseAwsAuth(`${text}z: 1\n`).problems).toEqual([error('document', expect.stringContaining('more than 500,000 values'))]);
+  });
+
+  test('data that is not a mapping', () => {
+    expect(parseAwsAuth('kind: ConfigMap\ndata: [a]\n')).toStrictEqual(refused(error('data', 'data must be a mapping of strings, got a list')));
+  });
+
+  test('data values that are not strings: each named, with the fix for a section', () => {
+    const problems = [
+      error('data.other', 'ConfigMap data values must be strings, got the number 5; the API server rejects this object'),
+      error('data.flag', 'ConfigMap data values must be strings, got the boolean true; the API server rejects this object'),
+      error('data.mapRoles', 'ConfigMap data values must be strings, got a list (write `mapRoles: |` and indent the YAML under it); the API server rejects this object'),
+    ];
+    expect(parseAwsAuth({ data: { other: 5, flag: true, mapRoles: ['x'] } })).toStrictEqual({ problems, rewriteBlockers: problems });
+  });
+
+  test('metadata that is not a mapping: the defaults, and an error that blocks a rewrite', () => {
+    const problem = error('metadata', 'metadata must be a mapping, got a list');
+    expect(parseAwsAuth({ metadata: ['a'], data: {} })).toStrictEqual({ configMap: empty, problems: [problem], rewriteBlockers: [problem] });
+    expect(() => loadAwsAuth({ metadata: ['a'], data: {} })).toThrow('cannot read aws-auth:\nerror: metadata: metadata must be a mapping, got a list');
+  });
+
+  test('labels and annotations must map strings to strings; a name that is not a string is the default; the namespace is kept', () => {
+    const problems = [
+      error('metadata.labels', 'metadata.labels must map strings to strings'),
+      error('metadata.annotations', 'metadata.annotations must map strings to strings'),
+    ];
+    expect(parseAwsAuth({ metadata: { name: 5, namespace: 'default', labels: { a: 1 }, annotations: ['x'] } })).toStrictEqual({
+      configMap: { ...empty, metadata: { name: 'aws-auth', namespace: 'default' } }, problems, rewriteBlockers: problems,
+    });
+  });
+
+  test('null metadata, labels and annotations are absent ones; a missing namespace is kube-system', () => {
+    expect(parseAwsAuth({ metadata: null, data: {} })).toStrictEqual({ configMap: empty, problems: [], rewriteBlockers: [] });
+    expect(parseAwsAuth({ metadata: { name: 'aws-auth', labels: null, annotations: null } }).configMap).toStrictEqual(empty);
+    expect(parseAwsAuth({ metadata: { name: 'other' } }).configMap?.metadata).toStrictEqual({ name: 'other', namespace: 'kube-system' });
+  });
+
+  test('the document is read with the core schema: an unquoted timestamp stays text', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  creationTimestamp: 2025-01-02T03:04:05Z\n';
+    expect(parseAwsAuth(text).configMap?.metadata.other).toStrictEqual({ creationTimestamp: '2025-01-02T03:04:05Z' });
+  });
+
+  test.each([
+    ['kind', { kind: 'ConfigMap', mapRoles: '- rolearn: r\n' }],
+    ['apiVersion', { apiVersion: 'v1', mapRoles: '- rolearn: r\n' }],
+    ['metadata', { metadata: { name: 'aws-auth' }, mapRoles: '- rolearn: r\n' }],
+    ['data', { data: {}, mapRoles: '- rolearn: r\n' }],
+  ])('a document with %s is a whole ConfigMap: sections beside data are other fields, not read', (_key, doc) => {
+    const { configMap } = parseAwsAuth(doc);
+    expect(configMap?.mapRoles).toEqual([]);
+    expect(configMap?.otherFields).toStrictEqual({ mapRoles: '- rolearn: r\n' });
+  });
+
+  test('entry text starting with { is JSON to the authenticator; accounts are read by YAML', () => {
+    const problems = [
+      error('mapRoles', 'the whole section is ignored by the authenticator: the text starts with "{", so the authenticator reads it as JSON, and a JSON object is not a list of entries'),
+      error('mapAccounts', 'the whole section is ignored by the authenticator: expected a list of entries, got a mapping'),
+    ];
+    expect(parseAwsAuth({ mapRoles: '{"rolearn": "x"}', mapAccounts: '{a: b}' })).toStrictEqual({ configMap: empty, problems, rewriteBlockers: problems });
+  });
+
+  test('a section that is null or only a comment is no entries, without a problem', () => {
+    expect(parseAwsAuth({ mapRoles: '~\n', mapUsers: 'null', mapAccounts: '# nothing\n' })).toStrictEqual({ configMap: empty, problems: [], rewriteBlockers: [] });
+  });
+
+  test('a section that is not a list: one problem, no entries', () => {
+    const problem = error('mapUsers', 'the whole section is ignored by the authenticator: expected a list of entries, got a mapping');
+    expect(parseAwsAuth({ mapUsers: 'userarn: x\n' })).toStrictEqual({ configMap: empty, problems: [problem], rewriteBlockers: [problem] });
+  });
+
+  test('ignored text of only markers, comments and blank lines is kept without a problem', () => {
+    const ignored = '---\n\n  # c\n...\n--- # x\n';
+    expect(parseAwsAuth({ mapRoles: `- rolearn: arn:aws:iam::111122223333:role/a\n${ignored}` })).toStrictEqual({
+      configMap: { ...empty, mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/a' }], ignoredText: { mapRoles: ignored } },
+      problems: [],
+      rewriteBlockers: [],
+    });
+  });
+
+  test('ignored accounts: the message names the marker line (CRLF dropped); an edit keeps the text, so nothing blocks it', () => {
+    const ignored = '---\r\n- "444455556666"\r\n';
+    expect(parseAwsAuth({ mapAccounts: `- "111122223333"\r\n${ignored}` })).toStrictEqual({
+      configMap: { ...empty, mapAccounts: ['111122223333'], ignoredText: { mapAccounts: ignored } },
+      problems: [error('mapAccounts', 'entries after line 2 are ignored by the authenticator: it reads only the first YAML document of the section, which ends with "---" on line 2; edits keep the rest as it is')],
+      rewriteBlockers: [],
+    });
+  });
+
+  test('spellings of one field are read in byte order, ſ folding to s; each repeated field is named', () => {
+    const mapRoles = '- RoleArn: arn:aws:iam::111122223333:role/upper\n  rolearn: arn:aws:iam::111122223333:role/lower\n  usErname: b\n  uSername: a\n  groupſ: [g]\n';
+    expect(parseAwsAuth({ mapRoles })).toStrictEqual({
+      configMap: { ...empty, mapRoles: [{ rolearn: 'arn:aws:iam::111122223333:role/lower', username: 'b', groups: ['g'] }] },
+      problems: [
+        warning('mapRoles[0]', '"RoleArn" and "rolearn" all set rolearn; the authenticator reads them in that order, and the last value that is not null wins'),
+        warning('mapRoles[0]', '"uSername" and "usErname" all set username; the authenticator reads them in that order, and the last value that is not null wins'),
+      ],
+      rewriteBlockers: [],
+    });
+  });
+
+  test('null leaves a string field as it was, and unsets groups and sso; no type warning', () => {
+    const mapRoles = '- rolearn: r\n  Username: first\n  username: null\n  Groups: [a]\n  groups: ~\n  SSO: {permissionSetName: A, accountID: "111122223333"}\n  sso: ~\n';
+    const { configMap, problems } = parseAwsAuth({ mapRoles });
+    expect(configMap?.mapRoles).toStrictEqual([{ rolearn: 'r', username: 'first' }]);
+    expect(problems.map((p) => p.message.split(';')[0])).toEqual([
+      '"Groups" and "groups" all set groups', '"SSO" and "sso" all set sso', '"Username" and "username" all set username',
+    ]);
+  });
+
+  test('a later sso mapping fills the matcher an earlier spelling made, as Go decodes into the same struct', () => {
+    const mapRoles = '- SSO: {permissionSetName: A, accountID: "111122223333"}\n  sso: {partition: aws}\n';
+    expect(parseAwsAuth({ mapRoles }).configMap?.mapRoles).toStrictEqual([{ sso: { permissionSetName: 'A', accountID: '111122223333', partition: 'aws' } }]);
+    expect(parseAwsAuth({ mapRoles: '- sso: {permissionSetName: A, accountID: "111122223333"}\n' }).configMap?.mapRoles)
+      .toStrictEqual([{ sso: { permissionSetName: 'A', accountID: '111122223333' } }]);
+  });
+
+  test('a mistyped later spelling of groups keeps the earlier list, with only the type warning', () => {
+    const { configMap, problems } = parseAwsAuth({ mapRoles: '- rolearn: r\n  Groups: [a]\n  groups: x\n' });
+    expect(configMap?.mapRoles).toStrictEqual([{ rolearn: 'r', groups: ['a'] }]);
+    expect(problems).toStrictEqual([
+      warning('mapRoles[0]', 'groups is the string "x", not a list of strings: the authenticator ignores the value (quote it)'),
+      warning('mapRoles[0]', '"Groups" and "groups" all set groups; the authenticator reads them in that order, and the last value that is not null wins'),
+    ]);
+  });
+
+  test('a user entry\'s groups that are not strings are read as empty groups, with a warning', () => {
+    const problem = warning('mapUsers[0]', 'groups has items that are not strings: the authenticator reads each as an empty group (quote them)');
+    expect(parseAwsAuth({ mapUsers: '- userarn: u\n  groups: [1, x]\n' })).toStrictEqual({
+      configMap: { ...empty, mapUsers: [{ userarn: 'u', groups: ['', 'x'] }] }, problems: [problem], rewriteBlockers: [problem],
+    });
+  });
+
+  test('entries that are not mappings, and a float where a string belongs, each described', () => {
+    const { configMap, problems } = parseAwsAuth({ mapRoles: '- ~\n- [a]\n- just-a-string\n- rolearn: r\n  username: 1.5\n' });
+    expect(configMap?.mapRoles).toStrictEqual([{ rolearn: 'r' }]);
+    expect(problems).toStrictEqual([
+      error('mapRoles[0]', 'the authenticator drops this entry (the others still apply): it is nothing, not a mapping'),
+      error('mapRoles[1]', 'the authenticator drops this entry (the others still apply): it is a list, not a mapping'),
+      error('mapRoles[2]', 'the authenticator drops this entry (the others still apply): it is the string "just-a-string", not a mapping'),
+      warning('mapRoles[3]', 'username is 1.5, a number to the authenticator\'s YAML 1.1 reader, not a string: the authenticator ignores the value (quote it)'),
+    ]);
+  });
+
+  test('unknown fields keep the values the authenticator\'s JSON conversion gives them; a null account is ""', () => {
+    const mapRoles = '- rolearn: r\n  n: 1_000\n  o: 017\n  f: 1e3\n  big: 18446744073709551615\n  b: [yes, Off]\n  m: {k: 0x1F}\n';
+    expect(parseAwsAuth({ mapRoles, mapAccounts: '- ~\n' }).configMap).toStrictEqual({
+      ...empty,
+      // The key n is a YAML 1.1 boolean, which the conversion writes as "false".
+      mapRoles: [{ rolearn: 'r', extra: { false: 1000, o: 15, f: 1000, big: '18446744073709551615', b: [true, false], m: { k: 31 } } }],
+      mapAccounts: [''],
+    });
+  });
+});

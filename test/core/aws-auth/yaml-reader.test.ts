@@ -164,6 +164,13 @@ describe('readSection', () => {
     expect(reading.ignored).toEqual({ text: '---\nrest\n', line: 2 });
   });
 
+  test('exactly 500,000 values is still read; one more is refused', () => {
+    // 1 (the list) + 5 (the first item and its 4) + 4 scalars + 99,998 x 5 (each alias expanded) = 500,000.
+    const list = (scalars: number) => `[&m [s, s, s, s], ${Array(scalars).fill('a').join(', ')}, ${Array(99_998).fill('*m').join(', ')}]`;
+    expect(readSection(list(4), accounts).error).toBeUndefined();
+    expect(readSection(list(5), accounts).error).toContain('more than 500,000 values');
+  });
+
   test.each([
     ['~: x', 'a mapping key is null'],
     ['null: x', 'a mapping key is null'],
