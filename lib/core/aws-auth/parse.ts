@@ -23,7 +23,7 @@ import {
   AWS_AUTH_NAME, AWS_AUTH_NAMESPACE, AwsAuthConfigMap, AwsAuthMetadata, AwsAuthProblem, AwsAuthSection,
   RoleMapping, SsoRoleMatcher, UserMapping, formatProblem,
 } from './types';
-import { MAX_EXPANDED_NODES, TypedScalar, expandedSize, readSection, yamlMessage } from './yaml-reader';
+import { TypedScalar, aliasBombProblem, readSection, yamlMessage } from './yaml-reader';
 
 /** What the parser made of its input: the ConfigMap (absent when unusable) and every structural problem. */
 export interface ParsedAwsAuth {
@@ -60,8 +60,9 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     } catch (e) {
       return failed({ severity: 'error', location: 'document', message: `malformed YAML: ${yamlMessage(e)}` });
     }
-    if (expandedSize(doc, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES) {
-      return failed({ severity: 'error', location: 'document', message: `its aliases (*name) expand it to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values: refused as an alias bomb` });
+    const bomb = aliasBombProblem(doc);
+    if (bomb !== undefined) {
+      return failed({ severity: 'error', location: 'document', message: bomb });
     }
   }
   if (!isPlainObject(doc)) {

@@ -206,9 +206,9 @@ export function readSection(text: string, options: { readonly jsonPrefix: boolea
   } catch (e) {
     return { error: `malformed YAML: ${yamlMessage(e)}`, ...(ignored ? { ignored } : {}) };
   }
-  const size = expandedSize(value, MAX_EXPANDED_NODES);
-  if (size > MAX_EXPANDED_NODES) {
-    return { error: `its aliases (*name) expand it to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values: refused as an alias bomb`, ...(ignored ? { ignored } : {}) };
+  const bomb = aliasBombProblem(value);
+  if (bomb !== undefined) {
+    return { error: bomb, ...(ignored ? { ignored } : {}) };
   }
   const badKey = withNulls(value, options.jsonPrefix, new Set());
   if (badKey !== undefined) {
@@ -250,6 +250,13 @@ function withNulls(value: unknown, strictKeys: boolean, seen: Set<object>): stri
     delete record[NULL_KEY];
   }
   return undefined;
+}
+
+/** Why `value` is refused: its aliases expand it to more than {@link MAX_EXPANDED_NODES} values; else undefined. */
+export function aliasBombProblem(value: unknown): string | undefined {
+  return expandedSize(value, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES
+    ? `its aliases (*name) expand it to more than ${MAX_EXPANDED_NODES.toLocaleString('en-US')} values: refused as an alias bomb`
+    : undefined;
 }
 
 /** Nodes of `value` with every alias expanded, counted up to just past `cap`. */
