@@ -214,3 +214,68 @@ describe('addServiceMapping (emr-containers)', () => {
     expect(() => addServiceMapping(emptyAwsAuth(), { serviceName: 'emr-containers', namespace: 'a', accountId: 'x' })).toThrow('"x" is not a 12-digit AWS account ID');
   });
 });
+
+describe('edits: the remaining rules, word for word', () => {
+  const USER = 'arn:aws:iam::111122223333:user/alice';
+
+  test('one mapping left is named in the singular', () => {
+    const two = [{ arn: ROLE, username: 'a' }, { arn: ROLE, username: 'b' }].reduce((cm, r) => addIdentityMapping(cm, r).configMap, emptyAwsAuth());
+    expect(removeIdentityMapping(two, ROLE)).toStrictEqual({
+      configMap: { ...two, mapRoles: [{ rolearn: ROLE, username: 'b' }] },
+      changed: true,
+      warnings: [`1 more mapping of "${ROLE}" remains (use all to remove every one)`],
+    });
+  });
+
+  test('removing with all when nothing matches says so', () => {
+    expect(removeIdentityMapping(emptyAwsAuth(), ROLE, { all: true })).toStrictEqual({
+      configMap: emptyAwsAuth(), changed: false, warnings: [`no mapping for "${ROLE}"; nothing to do`],
+    });
+  });
+
+  test('a user mapping is removed from mapUsers, roles untouched', () => {
+    const cm = addIdentityMapping(addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'r' }).configMap, { arn: USER, username: 'u' }).configMap;
+    expect(removeIdentityMapping(cm, USER).configMap).toStrictEqual({ ...cm, mapUsers: [] });
+  });
+
+  test('noDuplicateArns: the same username but other groups, or the ARN in the other section, is not the same mapping', () => {
+    const once = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'a', groups: ['x'] }).configMap;
+    expect(() => addIdentityMapping(once, { arn: ROLE, username: 'a', groups: ['x', 'y'], noDuplicateArns: true })).toThrow(AccessConfigError);
+    expect(() => addIdentityMapping(once, { arn: ROLE, username: 'a', groups: ['y'], noDuplicateArns: true })).toThrow(AccessConfigError);
+    const asUser = loadAwsAuth({ mapUsers: `- userarn: ${ROLE}\n  username: a\n  groups: [x]\n` });
+    expect(() => addIdentityMapping(asUser, { arn: ROLE, username: 'a', groups: ['x'], noDuplicateArns: true }))
+      .toThrow(`"${ROLE}" is already mapped (mapUsers[0]) and duplicate ARNs are refused`);
+  });
+
+  test('noDuplicateArns: no username on either side is the same username', () => {
+    const once = addIdentityMapping(emptyAwsAuth(), { arn: ROLE, groups: ['x'] }).configMap;
+    expect(addIdentityMapping(once, { arn: ROLE, groups: ['x'], noDuplicateArns: true }).changed).toBe(false);
+    expect(() => addIdentityMapping(once, { arn: ROLE, username: 'x', groups: ['x'], noDuplicateArns: true })).toThrow(AccessConfigError);
+  });
+
+  test('an empty username with groups is written as given, with the warning', () => {
+    expect(addIdentityMapping(emptyAwsAuth(), { arn: USER, username: '', groups: ['g'] })).toStrictEqual({
+      configMap: { ...emptyAwsAuth(), mapUsers: [{ userarn: USER, username: '', groups: ['g'] }] },
+      changed: true,
+      warnings: [`no username for "${USER}": the authenticator has no default and hands Kubernetes an empty username (give one, e.g. the ARN or a {{SessionName}} template)`],
+    });
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: USER, username: '', groups: [] }))
+      .toThrow(`a mapping of "${USER}" needs a username or at least one group: with neither it maps the caller to nothing`);
+  });
+
+  test('an entry without groups gets no groups key', () => {
+    expect(addIdentityMapping(emptyAwsAuth(), { arn: ROLE, username: 'r' }).configMap.mapRoles).toStrictEqual([{ rolearn: ROLE, username: 'r' }]);
+  });
+
+  test('a role ARN with a path: the message names the path and the form to use', () => {
+    expect(() => addIdentityMapping(emptyAwsAuth(), { arn: 'arn:aws:iam::111122223333:role/team/dev', username: 'dev' }))
+      .toThrow('role ARN "arn:aws:iam::111122223333:role/team/dev" has the path "/team/": aws-auth matches roles by name only; use "arn:aws:iam::111122223333:role/dev"');
+  });
+
+  test('accounts: an account listed twice is removed everywhere; adding a present one says so', () => {
+    const cm = { ...emptyAwsAuth(), mapAccounts: ['111122223333', '444455556666', '111122223333'] };
+    expect(removeAccount(cm, '111122223333')).toStrictEqual({ configMap: { ...cm, mapAccounts: ['444455556666'] }, changed: true, warnings: [] });
+    expect(addAccount(cm, '444455556666')).toStrictEqual({ configMap: cm, changed: false, warnings: ['account 444455556666 is already in mapAccounts; nothing to do'] });
+    expect(addAccount(cm, '777788889999')).toStrictEqual({ configMap: { ...cm, mapAccounts: [...cm.mapAccounts, '777788889999'] }, changed: true, warnings: [] });
+  });
+});
