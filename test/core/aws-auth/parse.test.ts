@@ -244,7 +244,7 @@ describe('YAML features the authenticator reader supports', () => {
     for (let i = 1; i <= 30; i++) levels.push(`a${i}: &a${i} [*a${i - 1},*a${i - 1}]`);
     const document = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\nbinaryData: {${levels.join(', ')}}\n`;
     const started = Date.now();
-    expect(() => loadAwsAuth(document)).toThrow(/document: its aliases .* refused as an alias bomb/);
+    expect(() => loadAwsAuth(document)).toThrow('cannot read aws-auth:\nerror: document: its aliases (*name) expand it to more than 500,000 values: refused as an alias bomb');
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
@@ -265,12 +265,6 @@ describe('parseAwsAuth: every refusal and edge, word for word', () => {
 
   test('malformed YAML in the document: the reason and position', () => {
     expect(parseAwsAuth('kind: [ConfigMap\n')).toStrictEqual(refused(error('document', expect.stringMatching(/^malformed YAML: .+ at line \d+, column \d+$/))));
-  });
-
-  test('an alias bomb in the document', () => {
-    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 7; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
-    expect(parseAwsAuth(`x: {${levels.join(', ')}}\n`)).toStrictEqual(refused(error('document', 'its aliases (*name) expand it to more than 500,000 values: refused as an alias bomb')));
   });
 
   test('data that is not a mapping', () => {
