@@ -7,6 +7,7 @@
  *   is taken as JSON as it is, anything else is read by `sigs.k8s.io/yaml` on top of a YAML 1.1
  *   reader (go-yaml v2) and converted to JSON; `mapAccounts` is read by go-yaml v2 directly;
  * - go-yaml v2 reads the first YAML document only: text after a `---` or `...` line is ignored;
+ *   a block list entry on the opening `---` line (`--- - rolearn: …`) is a syntax error to it;
  * - a mapping key given twice keeps its last value, without an error;
  * - in `mapRoles`/`mapUsers`, a null or mapping key, or an infinite or NaN float (`.inf`, `.nan`)
  *   anywhere, fails the conversion to JSON, and the whole section is ignored;
@@ -162,32 +163,36 @@ export function isSkippableSection(text: string): boolean {
 /**
  * Splits `text` after its first YAML document: at the first `---` or `...` line (at column 0)
  * that follows document content. Leading comments, directives and one leading `---` belong to the
- * first document.
+ * first document; `startContent` is what that `---` line holds after the marker, if anything.
  */
-export function splitFirstDocument(text: string): { first: string; rest?: string; restLine?: number } {
+export function splitFirstDocument(text: string): { first: string; rest?: string; restLine?: number; startContent?: string } {
   const lines = text.split(/(?<=\n)/);
   let offset = 0;
   let started = false;
-  let sawStart = false;
+  let startContent: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const bare = line.replace(/\r?\n$/, '');
     const marker = /^(---|\.\.\.)([ \t].*)?$/.exec(bare);
     if (marker) {
-      if (marker[1] === '---' && !started && !sawStart) {
-        sawStart = true;
-        // `--- - a` starts the document with content on the marker line.
-        if ((marker[2] ?? '').trim() !== '' && !(marker[2] ?? '').trim().startsWith('#')) started = true;
+      if (marker[1] === '---' && !started && startContent === undefined) {
+        startContent = (marker[2] ?? '').trim();
       } else {
-        return { first: text.slice(0, offset), rest: text.slice(offset), restLine: i + 1 };
+        return { first: text.slice(0, offset), rest: text.slice(offset), restLine: i + 1, ...(startContent ? { startContent } : {}) };
       }
-    } else if (!started && bare.trim() !== '' && !bare.trimStart().startsWith('#') && !(bare.startsWith('%') && !sawStart)) {
+    } else if (!started && bare.trim() !== '' && !bare.trimStart().startsWith('#') && !(bare.startsWith('%') && startContent === undefined)) {
       started = true;
     }
     offset += line.length;
   }
-  return { first: text };
+  return { first: text, ...(startContent ? { startContent } : {}) };
 }
+
+/**
+ * A block list entry (`- x`, after any anchor or tag) on the `---` line: go-yaml's scanner allows
+ * no simple key there and refuses it ("block sequence entries are not allowed in this context").
+ */
+const BLOCK_ENTRY = /^(?:[&!]\S*[ \t]+)*-(?:[ \t]|$)/;
 
 /** Reads one section's text as YAML the way the authenticator does (see the module comment). */
 export function readSection(text: string, options: { readonly jsonPrefix: boolean }): SectionReading {
@@ -198,8 +203,11 @@ export function readSection(text: string, options: { readonly jsonPrefix: boolea
     // apimachinery's ToJSON passes it on as JSON: a JSON object is never a list of entries.
     return { error: 'the text starts with "{", so the authenticator reads it as JSON, and a JSON object is not a list of entries' };
   }
-  const { first, rest, restLine } = splitFirstDocument(text);
+  const { first, rest, restLine, startContent } = splitFirstDocument(text);
   const ignored = rest !== undefined ? { text: rest, line: restLine! } : undefined;
+  if (startContent !== undefined && BLOCK_ENTRY.test(startContent)) {
+    return { error: 'a list entry starts on the "---" line, which the authenticator\'s YAML reader refuses (block sequence entries are not allowed in this context): start the list on the next line', ...(ignored ? { ignored } : {}) };
+  }
   let value: unknown;
   try {
     value = yaml.load(first, { schema: GO_YAML_V2_SCHEMA, json: true });

@@ -107,7 +107,7 @@ function sectionText(item: fc.Arbitrary<string>): fc.Arbitrary<string | undefine
     { weight: 1, arbitrary: fc.constantFrom('', "''", '""', '``', '  \n', '[]') },
     {
       weight: 8,
-      arbitrary: fc.tuple(fc.constantFrom('', '', '---\n', '# comment\n'), list, fc.option(fc.tuple(fc.constantFrom('---\n', '...\n', '--- # next\n'), list), { freq: 4, nil: undefined }))
+      arbitrary: fc.tuple(fc.constantFrom('', '', '---\n', '# comment\n', '--- '), list, fc.option(fc.tuple(fc.constantFrom('---\n', '...\n', '--- # next\n'), list), { freq: 4, nil: undefined }))
         .map(([head, body, more]) => `${head}${body}${more ? more[0] + more[1] : ''}`),
     },
   );

@@ -80,9 +80,11 @@ describe('splitFirstDocument', () => {
     expect(splitFirstDocument('---\n...\n- b\n')).toEqual({ first: '---\n', rest: '...\n- b\n', restLine: 2 });
   });
 
-  test('content on the --- line starts the document; a comment there does not', () => {
-    expect(splitFirstDocument('--- - a\n--- - b\n')).toEqual({ first: '--- - a\n', rest: '--- - b\n', restLine: 2 });
-    expect(splitFirstDocument('--- # roles\n---\n- b\n')).toEqual({ first: '--- # roles\n', rest: '---\n- b\n', restLine: 2 });
+  test('what the opening --- line holds is returned; the next marker ends the document', () => {
+    expect(splitFirstDocument('--- - a\n--- - b\n')).toEqual({ first: '--- - a\n', rest: '--- - b\n', restLine: 2, startContent: '- a' });
+    expect(splitFirstDocument('--- # roles\n---\n- b\n')).toEqual({ first: '--- # roles\n', rest: '---\n- b\n', restLine: 2, startContent: '# roles' });
+    expect(splitFirstDocument('--- ["a"]\n')).toEqual({ first: '--- ["a"]\n', startContent: '["a"]' });
+    expect(splitFirstDocument('- a\n--- - b\n')).toEqual({ first: '- a\n', rest: '--- - b\n', restLine: 2 });
   });
 
   test('after the opening ---, a % line is content, not a directive', () => {
@@ -149,6 +151,20 @@ describe('readSection', () => {
     const reading = readSection('- [b\n---\n- c\n', entries);
     expect(reading.error).toMatch(/^malformed YAML: /);
     expect(reading.ignored).toEqual({ text: '---\n- c\n', line: 2 });
+  });
+
+  test.each(['--- - "111122223333"\n', '--- -\n', '--- \t- x\n', '# c\n--- - x\n', '--- &x - y\n', '--- !!seq - y\n'])(
+    'a list entry on the --- line (%j) is refused, as go-yaml\'s scanner refuses it', (text) => {
+      expect(readSection(text, accounts)).toEqual({
+        error: 'a list entry starts on the "---" line, which the authenticator\'s YAML reader refuses (block sequence entries are not allowed in this context): start the list on the next line',
+      });
+    });
+
+  test('a flow list, a scalar or a comment on the --- line is read; a refused start line still names the ignored rest', () => {
+    expect(readSection('--- ["111122223333"]\n', accounts)).toEqual({ value: ['111122223333'] });
+    expect(readSection('--- -a\n', accounts)).toEqual({ value: '-a' });
+    expect(readSection('--- # c\n- a\n', accounts)).toEqual({ value: ['a'] });
+    expect(readSection('--- - a\n...\n- b\n', accounts).ignored).toEqual({ text: '...\n- b\n', line: 2 });
   });
 
   test('text after the first document is ignored, and returned with its line', () => {
