@@ -50,7 +50,7 @@ function goInt(plain: string): bigint {
   const digits = plain.replace(/^[-+]/, '');
   let value: bigint;
   if (/^0[bBoOxX]/.test(digits)) {
-    value = BigInt(digits.toLowerCase());
+    value = BigInt(digits); // BigInt reads 0x, 0o and 0b prefixes in either case
   } else if (digits.length > 1 && digits.startsWith('0')) {
     value = BigInt(`0o${digits.slice(1)}`);
   } else {
@@ -274,10 +274,8 @@ export function expandedSize(value: unknown, cap: number): number {
   while (stack.length > 0 && count <= cap) {
     const v = stack.pop();
     count++;
-    if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
-    } else if (v !== null && typeof v === 'object' && !(v instanceof TypedScalar) && !(v instanceof NullScalar)) {
-      for (const x of Object.values(v)) stack.push(x);
+    if (v !== null && typeof v === 'object' && !(v instanceof TypedScalar) && !(v instanceof NullScalar)) {
+      for (const x of Object.values(v)) stack.push(x); // a list's items or a mapping's values
     }
   }
   return count;

@@ -76,6 +76,10 @@ describe('splitFirstDocument', () => {
     expect(splitFirstDocument('---\n# nothing\n---\n- b\n')).toEqual({ first: '---\n# nothing\n', rest: '---\n- b\n', restLine: 3 });
   });
 
+  test('a line of only spaces before the opening --- is no content', () => {
+    expect(splitFirstDocument('  \n---\n- a\n')).toEqual({ first: '  \n---\n- a\n' });
+  });
+
   test('a ... right after the opening --- ends it too', () => {
     expect(splitFirstDocument('---\n...\n- b\n')).toEqual({ first: '---\n', rest: '...\n- b\n', restLine: 2 });
   });
@@ -143,7 +147,7 @@ describe('readSection', () => {
 
   test('text starting with { is JSON to the authenticator for entries, and an object is no list', () => {
     expect(readSection('  {"rolearn": "r"}', entries)).toEqual({ error: expect.stringContaining('starts with "{"') });
-    expect(readSection('{a: b}', accounts)).toEqual({ value: { a: 'b' } });
+    expect(readSection('{a: b}', accounts)).toStrictEqual({ value: { a: 'b' } });
   });
 
   test('malformed YAML: the reason with line and column, the ignored rest still named', () => {
