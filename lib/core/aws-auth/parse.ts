@@ -111,7 +111,7 @@ export function parseAwsAuth(input: string | object): ParsedAwsAuth {
     return { problems, rewriteBlockers: problems };
   }
 
-  const blockers = problems.filter((p) => p.severity === 'error');
+  const blockers = [...problems]; // all errors so far: metadata and data checks report nothing else
   const ignored: IgnoredText = {};
   const mapRoles = parseEntries('mapRoles', sectionText.mapRoles, problems, blockers, ignored, (raw, loc) => decodeRole(raw, loc, problems, blockers));
   const mapUsers = parseEntries('mapUsers', sectionText.mapUsers, problems, blockers, ignored, (raw, loc) => decodeUser(raw, loc, problems, blockers));
@@ -349,15 +349,15 @@ function decodeUser(raw: Record<string, unknown>, location: string, problems: Aw
   };
 }
 
-/** The list the winning `groups` spelling holds, for the check of non-string items. */
+/**
+ * The list the winning `groups` spelling holds, for the check of non-string items (only made when
+ * the decoded groups are set, so a later null spelling, which unsets them, needs no case here).
+ */
 function groupsOf(raw: Record<string, unknown>): unknown[] | undefined {
   let found: unknown[] | undefined;
   for (const key of goSortedKeys(raw)) {
-    if (foldKey(key) === 'groups') {
-      const value = raw[key];
-      if (value === null || value === undefined) found = undefined;
-      else if (Array.isArray(value)) found = value;
-    }
+    const value = raw[key];
+    if (foldKey(key) === 'groups' && Array.isArray(value)) found = value;
   }
   return found;
 }
@@ -389,17 +389,13 @@ function ssoUpdate(
   };
 }
 
-/** Keys in the order Go's encoding/json sees them: sorted by their UTF-8 bytes, which is code point order. */
+/**
+ * Keys in the order Go's encoding/json sees them: sorted by their UTF-8 bytes. The default sort
+ * (UTF-16 code units) orders the spellings of one field the same way: they hold only ASCII, ſ
+ * and the Kelvin sign, none of them surrogates.
+ */
 function goSortedKeys(raw: Record<string, unknown>): string[] {
-  const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0)!);
-  return Object.keys(raw).sort((a, b) => {
-    const x = codePoints(a);
-    const y = codePoints(b);
-    for (let i = 0; i < Math.min(x.length, y.length); i++) {
-      if (x[i] !== y[i]) return x[i] - y[i];
-    }
-    return x.length - y.length;
-  });
+  return Object.keys(raw).sort();
 }
 
 /**

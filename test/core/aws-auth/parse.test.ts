@@ -259,6 +259,7 @@ describe('parseAwsAuth: every refusal and edge, word for word', () => {
     ['a list', '- a\n- b\n', 'expected a ConfigMap object or its data map, got a list'],
     ['a string', 'just text\n', 'expected a ConfigMap object or its data map, got the string "just text"'],
     ['another kind', 'kind: Secret\n', 'expected kind ConfigMap, got "Secret"'],
+    ['empty', '', 'expected a ConfigMap object or its data map, got nothing'],
   ])('a document that is %s is refused', (_what, text, message) => {
     expect(parseAwsAuth(text)).toStrictEqual(refused(error('document', message)));
   });
@@ -296,9 +297,22 @@ describe('parseAwsAuth: every refusal and edge, word for word', () => {
     });
   });
 
+  test('labels with one value that is not a string are refused; every problem is listed when an edit is refused', () => {
+    const doc = { metadata: { name: 'aws-auth', labels: { a: 'x', b: 2 } }, data: { mapRoles: '- [x]\n' } };
+    expect(parseAwsAuth(doc).problems).toStrictEqual([
+      error('metadata.labels', 'metadata.labels must map strings to strings'),
+      error('mapRoles[0]', 'the authenticator drops this entry (the others still apply): it is a list, not a mapping'),
+    ]);
+    expect(() => loadAwsAuth(doc)).toThrow(new AccessConfigError([
+      'cannot read aws-auth:',
+      'error: metadata.labels: metadata.labels must map strings to strings',
+      'error: mapRoles[0]: the authenticator drops this entry (the others still apply): it is a list, not a mapping',
+    ].join('\n')));
+  });
+
   test('null metadata, labels and annotations are absent ones; a missing namespace is kube-system', () => {
     expect(parseAwsAuth({ metadata: null, data: {} })).toStrictEqual({ configMap: empty, problems: [], rewriteBlockers: [] });
-    expect(parseAwsAuth({ metadata: { name: 'aws-auth', labels: null, annotations: null } }).configMap).toStrictEqual(empty);
+    expect(parseAwsAuth({ metadata: { name: 'aws-auth', labels: null, annotations: null } })).toStrictEqual({ configMap: empty, problems: [], rewriteBlockers: [] });
     expect(parseAwsAuth({ metadata: { name: 'other' } }).configMap?.metadata).toStrictEqual({ name: 'other', namespace: 'kube-system' });
   });
 
@@ -397,6 +411,10 @@ describe('parseAwsAuth: every refusal and edge, word for word', () => {
     });
   });
 
+  test('a user entry holds only the fields written', () => {
+    expect(parseAwsAuth({ mapUsers: '- username: x\n' }).configMap?.mapUsers).toStrictEqual([{ username: 'x' }]);
+  });
+
   test('entries that are not mappings, and a float where a string belongs, each described', () => {
     const { configMap, problems } = parseAwsAuth({ mapRoles: '- ~\n- [a]\n- just-a-string\n- rolearn: r\n  username: 1.5\n' });
     expect(configMap?.mapRoles).toStrictEqual([{ rolearn: 'r' }]);
@@ -409,11 +427,11 @@ describe('parseAwsAuth: every refusal and edge, word for word', () => {
   });
 
   test('unknown fields keep the values the authenticator\'s JSON conversion gives them; a null account is ""', () => {
-    const mapRoles = '- rolearn: r\n  n: 1_000\n  o: 017\n  f: 1e3\n  big: 18446744073709551615\n  b: [yes, Off]\n  m: {k: 0x1F}\n';
+    const mapRoles = '- rolearn: r\n  n: 1_000\n  o: 017\n  f: 1e3\n  g: 1.5\n  big: 18446744073709551615\n  b: [yes, Off]\n  m: {k: 0x1F}\n';
     expect(parseAwsAuth({ mapRoles, mapAccounts: '- ~\n' }).configMap).toStrictEqual({
       ...empty,
       // The key n is a YAML 1.1 boolean, which the conversion writes as "false".
-      mapRoles: [{ rolearn: 'r', extra: { false: 1000, o: 15, f: 1000, big: '18446744073709551615', b: [true, false], m: { k: 31 } } }],
+      mapRoles: [{ rolearn: 'r', extra: { false: 1000, o: 15, f: 1000, g: 1.5, big: '18446744073709551615', b: [true, false], m: { k: 31 } } }],
       mapAccounts: [''],
     });
   });
