@@ -12,7 +12,11 @@ describe('lintAwsAuth', () => {
   });
 
   describe('every problem of the problems fixture, by entry', () => {
-    const problems = lintAwsAuth(fixture('aws-auth-problems.yaml'));
+    // Linted inside each test (not when the file is loaded), so that each test is seen to run the linter.
+    let problems: AwsAuthProblem[] = [];
+    beforeEach(() => {
+      problems = lintAwsAuth(fixture('aws-auth-problems.yaml'));
+    });
 
     test('entry without an ARN', () => {
       expect(at(problems, 'mapRoles[0]')).toEqual(['error: entry has neither rolearn nor sso: the authenticator drops it']);
@@ -178,6 +182,47 @@ describe('lintAwsAuth', () => {
       { severity: 'warning', location: 'mapAccounts[1]', message: 'duplicate: account "111122223333" is listed again' },
       { severity: 'warning', location: 'mapUsers[0]', message: 'duplicate: "arn:aws:iam::111122223333:user/alice" is mapped by mapRoles[4] too, which the authenticator searches first: this entry is never used' },
       { severity: 'warning', location: 'mapUsers[4]', message: 'duplicate: "arn:aws:iam::111122223333:root" is mapped by mapRoles[0] too, which the authenticator searches first: this entry is never used' },
+    ]);
+  });
+
+  test('a document that cannot be read: only the reader\'s problem', () => {
+    expect(lintAwsAuth('- a\n')).toEqual([{ severity: 'error', location: 'document', message: 'expected a ConfigMap object or its data map, got a list' }]);
+  });
+
+  test('other data keys, SSO matchers (partition left out or empty), sso entries and dropped entries with session variables', () => {
+    const mapRoles = [
+      '- sso: {permissionSetName: Admin, accountID: "111122223333"}',
+      '  username: "admin:{{SessionName}}"',
+      '- rolearn: ""',
+      '  sso: {permissionSetName: View, accountID: "111122223333", partition: ""}',
+      '  username: view',
+      '- rolearn: arn:aws:iam::111122223333:role/both',
+      '  sso: {permissionSetName: Both, accountID: "111122223333"}',
+      '  username: both',
+      '',
+    ].join('\n');
+    const mapUsers = [
+      '- username: "{{SessionName}}"',
+      '- userarn: arn:aws:iam::1111:user/short',
+      '  username: short',
+      '- userarn: arn:aws:iam::111122223333:user/dup',
+      '  username: ""',
+      '- userarn: arn:aws:iam::111122223333:user/dup',
+      '  username: dup',
+      '- userarn: arn:aws:iam::111122223333:role/both',
+      '  username: both',
+      '',
+    ].join('\n');
+    expect(lintAwsAuth({ data: { notes: 'x', mapRoles, mapUsers, mapAccounts: '- abc\n- ABC\n' } })).toEqual([
+      { severity: 'error', location: 'mapRoles[2]', message: 'entry has both rolearn and sso: the authenticator drops it (set only one)' },
+      { severity: 'error', location: 'mapUsers[0]', message: 'entry has no userarn: the authenticator drops it' },
+      { severity: 'warning', location: 'mapUsers[0]', message: 'username "{{SessionName}}" uses {{SessionName}}, but an IAM user caller has no session: it expands to an empty string' },
+      { severity: 'error', location: 'mapUsers[1]', message: 'userarn never matches: ARN "arn:aws:iam::1111:user/short" has invalid account ID "1111" (expected 12 digits)' },
+      { severity: 'warning', location: 'mapUsers[2]', message: 'no username: the authenticator hands Kubernetes an empty username, which it rejects' },
+      { severity: 'warning', location: 'mapUsers[4]', message: 'userarn "arn:aws:iam::111122223333:role/both" is an IAM role ARN: the authenticator matches it all the same (it searches mapUsers for role callers too), but it belongs under mapRoles as rolearn' },
+      { severity: 'error', location: 'mapAccounts[0]', message: '"abc" is not a 12-digit AWS account ID' },
+      { severity: 'error', location: 'mapAccounts[1]', message: '"ABC" is not a 12-digit AWS account ID' },
+      { severity: 'warning', location: 'mapUsers[3]', message: 'duplicate: "arn:aws:iam::111122223333:user/dup" is mapped again: the authenticator uses only the last such entry, mapUsers[3] shadows mapUsers[2]' },
     ]);
   });
 });
