@@ -129,6 +129,7 @@ const YAML11_SPECIAL = /^(y|yes|n|no|true|false|on|off|null|~)$/i;
 
 /** `text` as a YAML scalar: plain when no YAML reader can misread it, double-quoted otherwise. */
 export function scalar(text: string): string {
-  const plain = PLAIN_SAFE.test(text) && !YAML11_SPECIAL.test(text) && !text.endsWith(':') && !text.includes(': ') && !text.startsWith('{');
+  // PLAIN_SAFE's first character already rules out `{`, `[`, `-`, digits and quotes.
+  const plain = PLAIN_SAFE.test(text) && !YAML11_SPECIAL.test(text) && !text.endsWith(':') && !text.includes(': ');
   return plain ? text : JSON.stringify(text);
 }

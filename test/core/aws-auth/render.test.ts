@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import { configMap } from './arbitraries';
 import { fixture } from './fixtures';
-import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar } from '../../../lib/core/aws-auth';
+import { AwsAuthConfigMap, emptyAwsAuth, loadAwsAuth, parseAwsAuth, renderAwsAuthData, renderAwsAuthJson, renderAwsAuthYaml, scalar, toConfigMapObject } from '../../../lib/core/aws-auth';
 
 describe('renderAwsAuthYaml', () => {
   test('writes tidy YAML: rolearn/userarn, username, groups; accounts quoted', () => {
@@ -111,6 +111,34 @@ describe('renderAwsAuthYaml', () => {
       'apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: aws-auth', '  namespace: kube-system',
       '  labels:', '    a: "1"', '    b: "2"', '  annotations:', '    c: d', '    z: "y"', '  resourceVersion: "7"', '  uid: u-1',
     ].join('\n'));
+  });
+
+  test('fields that are not set are not written: an sso matcher without partition, a user entry with a username only', () => {
+    const cm: AwsAuthConfigMap = {
+      ...emptyAwsAuth(),
+      mapRoles: [{ sso: { permissionSetName: 'Admin', accountID: '111122223333' }, username: 'a' }],
+      mapUsers: [{ username: 'u' }],
+    };
+    expect(renderAwsAuthData(cm)).toStrictEqual({
+      mapRoles: '- sso:\n    permissionSetName: Admin\n    accountID: "111122223333"\n  username: a\n',
+      mapUsers: '- username: u\n',
+    });
+    expect(toConfigMapObject(cm)).toStrictEqual({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: renderAwsAuthData(cm),
+    });
+  });
+
+  test('lists in unknown fields that are not all strings are written as JSON', () => {
+    const cm: AwsAuthConfigMap = { ...emptyAwsAuth(), mapRoles: [{ rolearn: 'r', extra: { mixed: ['a', 1], numbers: [1, 2], none: [] } }] };
+    expect(renderAwsAuthData(cm).mapRoles).toBe('- rolearn: r\n  mixed: ["a",1]\n  numbers: [1,2]\n  none: []\n');
+  });
+
+  test('a value shared by two fields is written twice, never as a YAML anchor; JSON ends with a line end', () => {
+    const shared = { a: ['x'] };
+    const cm: AwsAuthConfigMap = { ...emptyAwsAuth(), otherFields: { one: shared, two: shared } };
+    expect(renderAwsAuthYaml(cm)).not.toMatch(/[&*]ref/);
+    expect(renderAwsAuthYaml(cm)).toContain('one:\n  a:\n    - x\ntwo:\n  a:\n    - x\n');
+    expect(renderAwsAuthJson(cm).endsWith('}\n')).toBe(true);
   });
 
   test('an undefined extra value is written as null', () => {
