@@ -32,25 +32,20 @@ const SECTIONS: readonly Section[] = ['mapRoles', 'mapUsers', 'mapAccounts'];
  * its parse reported (entries dropped by the parser are skipped, as the parsed sections skip them).
  */
 export function awsAuthPositions(text: string | undefined, problems: readonly AwsAuthProblem[]): AwsAuthPositions {
-  const data = dataOf(text);
   const result: Record<Section, EntryPosition[]> = { mapRoles: [], mapUsers: [], mapAccounts: [] };
+  const data = text === undefined ? undefined : dataOf(text);
   for (const section of SECTIONS) {
     const sectionText = data?.[section];
-    const lines = typeof sectionText === 'string' ? itemLines(sectionText) : undefined;
-    const blockStart = typeof sectionText === 'string' && text !== undefined ? blockScalarStart(text, section) : undefined;
-    const dropped = droppedIndexes(section, problems);
-    const count = lines?.length ?? 0;
-    for (let raw = 0; raw < count; raw++) {
-      if (dropped.has(raw)) {
-        continue;
-      }
-      const sectionLine = lines?.[raw];
-      result[section].push({
-        location: `${section}[${raw}]`,
-        ...(sectionLine !== undefined ? { sectionLine } : {}),
-        ...(sectionLine !== undefined && blockStart !== undefined ? { fileLine: blockStart + sectionLine } : {}),
-      });
+    if (typeof sectionText !== 'string') {
+      continue;
     }
+    const blockStart = blockScalarStart(text!, section);
+    const dropped = droppedIndexes(section, problems);
+    (itemLines(sectionText) ?? []).forEach((sectionLine, raw) => {
+      if (!dropped.has(raw)) {
+        result[section].push({ location: `${section}[${raw}]`, sectionLine, ...(blockStart !== undefined ? { fileLine: blockStart + sectionLine } : {}) });
+      }
+    });
   }
   return result;
 }
@@ -63,46 +58,43 @@ export function describePosition(position: EntryPosition | undefined, fallback: 
   if (position.fileLine !== undefined) {
     return `${position.location} (line ${position.fileLine})`;
   }
-  const section = position.location.replace(/\[.*$/, '');
+  const section = position.location.split('[')[0];
   return position.sectionLine !== undefined ? `${position.location} (line ${position.sectionLine} of ${section})` : position.location;
 }
 
-function dataOf(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) {
-    return undefined;
-  }
+/** The `data` map of the ConfigMap (or the data map alone), or undefined when the text is not one. */
+function dataOf(text: string): Record<string, unknown> | undefined {
+  let doc: unknown;
   try {
-    const doc = yaml.load(text, { schema: yaml.CORE_SCHEMA }) as Record<string, unknown> | undefined;
-    if (!doc || typeof doc !== 'object') {
-      return undefined;
-    }
-    const isObject = 'data' in doc || 'kind' in doc || 'metadata' in doc || 'apiVersion' in doc;
-    const data = isObject ? doc.data : doc;
-    return data && typeof data === 'object' ? (data as Record<string, unknown>) : undefined;
+    doc = yaml.load(text, { schema: yaml.CORE_SCHEMA });
   } catch {
     return undefined;
   }
+  if (!isRecord(doc)) {
+    return undefined;
+  }
+  const isObject = 'data' in doc || 'kind' in doc || 'metadata' in doc || 'apiVersion' in doc;
+  const data = isObject ? doc.data : doc;
+  return isRecord(data) ? data : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The 1-based line of each top-level list item of a section, or undefined when they cannot be told apart. */
 function itemLines(sectionText: string): number[] | undefined {
   const lines: number[] = [];
   let depth = 0;
+  const listener = (event: string, state: { line: number }) => {
+    depth += event === 'open' ? 1 : -1;
+    if (event === 'open' && depth === 2) {
+      lines.push(state.line + 1);
+    }
+  };
   let list: unknown;
   try {
-    list = yaml.load(sectionText, {
-      schema: yaml.CORE_SCHEMA,
-      listener: (event, state) => {
-        if (event === 'open') {
-          depth++;
-          if (depth === 2) {
-            lines.push(state.line + 1);
-          }
-        } else {
-          depth--;
-        }
-      },
-    });
+    list = yaml.load(sectionText, { schema: yaml.CORE_SCHEMA, listener });
   } catch {
     return undefined;
   }
