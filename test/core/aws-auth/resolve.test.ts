@@ -1,6 +1,9 @@
 import { fixture } from './fixtures';
 import { AccessConfigError } from '../../../lib/core/arn';
-import { canonicalizeCallerArn, expandTemplate, loadAwsAuth, matchCaller, resolveIdentities, resolveIdentity } from '../../../lib/core/aws-auth';
+import {
+  canonicalizeCallerArn, equalFold, expandTemplate, loadAwsAuth, matchCaller, pickCandidate, resolveIdentities, resolveIdentity, roleCandidates,
+  ssoArnPattern, userCandidates,
+} from '../../../lib/core/aws-auth';
 
 const cm = loadAwsAuth({
   mapRoles: [
@@ -139,5 +142,98 @@ describe('expandTemplate', () => {
     expect(expandTemplate('{{AccountID}}/{{SessionName}}/{{SessionNameRaw}}/{{AccessKeyID}}/{{EC2PrivateDNSName}}/{{Other}}', context)).toBe(
       '444455556666/i-0123456789abcdef0/i-0123456789abcdef0/AKIA/ip-1.ec2.internal/{{Other}}',
     );
+  });
+});
+
+describe('the authenticator\'s rules, one by one', () => {
+  const A = '111122223333';
+
+  test.each([
+    ['an assumed-role session', `arn:aws:sts::${A}:assumed-role/dev/jane`, undefined, { canonicalArn: `arn:aws:iam::${A}:role/dev`, accountId: A, sessionName: 'jane' }],
+    ['a session whose user ID names the session', `arn:aws:sts::${A}:assumed-role/dev/jane`, 'AROAEXAMPLE:other', { canonicalArn: `arn:aws:iam::${A}:role/dev`, accountId: A, sessionName: 'other' }],
+    ['a session whose user ID has no session', `arn:aws:sts::${A}:assumed-role/dev/jane`, 'AROAEXAMPLE', { canonicalArn: `arn:aws:iam::${A}:role/dev`, accountId: A, sessionName: 'jane' }],
+    ['a session of a role name with slashes', `arn:aws:sts::${A}:assumed-role/a/b/s`, undefined, { canonicalArn: `arn:aws:iam::${A}:role/a/b`, accountId: A, sessionName: 's' }],
+    ['a role', `arn:aws:iam::${A}:role/dev`, 'AROAEXAMPLE:s', { canonicalArn: `arn:aws:iam::${A}:role/dev`, accountId: A, sessionName: 's' }],
+    ['a role without a user ID', `arn:aws:iam::${A}:role/dev`, undefined, { canonicalArn: `arn:aws:iam::${A}:role/dev`, accountId: A, sessionName: '' }],
+    ['a user', `arn:aws:iam::${A}:user/alice`, 'AIDAEXAMPLE:x', { canonicalArn: `arn:aws:iam::${A}:user/alice`, accountId: A, sessionName: '' }],
+    ['the root user', `arn:aws:iam::${A}:root`, undefined, { canonicalArn: `arn:aws:iam::${A}:root`, accountId: A, sessionName: '' }],
+    ['a federated user', `arn:aws:sts::${A}:federated-user/bob`, undefined, { canonicalArn: `arn:aws:sts::${A}:federated-user/bob`, accountId: A, sessionName: '' }],
+    ['a resource holding a colon', `arn:aws:iam::${A}:user/a:b`, undefined, { canonicalArn: `arn:aws:iam::${A}:user/a:b`, accountId: A, sessionName: '' }],
+    ['another partition', `arn:aws-cn:iam::${A}:user/a`, undefined, { canonicalArn: `arn:aws-cn:iam::${A}:user/a`, accountId: A, sessionName: '' }],
+  ])('canonical form of %s', (_what, arn, userId, expected) => {
+    expect(canonicalizeCallerArn(arn, userId)).toStrictEqual(expected);
+  });
+
+  test.each([
+    ['xrn:aws:iam::111122223333:user/a', '"xrn:aws:iam::111122223333:user/a" is not an ARN'],
+    ['arn:aws:iam::111122223333', '"arn:aws:iam::111122223333" is not an ARN'],
+    ['arn:mars:iam::111122223333:user/a', '"arn:mars:iam::111122223333:user/a" does not have a partition the authenticator recognizes'],
+    ['arn:aws:sts::111122223333:assumed-role/dev', 'assumed-role ARN "arn:aws:sts::111122223333:assumed-role/dev" names no role'],
+    ['arn:aws:iam::111122223333:assumed-role/dev/s', '"arn:aws:iam::111122223333:assumed-role/dev/s" is not an IAM user, role, root, federated user or assumed-role session ARN'],
+    ['arn:aws:sts::111122223333:user/a', '"arn:aws:sts::111122223333:user/a" is not an IAM user, role, root, federated user or assumed-role session ARN'],
+    ['arn:aws:iam::111122223333:federated-user/a', '"arn:aws:iam::111122223333:federated-user/a" is not an IAM user, role, root, federated user or assumed-role session ARN'],
+    ['arn:aws:iam::111122223333:group/a', '"arn:aws:iam::111122223333:group/a" is not an IAM user, role, root, federated user or assumed-role session ARN'],
+  ])('%s is refused', (arn, message) => {
+    expect(() => canonicalizeCallerArn(arn)).toThrow(new AccessConfigError(message));
+  });
+
+  test('a template that cannot be expanded in a group denies the caller, naming the entry', () => {
+    const users = loadAwsAuth({ mapUsers: `- userarn: arn:aws:iam::${A}:user/u\n  username: u\n  groups: ["{{EC2PrivateDNSName}}"]\n` });
+    expect(resolveIdentities(users, { arn: `arn:aws:iam::${A}:user/u` })).toStrictEqual([{ source: 'mapUsers[0]' }]);
+    expect(resolveIdentity(users, { arn: `arn:aws:iam::${A}:user/u` })).toBeUndefined();
+  });
+
+  test('when either of two entries may decide and the first denies, the caller is denied', () => {
+    const users = loadAwsAuth({ mapUsers: `- userarn: arn:aws:iam::${A}:user/U\n  username: "{{EC2PrivateDNSName}}"\n- userarn: arn:aws:iam::${A}:user/u\n  username: u\n` });
+    expect(resolveIdentities(users, { arn: `arn:aws:iam::${A}:user/u` }).map((o) => o.identity?.username)).toEqual([undefined, 'u']);
+    expect(resolveIdentity(users, { arn: `arn:aws:iam::${A}:user/u` })).toBeUndefined();
+  });
+
+  test('stored entries are returned in entry order, each key at its last entry', () => {
+    const sso = `  sso: {permissionSetName: Admin, accountID: "${A}"}`;
+    const roles = loadAwsAuth({ mapRoles: `-\n${sso}\n  username: first\n- rolearn: arn:aws:iam::${A}:role/AWSReservedSSO_Admin_abc\n  username: arn\n-\n${sso}\n  username: last\n` });
+    const caller = { arn: `arn:aws:sts::${A}:assumed-role/AWSReservedSSO_Admin_abc/jane` };
+    expect(resolveIdentities(roles, caller).map((o) => o.source)).toEqual(['mapRoles[1]', 'mapRoles[2]']);
+  });
+
+  test('an SSO pattern: special characters of the permission set name are literal; a subject that is not an ARN never matches', () => {
+    const sso = { permissionSetName: 'A.B', accountID: A };
+    const roles = [{ sso, username: 'x' }];
+    expect(roleCandidates(roles, `arn:aws:iam::${A}:role/awsreservedsso_a.b_123`)).toStrictEqual([{ entry: roles[0], source: 'mapRoles[0]', index: 0, by: 'sso' }]);
+    expect(roleCandidates(roles, `arn:aws:iam::${A}:role/awsreservedsso_axb_123`)).toEqual([]);
+    expect(roleCandidates(roles, `arn:aws:iam::${A}:role/awsreservedsso_a.b_`)).toHaveLength(1);
+    expect(roleCandidates(roles, `xrn:aws:iam::${A}:role/awsreservedsso_a.b_123`)).toEqual([]);
+    expect(roleCandidates(roles, `arn:aws:iam::${A}`)).toEqual([]);
+    expect(ssoArnPattern(sso)).toBe(`arn:aws:iam::${A}:role/awsreservedsso_a.b_*`);
+    expect(ssoArnPattern({ ...sso, partition: 'aws' })).toBe(`arn::iam::${A}:role/awsreservedsso_a.b_*`);
+  });
+
+  test('candidates: only entries the authenticator keeps, with how they matched; the pick prefers roles, then the first stored', () => {
+    const role = `arn:aws:iam::${A}:role/dev`;
+    const roles = [{ rolearn: role, sso: { permissionSetName: 'X', accountID: A } }, { rolearn: role.toUpperCase() }, { rolearn: role }];
+    const users = [{ userarn: role }, { username: 'no-arn' }, { userarn: role.replace('dev', 'DEV') }];
+    const roleFound = roleCandidates(roles, role);
+    const userFound = userCandidates(users, role);
+    expect(roleFound).toStrictEqual([
+      { entry: roles[1], source: 'mapRoles[1]', index: 1, by: 'arn' },
+      { entry: roles[2], source: 'mapRoles[2]', index: 2, by: 'arn' },
+    ]);
+    expect(userFound).toStrictEqual([
+      { entry: users[0], source: 'mapUsers[0]', index: 0, by: 'userarn' },
+      { entry: users[2], source: 'mapUsers[2]', index: 2, by: 'userarn' },
+    ]);
+    expect(pickCandidate([...userFound, ...roleFound])).toBe(roleFound[1]);
+    expect(pickCandidate(userFound)).toBe(userFound[0]);
+    expect(pickCandidate([userFound[0], { ...userFound[0], index: 5, source: 'mapUsers[5]' }])?.index).toBe(5);
+    expect(pickCandidate([])).toBeUndefined();
+  });
+
+  test('equalFold is Go\'s simple case folding: ſ is s, K (Kelvin) is k, ß is not ss', () => {
+    expect(equalFold('ſ', 'S')).toBe(true);
+    expect(equalFold('\u212a', 'k')).toBe(true);
+    expect(equalFold('ß', 'ss')).toBe(false);
+    expect(equalFold('Straße', 'STRASSE')).toBe(false);
+    expect(equalFold('ARN:AWS', 'arn:aws')).toBe(true);
+    expect(equalFold('a', 'b')).toBe(false);
   });
 });
