@@ -279,3 +279,30 @@ describe('edits: the remaining rules, word for word', () => {
     expect(addAccount(cm, '777788889999')).toStrictEqual({ configMap: { ...cm, mapAccounts: [...cm.mapAccounts, '777788889999'] }, changed: true, warnings: [] });
   });
 });
+
+describe('edits: sections and entries without an ARN', () => {
+  const USER = 'arn:aws:iam::111122223333:user/alice';
+  const withSso = loadAwsAuth({
+    mapRoles: '- sso: {permissionSetName: Admin, accountID: "111122223333"}\n  username: sso\n',
+    mapUsers: `- userarn: ${USER}\n  username: alice\n  groups: [b, a]\n`,
+  });
+
+  test('an identical user mapping is recognised under --no-duplicate-arns, groups in any order', () => {
+    expect(addIdentityMapping(withSso, { arn: USER, username: 'alice', groups: ['a', 'b'], noDuplicateArns: true })).toStrictEqual({
+      configMap: withSso, changed: false, warnings: [`an identical mapping for "${USER}" already exists (mapUsers[0]); nothing to do`],
+    });
+  });
+
+  test('entries without an ARN (SSO matchers) are passed over by add and remove', () => {
+    const added = addIdentityMapping(withSso, { arn: ROLE, groups: ['g'] });
+    expect(added.configMap.mapRoles).toStrictEqual([withSso.mapRoles[0], { rolearn: ROLE, groups: ['g'] }]);
+    expect(removeIdentityMapping(added.configMap, ROLE).configMap).toStrictEqual(withSso);
+  });
+
+  test('removing a role keeps every user entry; two earlier mappings are both named', () => {
+    const twice = addIdentityMapping(addIdentityMapping(withSso, { arn: USER, username: 'x' }).configMap, { arn: USER, username: 'y' });
+    expect(twice.warnings).toEqual([`"${USER}" is already mapped (mapUsers[0], mapUsers[1]); the new mapping shadows it`]);
+    const withRole = addIdentityMapping(withSso, { arn: ROLE, username: 'r' }).configMap;
+    expect(removeIdentityMapping(withRole, ROLE).configMap.mapUsers).toStrictEqual(withSso.mapUsers);
+  });
+});
