@@ -226,6 +226,8 @@ describe('the authenticator\'s rules, one by one', () => {
     expect(pickCandidate(userFound)).toBe(userFound[0]);
     expect(pickCandidate([userFound[0], { ...userFound[0], index: 5, source: 'mapUsers[5]' }])?.index).toBe(5);
     expect(pickCandidate([])).toBeUndefined();
+    const other = { entry: { rolearn: `arn:aws:iam::${A}:role/other` }, source: 'mapRoles[7]', index: 7, by: 'arn' as const };
+    expect(pickCandidate([roleFound[1], other])).toBe(roleFound[1]);
   });
 
   test('equalFold is Go\'s simple case folding: ſ is s, K (Kelvin) is k, ß is not ss', () => {
