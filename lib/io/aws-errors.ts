@@ -63,7 +63,7 @@ export function awsErrorName(error: unknown): string | undefined {
 /** The name inside the SDK's wrapper text, or its network code when the name is only `Error`. */
 function wrappedErrorName(message: string): string | undefined {
   const [, name, text] = SDK_WRAPPER.exec(message) ?? [];
-  if (name === undefined || name !== 'Error') {
+  if (name !== 'Error') {
     return name;
   }
   return [...NETWORK_ERRORS].find((code) => code.startsWith('E') && new RegExp(`\\b${code}\\b`).test(text ?? ''));
